@@ -1,0 +1,142 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// An n-dimensional array of float32 (for math) or int32 (for ids and labels) in contiguous
+/// row-major storage. Reshapes and batch-axis slices are views that share storage; every op returns
+/// a new tensor. A float tensor can take part in automatic differentiation (see
+/// <see cref="RequiresGrad"/> and <see cref="Backward(Tensor, bool)"/>).
+/// </summary>
+public sealed partial class Tensor
+{
+    private readonly int _offset;
+
+    internal Tensor(Storage storage, int offset, Shape shape, DType dtype)
+    {
+        Storage = storage;
+        _offset = offset;
+        Shape = shape;
+        DType = dtype;
+    }
+
+    /// <summary>The dimensions of this tensor.</summary>
+    public Shape Shape { get; }
+
+    /// <summary>The element type.</summary>
+    public DType DType { get; }
+
+    /// <summary>The number of dimensions.</summary>
+    public int Rank => Shape.Rank;
+
+    /// <summary>The number of elements.</summary>
+    public int Size => Shape.Size;
+
+    /// <summary>An optional name, shown by <see cref="ToString"/> and in error messages.</summary>
+    public string? Name { get; set; }
+
+    internal Storage Storage { get; }
+
+    internal int Offset => _offset;
+
+    /// <summary>The float32 elements in row-major order; writes go to the tensor (and its views).</summary>
+    /// <exception cref="InvalidOperationException">The tensor is int32.</exception>
+    public Span<float> Data
+    {
+        get
+        {
+            if (DType != DType.Float32) ThrowWrongType(DType.Float32);
+            return new Span<float>(Storage.Floats, _offset, Shape.Size);
+        }
+    }
+
+    /// <summary>The int32 elements in row-major order; writes go to the tensor (and its views).</summary>
+    /// <exception cref="InvalidOperationException">The tensor is float32.</exception>
+    public Span<int> IntData
+    {
+        get
+        {
+            if (DType != DType.Int32) ThrowWrongType(DType.Int32);
+            return new Span<int>(Storage.Ints, _offset, Shape.Size);
+        }
+    }
+
+    /// <summary>The element at the given indices (one per dimension), as float (int32 elements are converted).</summary>
+    [System.Runtime.CompilerServices.IndexerName("At")]
+    public float this[params int[] indices]
+    {
+        get
+        {
+            int i = FlatIndex(indices);
+            return DType == DType.Float32 ? Data[i] : IntData[i];
+        }
+        set
+        {
+            int i = FlatIndex(indices);
+            if (DType == DType.Float32) Data[i] = value;
+            else IntData[i] = checked((int)value);
+        }
+    }
+
+    /// <summary>The value of a one-element tensor.</summary>
+    /// <exception cref="InvalidOperationException">The tensor has more or fewer than one element.</exception>
+    public float Item()
+    {
+        if (Size != 1)
+            throw new InvalidOperationException($"Item() needs a tensor with exactly one element; this one has shape {Shape} ({Size} elements).");
+        return DType == DType.Float32 ? Data[0] : IntData[0];
+    }
+
+    /// <summary>A copy of the float32 elements in row-major order.</summary>
+    public float[] ToArray() => Data.ToArray();
+
+    /// <summary>A copy of the int32 elements in row-major order.</summary>
+    public int[] ToIntArray() => IntData.ToArray();
+
+    /// <summary>A copy with its own storage (outside any <see cref="TensorScope"/>), not connected to the autograd graph.</summary>
+    public Tensor Clone()
+    {
+        if (DType == DType.Float32) return FromArray(Data.ToArray(), Shape);
+        return FromArray(IntData.ToArray(), Shape);
+    }
+
+    private int FlatIndex(int[] indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        if (indices.Length != Rank)
+            throw new ArgumentException($"Expected {Rank} indices for a tensor of shape {Shape}; received {indices.Length}.", nameof(indices));
+        int flat = 0;
+        for (int d = 0; d < Rank; d++)
+        {
+            int n = Shape[d];
+            int ix = indices[d] < 0 ? indices[d] + n : indices[d];
+            if ((uint)ix >= (uint)n)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Index {indices[d]} is out of range for dimension {d} of size {n} (shape {Shape}).");
+            flat = flat * n + ix;
+        }
+        return flat;
+    }
+
+    private void ThrowWrongType(DType wanted) =>
+        throw new InvalidOperationException($"This tensor{(Name is null ? "" : $" '{Name}'")} is {DType}, not {wanted}; use {(wanted == DType.Float32 ? nameof(IntData) : nameof(Data))} or convert with Ops.Cast.");
+
+    /// <summary>
+    /// A view with a new shape over the same elements (no copy). One dimension may be -1, inferred
+    /// from the others. Differentiable.
+    /// </summary>
+    public Tensor Reshape(params int[] shape) => Ops.Reshape(this, shape);
+
+    internal Tensor View(Shape shape) => new(Storage, _offset, shape, DType);
+
+    /// <summary>
+    /// A view of rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>)
+    /// of the first (batch) axis, sharing storage. Not differentiable: use <see cref="Ops.Slice"/>
+    /// inside a computation that needs gradients.
+    /// </summary>
+    public Tensor SliceBatch(int start, int length)
+    {
+        if (Rank == 0) throw new InvalidOperationException("A scalar has no batch axis to slice.");
+        if (start < 0 || length < 0 || start + length > Shape[0])
+            throw new ArgumentOutOfRangeException(nameof(start), $"Rows [{start}, {start + length}) are outside the batch axis of size {Shape[0]} (shape {Shape}).");
+        int row = Shape.SizeOf(1, Rank);
+        return new Tensor(Storage, _offset + start * row, Shape.With(0, length), DType);
+    }
+}
