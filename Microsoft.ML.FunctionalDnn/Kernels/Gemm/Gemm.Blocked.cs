@@ -16,6 +16,8 @@ internal static partial class Gemm
     [ThreadStatic] private static float[]? t_packA;
     [ThreadStatic] private static float[]? t_packB;
 
+    // Hot loops: skip tier-0 so the first (often the only) calls of a large product run optimized.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Run<TK>(ref GemmArgs g) where TK : IGemmMicroKernel
     {
         var packB = PinnedBuffer(ref t_packB, Kc * Nc);
@@ -74,6 +76,8 @@ internal static partial class Gemm
     }
 
     /// <summary>Packs rows [ic, ic+mc) × depth [pc, pc+kc) of A, then runs the tiles of panel columns [j0, j1).</summary>
+    // Hot loops: skip tier-0 so the first (often the only) calls of a large product run optimized.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ComputeBlock<TK>(ref GemmArgs g, float* packedB, int pc, int kc, int jc, int ic, int mc,
         int j0, int j1, bool accumulate) where TK : IGemmMicroKernel
     {
@@ -111,6 +115,8 @@ internal static partial class Gemm
     }
 
     /// <summary>Mr-tall slivers: for each depth p, Mr consecutive values of op(A)[ic + r, pc + p], zero past row m.</summary>
+    // Hot loops: skip tier-0 so the first (often the only) calls of a large product run optimized.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackA<TK>(ref GemmArgs g, float* dst, int ic, int mc, int pc, int kc) where TK : IGemmMicroKernel
     {
         int mr = TK.Mr;
@@ -147,6 +153,8 @@ internal static partial class Gemm
     }
 
     /// <summary>Nr-wide slivers of panel columns [j0, j1): for each depth p, Nr consecutive values of op(B)[pc + p, jc + j], zero past column n.</summary>
+    // Hot loops: skip tier-0 so the first (often the only) calls of a large product run optimized.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackB<TK>(ref GemmArgs g, float* dst, int pc, int kc, int jc, int j0, int j1) where TK : IGemmMicroKernel
     {
         int nr = TK.Nr;
