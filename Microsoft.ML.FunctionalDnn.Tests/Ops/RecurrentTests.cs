@@ -1,0 +1,95 @@
+namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
+
+[TestClass]
+public sealed class RecurrentTests
+{
+    private readonly RandomGenerator _r = new(21);
+
+    private Tensor[] LstmInputs(int batch = 2, int steps = 3, int features = 3, int units = 2) =>
+    [
+        GradCheck.Rand(_r, batch, steps, features),
+        GradCheck.Rand(_r, features, 4 * units),
+        GradCheck.Rand(_r, units, 4 * units),
+        GradCheck.Rand(_r, 4 * units),
+        GradCheck.Rand(_r, batch, units),
+        GradCheck.Rand(_r, batch, units),
+    ];
+
+    /// <summary>The LSTM equations written with primitive ops, one step at a time: the oracle for the fused kernel.</summary>
+    private static (Tensor Output, Tensor H, Tensor C) ComposedLstm(Tensor[] p, bool returnSequences, bool goBackwards)
+    {
+        var (x, w, u, b, h, c) = (p[0], p[1], p[2], p[3], p[4], p[5]);
+        int steps = x.Shape[1];
+        var outputs = new List<Tensor>();
+        for (int s = 0; s < steps; s++)
+        {
+            int t = goBackwards ? steps - 1 - s : s;
+            var xt = Ops.Squeeze(Ops.Slice(x, 1, t, 1), 1);
+            var z = Ops.Add(Ops.Add(Ops.MatMul(xt, w), Ops.MatMul(h, u)), b);
+            var parts = Ops.Split(z, 4, -1);
+            var i = Ops.Sigmoid(parts[0]);
+            var f = Ops.Sigmoid(parts[1]);
+            var g = Ops.Tanh(parts[2]);
+            var o = Ops.Sigmoid(parts[3]);
+            c = Ops.Add(Ops.Multiply(f, c), Ops.Multiply(i, g));
+            h = Ops.Multiply(o, Ops.Tanh(c));
+            outputs.Add(h);
+        }
+        return (returnSequences ? Ops.Stack(outputs, 1) : h, h, c);
+    }
+
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    [DataRow(true, true)]
+    public void LstmMatchesComposedOps(bool returnSequences, bool goBackwards)
+    {
+        var p = LstmInputs(batch: 3, steps: 5, features: 4, units: 3);
+        var fused = Ops.Lstm(p[0], p[1], p[2], p[3], p[4], p[5], returnSequences, goBackwards);
+        var reference = ComposedLstm(p, returnSequences, goBackwards);
+        AssertClose(reference.Output, fused.Output);
+        AssertClose(reference.H, fused.States[0]);
+        AssertClose(reference.C, fused.States[1]);
+    }
+
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    [DataRow(true, true)]
+    public void LstmGradient(bool returnSequences, bool goBackwards)
+    {
+        GradCheck.Check(p => Ops.Lstm(p[0], p[1], p[2], p[3], p[4], p[5], returnSequences, goBackwards).Output, LstmInputs(), eps: 1e-3f);
+    }
+
+    [TestMethod]
+    public void LstmGradientThroughFinalCellState()
+    {
+        GradCheck.Check(p => Ops.Lstm(p[0], p[1], p[2], p[3], p[4], p[5]).States[1], LstmInputs(), eps: 1e-3f);
+    }
+
+    [TestMethod]
+    public void LstmWithoutBiasOrInitialStates()
+    {
+        GradCheck.Check(p => Ops.Lstm(p[0], p[1], p[2], returnSequences: true).Output,
+            [GradCheck.Rand(_r, 2, 3, 3), GradCheck.Rand(_r, 3, 8), GradCheck.Rand(_r, 2, 8)], eps: 1e-3f);
+    }
+
+    [TestMethod]
+    public void WrongKernelShapeNamesExpectedShape()
+    {
+        var ex = Assert.ThrowsExactly<ArgumentException>(() =>
+            Ops.Lstm(Tensor.Zeros(new Shape(2, 3, 5)), Tensor.Zeros(new Shape(4, 8)), Tensor.Zeros(new Shape(2, 8))));
+        StringAssert.Contains(ex.Message, "(5, 8)");
+        StringAssert.Contains(ex.Message, "(4, 8)");
+    }
+
+    internal static void AssertClose(Tensor expected, Tensor actual, float tol = 1e-5f)
+    {
+        Assert.AreEqual(expected.Shape, actual.Shape);
+        var e = expected.ToArray();
+        var a = actual.ToArray();
+        for (int i = 0; i < e.Length; i++) Assert.AreEqual(e[i], a[i], tol, $"element {i}");
+    }
+}

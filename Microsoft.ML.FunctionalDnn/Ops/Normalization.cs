@@ -1,0 +1,198 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Batch normalization with the batch's own statistics (training): every channel (last axis)
+    /// is normalized by the mean and biased variance over all other axes, then scaled by
+    /// <paramref name="gamma"/> and shifted by <paramref name="beta"/> (either may be null).
+    /// The statistics are returned for the layer's moving averages; they carry no gradient.
+    /// </summary>
+    public static Tensor BatchNormTraining(Tensor x, Tensor? gamma, Tensor? beta, float epsilon,
+        out Tensor batchMean, out Tensor batchVariance)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        RequireFloat(x, nameof(BatchNormTraining));
+        int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
+        CheckChannelVector(gamma, c, nameof(gamma), x);
+        CheckChannelVector(beta, c, nameof(beta), x);
+        var mean = Tensor.Zeros(new Shape(c));
+        var variance = Tensor.Zeros(new Shape(c));
+        var xs = x.Data;
+        var m = mean.Data;
+        var v = variance.Data;
+        for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Add(m, xs.Slice(r * c, c), m);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(m, 1f / rows, m);
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < c; j++)
+            {
+                float d = xs[r * c + j] - m[j];
+                v[j] += d * d;
+            }
+        System.Numerics.Tensors.TensorPrimitives.Multiply(v, 1f / rows, v);
+        var invStd = new float[c];
+        for (int j = 0; j < c; j++) invStd[j] = 1f / MathF.Sqrt(v[j] + epsilon);
+        var y = Normalize(x, mean.Data, invStd, gamma, beta, out var xHat);
+        batchMean = mean;
+        batchVariance = variance;
+        RecordNormalization(nameof(BatchNormTraining), x, gamma, beta, y, xHat, invStd, perRow: false);
+        return y;
+    }
+
+    /// <summary>
+    /// Batch normalization with given statistics (inference): (x - mean) / √(variance + ε) · γ + β
+    /// per channel, composed from differentiable ops.
+    /// </summary>
+    public static Tensor BatchNormInference(Tensor x, Tensor mean, Tensor variance, Tensor? gamma, Tensor? beta, float epsilon)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int c = x.Shape[-1];
+        CheckChannelVector(mean, c, nameof(mean), x);
+        CheckChannelVector(variance, c, nameof(variance), x);
+        var scale = Divide(gamma ?? Tensor.Ones(new Shape(c)), Sqrt(Add(variance, Tensor.Scalar(epsilon))));
+        var y = Multiply(Subtract(x, mean), scale);
+        return beta is null ? y : Add(y, beta);
+    }
+
+    /// <summary>
+    /// Layer normalization over the last axis: each row is normalized by its own mean and biased
+    /// variance, then scaled by <paramref name="gamma"/> and shifted by <paramref name="beta"/>
+    /// (per feature; either may be null).
+    /// </summary>
+    public static Tensor LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float epsilon = 1e-3f)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        RequireFloat(x, nameof(LayerNorm));
+        int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
+        CheckChannelVector(gamma, c, nameof(gamma), x);
+        CheckChannelVector(beta, c, nameof(beta), x);
+        var xs = x.Data;
+        var means = new float[rows];
+        var invStd = new float[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = xs.Slice(r * c, c);
+            float mean = System.Numerics.Tensors.TensorPrimitives.Sum(row) / c;
+            float var = 0;
+            foreach (float value in row) var += (value - mean) * (value - mean);
+            means[r] = mean;
+            invStd[r] = 1f / MathF.Sqrt(var / c + epsilon);
+        }
+        var y = NormalizeRows(x, means, invStd, gamma, beta, out var xHat);
+        RecordNormalization(nameof(LayerNorm), x, gamma, beta, y, xHat, invStd, perRow: true);
+        return y;
+    }
+
+    private static void CheckChannelVector(Tensor? t, int channels, string name, Tensor x)
+    {
+        if (t is not null && (t.Rank != 1 || t.Shape[0] != channels))
+            throw new ArgumentException($"Normalization: {name} must have shape ({channels},) to match the last axis of the input {x.Shape}; received {t.Shape}.", name);
+    }
+
+    /// <summary>x̂ = (x - mean[channel]) · invStd[channel]; y = γ x̂ + β.</summary>
+    private static Tensor Normalize(Tensor x, ReadOnlySpan<float> mean, float[] invStd, Tensor? gamma, Tensor? beta, out float[] xHat)
+    {
+        int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
+        xHat = new float[x.Size];
+        var xs = x.Data;
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < c; j++) xHat[r * c + j] = (xs[r * c + j] - mean[j]) * invStd[j];
+        return ScaleShift(x.Shape, xHat, gamma, beta);
+    }
+
+    /// <summary>x̂ = (x - mean[row]) · invStd[row]; y = γ x̂ + β.</summary>
+    private static Tensor NormalizeRows(Tensor x, float[] mean, float[] invStd, Tensor? gamma, Tensor? beta, out float[] xHat)
+    {
+        int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
+        xHat = new float[x.Size];
+        var xs = x.Data;
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < c; j++) xHat[r * c + j] = (xs[r * c + j] - mean[r]) * invStd[r];
+        return ScaleShift(x.Shape, xHat, gamma, beta);
+    }
+
+    private static Tensor ScaleShift(Shape shape, float[] xHat, Tensor? gamma, Tensor? beta)
+    {
+        int c = shape[-1], rows = shape.Size / Math.Max(c, 1);
+        var y = Tensor.Empty(shape);
+        var ys = y.Data;
+        xHat.CopyTo(ys);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = ys.Slice(r * c, c);
+            if (gamma is not null) System.Numerics.Tensors.TensorPrimitives.Multiply(row, gamma.Data, row);
+            if (beta is not null) System.Numerics.Tensors.TensorPrimitives.Add(row, beta.Data, row);
+        }
+        return y;
+    }
+
+    /// <summary>
+    /// Backward of y = γ x̂ + β with x̂ = (x - μ)·s over groups of N elements (channels for batch
+    /// norm, rows for layer norm): dx = s/N · (N·dx̂ - Σdx̂ - x̂·Σ(dx̂ x̂)), with dx̂ = dy·γ.
+    /// </summary>
+    private static void RecordNormalization(string name, Tensor x, Tensor? gamma, Tensor? beta, Tensor y, float[] xHat, float[] invStd, bool perRow)
+    {
+        Tensor[] inputs = [x, gamma ?? Tensor.Scalar(0), beta ?? Tensor.Scalar(0)];
+        if (!Tape.ShouldRecord(inputs)) return;
+        Tape.Record(name, y, inputs, node =>
+        {
+            int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
+            var dy = node.Grad.Data;
+            var dxHat = new float[x.Size];
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < c; j++)
+                    dxHat[r * c + j] = dy[r * c + j] * (gamma is null ? 1 : gamma.Data[j]);
+            if (gamma is not null && node.NeedsGrad(1))
+            {
+                var dg = Tensor.Zeros(gamma.Shape);
+                for (int r = 0; r < rows; r++)
+                    for (int j = 0; j < c; j++) dg.Data[j] += dy[r * c + j] * xHat[r * c + j];
+                node.AccumulateInputGrad(1, dg);
+            }
+            if (beta is not null && node.NeedsGrad(2))
+            {
+                var db = Tensor.Zeros(beta.Shape);
+                for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Add(db.Data, dy.Slice(r * c, c), db.Data);
+                node.AccumulateInputGrad(2, db);
+            }
+            if (!node.NeedsGrad(0)) return;
+            int groups = perRow ? rows : c, n = perRow ? c : rows;
+            var sum = new double[groups];
+            var sumXHat = new double[groups];
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < c; j++)
+                {
+                    int gIndex = perRow ? r : j, i = r * c + j;
+                    sum[gIndex] += dxHat[i];
+                    sumXHat[gIndex] += dxHat[i] * xHat[i];
+                }
+            var dx = Tensor.Empty(x.Shape);
+            var d = dx.Data;
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < c; j++)
+                {
+                    int gIndex = perRow ? r : j, i = r * c + j;
+                    d[i] = (float)(invStd[gIndex] / n * (n * dxHat[i] - sum[gIndex] - xHat[i] * sumXHat[gIndex]));
+                }
+            node.AccumulateInputGrad(0, dx);
+        });
+    }
+
+    /// <summary>
+    /// Inverted dropout: each element is zeroed with probability <paramref name="rate"/> and the
+    /// survivors are scaled by 1 / (1 - rate), so the expected value is unchanged; the mask comes
+    /// from <paramref name="random"/>. Returns <paramref name="x"/> unchanged when rate is 0.
+    /// </summary>
+    public static Tensor Dropout(Tensor x, float rate, RandomGenerator random)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(random);
+        if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), $"Dropout rate must be in [0, 1); received {rate}.");
+        if (rate == 0) return x;
+        var mask = Tensor.Empty(x.Shape);
+        var m = mask.Data;
+        float keep = 1f / (1 - rate);
+        for (int i = 0; i < m.Length; i++) m[i] = random.NextFloat() >= rate ? keep : 0f;
+        return Multiply(x, mask);
+    }
+}

@@ -1,0 +1,144 @@
+using Microsoft.ML.FunctionalDnn.Kernels;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+public static partial class Ops
+{
+    /// <summary>2-D max pooling, channels last; strides default to the pool size (as Keras).</summary>
+    public static Tensor MaxPool2D(Tensor x, (int H, int W) poolSize, (int H, int W)? strides = null, Padding padding = Padding.Valid) =>
+        Pool2D(x, poolSize, strides ?? poolSize, padding, max: true, nameof(MaxPool2D));
+
+    /// <summary>2-D average pooling, channels last; with 'same' padding only the real inputs are averaged (as TensorFlow).</summary>
+    public static Tensor AveragePool2D(Tensor x, (int H, int W) poolSize, (int H, int W)? strides = null, Padding padding = Padding.Valid) =>
+        Pool2D(x, poolSize, strides ?? poolSize, padding, max: false, nameof(AveragePool2D));
+
+    /// <summary>1-D max pooling over (batch, steps, channels); the stride defaults to the pool size.</summary>
+    public static Tensor MaxPool1D(Tensor x, int poolSize, int? stride = null, Padding padding = Padding.Valid) =>
+        Pool1D(x, poolSize, stride ?? poolSize, padding, max: true, nameof(MaxPool1D));
+
+    /// <summary>1-D average pooling over (batch, steps, channels); the stride defaults to the pool size.</summary>
+    public static Tensor AveragePool1D(Tensor x, int poolSize, int? stride = null, Padding padding = Padding.Valid) =>
+        Pool1D(x, poolSize, stride ?? poolSize, padding, max: false, nameof(AveragePool1D));
+
+    /// <summary>Maximum over the spatial axes: (batch, …, channels) to (batch, channels).</summary>
+    public static Tensor GlobalMaxPool(Tensor x) => Max(x, SpatialAxes(x, nameof(GlobalMaxPool)));
+
+    /// <summary>Mean over the spatial axes: (batch, …, channels) to (batch, channels).</summary>
+    public static Tensor GlobalAveragePool(Tensor x) => Mean(x, SpatialAxes(x, nameof(GlobalAveragePool)));
+
+    private static int[] SpatialAxes(Tensor x, string op)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank < 3) throw new ArgumentException($"{op} expects (batch, spatial…, channels) of rank 3 or more; received {x.Shape}.");
+        return Enumerable.Range(1, x.Rank - 2).ToArray();
+    }
+
+    private static Tensor Pool1D(Tensor x, int pool, int stride, Padding padding, bool max, string name)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        RequireRank(x, 3, name, "(batch, steps, channels)");
+        if (padding == Padding.Causal) throw new ArgumentException($"{name}: padding must be 'valid' or 'same'.", nameof(padding));
+        var x4 = Reshape(x, x.Shape[0], 1, x.Shape[1], x.Shape[2]);
+        var g = Geometry(x4, 1, pool, 1, stride, 1, 1, Padding.Valid, padding, name);
+        var y = PoolCore(x4, g, max, name);
+        return Reshape(y, g.Batch, g.OutW, g.Channels);
+    }
+
+    private static Tensor Pool2D(Tensor x, (int H, int W) pool, (int H, int W) strides, Padding padding, bool max, string name)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        RequireRank(x, 4, name, "(batch, height, width, channels)");
+        if (padding == Padding.Causal) throw new ArgumentException($"{name}: padding must be 'valid' or 'same'.", nameof(padding));
+        var g = Geometry(x, pool.H, pool.W, strides.H, strides.W, 1, 1, padding, padding, name);
+        return PoolCore(x, g, max, name);
+    }
+
+    private static Tensor PoolCore(Tensor x, ConvGeometry g, bool max, string name)
+    {
+        RequireFloat(x, name);
+        int c = g.Channels;
+        var y = Tensor.Empty(new Shape(g.Batch, g.OutH, g.OutW, c));
+        // For max pooling, the flat input index each output took its value from; for average, the window's real size.
+        var source = max ? new int[y.Size] : null;
+        var counts = max ? null : new int[g.Batch * g.OutH * g.OutW];
+        var xs = x.Data;
+        var ys = y.Data;
+        int pos = 0;
+        for (int n = 0; n < g.Batch; n++)
+            for (int oh = 0; oh < g.OutH; oh++)
+                for (int ow = 0; ow < g.OutW; ow++, pos++)
+                {
+                    var outRow = ys.Slice(pos * c, c);
+                    if (max) outRow.Fill(float.NegativeInfinity); else outRow.Clear();
+                    int count = 0;
+                    for (int kh = 0; kh < g.KH; kh++)
+                    {
+                        int ih = oh * g.SH - g.PadTop + kh;
+                        if ((uint)ih >= (uint)g.InH) continue;
+                        for (int kw = 0; kw < g.KW; kw++)
+                        {
+                            int iw = ow * g.SW - g.PadLeft + kw;
+                            if ((uint)iw >= (uint)g.InW) continue;
+                            count++;
+                            int inBase = ((n * g.InH + ih) * g.InW + iw) * c;
+                            var inRow = xs.Slice(inBase, c);
+                            if (!max)
+                            {
+                                System.Numerics.Tensors.TensorPrimitives.Add(outRow, inRow, outRow);
+                                continue;
+                            }
+                            for (int ch = 0; ch < c; ch++)
+                                if (inRow[ch] > outRow[ch]) { outRow[ch] = inRow[ch]; source![pos * c + ch] = inBase + ch; }
+                        }
+                    }
+                    if (!max)
+                    {
+                        counts![pos] = count;
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(outRow, 1f / count, outRow);
+                    }
+                }
+        if (Tape.ShouldRecord(x))
+        {
+            Tape.Record(name, y, [x], node =>
+            {
+                var dx = Tensor.Zeros(x.Shape);
+                var d = dx.Data;
+                var dy = node.Grad.Data;
+                if (max)
+                {
+                    for (int i = 0; i < dy.Length; i++) d[source![i]] += dy[i];
+                }
+                else
+                {
+                    AveragePoolBackward(g, counts!, dy, d);
+                }
+                node.AccumulateInputGrad(0, dx);
+            });
+        }
+        return y;
+    }
+
+    private static void AveragePoolBackward(in ConvGeometry g, int[] counts, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int c = g.Channels, pos = 0;
+        for (int n = 0; n < g.Batch; n++)
+            for (int oh = 0; oh < g.OutH; oh++)
+                for (int ow = 0; ow < g.OutW; ow++, pos++)
+                {
+                    float scale = 1f / counts[pos];
+                    var grad = dy.Slice(pos * c, c);
+                    for (int kh = 0; kh < g.KH; kh++)
+                    {
+                        int ih = oh * g.SH - g.PadTop + kh;
+                        if ((uint)ih >= (uint)g.InH) continue;
+                        for (int kw = 0; kw < g.KW; kw++)
+                        {
+                            int iw = ow * g.SW - g.PadLeft + kw;
+                            if ((uint)iw >= (uint)g.InW) continue;
+                            var row = dx.Slice(((n * g.InH + ih) * g.InW + iw) * c, c);
+                            for (int ch = 0; ch < c; ch++) row[ch] += grad[ch] * scale;
+                        }
+                    }
+                }
+    }
+}

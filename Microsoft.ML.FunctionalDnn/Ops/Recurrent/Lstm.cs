@@ -1,0 +1,107 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.FunctionalDnn.Kernels;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// A whole LSTM sequence as one op, with Keras's parameter layout: kernel (features, 4·units),
+    /// recurrent kernel (units, 4·units) and bias (4·units,), gates in the order i, f, c, o;
+    /// sigmoid gates and tanh activation. The forward pass keeps the gates; backward is one BPTT pass.
+    /// </summary>
+    /// <param name="x">(batch, steps, features).</param>
+    /// <param name="kernel">Input weights (features, 4·units).</param>
+    /// <param name="recurrentKernel">Recurrent weights (units, 4·units).</param>
+    /// <param name="bias">(4·units,), or null for none.</param>
+    /// <param name="initialH">Initial hidden state (batch, units); zeros when null.</param>
+    /// <param name="initialC">Initial cell state (batch, units); zeros when null.</param>
+    /// <param name="returnSequences">Return every step's output rather than the last.</param>
+    /// <param name="goBackwards">Process the sequence from its end.</param>
+    /// <returns>The output and the final states [h, c].</returns>
+    public static RecurrentResult Lstm(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias = null,
+        Tensor? initialH = null, Tensor? initialC = null, bool returnSequences = false, bool goBackwards = false)
+    {
+        const string op = nameof(Lstm);
+        var seq = RecurrentSequence.Start(op, x, kernel, recurrentKernel, 4, bias, 1, out var gates);
+        int batch = seq.Batch, steps = seq.Steps, units = seq.Units, width = seq.Width;
+        var h = seq.InitialState(initialH, op, "state h");
+        var c = seq.InitialState(initialC, op, "state c");
+        int stateSize = batch * units;
+        // Per time index: h and c before the step, and tanh of c after it.
+        var hPrev = Tensor.Empty(new Shape(steps * batch, units));
+        var cPrev = Tensor.Empty(new Shape(steps * batch, units));
+        var tanhC = Tensor.Empty(new Shape(steps * batch, units));
+        var sequence = returnSequences ? Tensor.Empty(new Shape(batch, steps, units)) : null;
+        var u = recurrentKernel.Data;
+        for (int s = 0; s < steps; s++)
+        {
+            int t = seq.TimeAt(s, goBackwards);
+            var z = gates.Data.Slice(t * batch * width, batch * width);
+            h.CopyTo(hPrev.Data.Slice(t * stateSize, stateSize));
+            c.CopyTo(cPrev.Data.Slice(t * stateSize, stateSize));
+            Gemm.Multiply(false, false, batch, width, units, h, units, u, width, z, width, accumulate: true);
+            var tc = tanhC.Data.Slice(t * stateSize, stateSize);
+            for (int b = 0; b < batch; b++)
+            {
+                var row = z.Slice(b * width, width);
+                TensorPrimitives.Sigmoid(row[..(2 * units)], row[..(2 * units)]);
+                TensorPrimitives.Tanh(row.Slice(2 * units, units), row.Slice(2 * units, units));
+                TensorPrimitives.Sigmoid(row.Slice(3 * units, units), row.Slice(3 * units, units));
+                var cRow = c.AsSpan(b * units, units);
+                // c = f ⊙ c + i ⊙ g ; h = o ⊙ tanh(c)
+                TensorPrimitives.Multiply(cRow, row.Slice(units, units), cRow);
+                TensorPrimitives.FusedMultiplyAdd(row[..units], row.Slice(2 * units, units), cRow, cRow);
+                var tcRow = tc.Slice(b * units, units);
+                TensorPrimitives.Tanh(cRow, tcRow);
+                TensorPrimitives.Multiply(row.Slice(3 * units, units), tcRow, h.AsSpan(b * units, units));
+            }
+            if (sequence is not null) seq.WriteStep(sequence.Data, h, s);
+        }
+        var outputs = seq.Outputs(sequence, h, c);
+        var inputs = RecurrentSequence.Inputs(x, kernel, recurrentKernel, bias, initialH, initialC);
+        if (Tape.ShouldRecord(inputs))
+        {
+            Tape.Record(op, outputs, inputs, node =>
+            {
+                var dh = seq.FinalStateGrad(node, returnSequences, 0);
+                var dc = seq.FinalStateGrad(node, returnSequences, 1);
+                var dGates = Tensor.Empty(gates.Shape);
+                for (int s = steps - 1; s >= 0; s--)
+                {
+                    int t = seq.TimeAt(s, goBackwards);
+                    seq.AddStepGrad(node, returnSequences, dh, s);
+                    var g = gates.Data.Slice(t * batch * width, batch * width);
+                    var dz = dGates.Data.Slice(t * batch * width, batch * width);
+                    var tc = tanhC.Data.Slice(t * stateSize, stateSize);
+                    var cp = cPrev.Data.Slice(t * stateSize, stateSize);
+                    for (int b = 0; b < batch; b++)
+                        for (int j = 0; j < units; j++)
+                        {
+                            int r = b * width, k = b * units + j;
+                            float gi = g[r + j], gf = g[r + units + j], gg = g[r + 2 * units + j], go = g[r + 3 * units + j];
+                            float tcv = tc[k];
+                            float dcTotal = dc[k] + dh[k] * go * (1 - tcv * tcv);
+                            dz[r + j] = dcTotal * gg * gi * (1 - gi);
+                            dz[r + units + j] = dcTotal * cp[k] * gf * (1 - gf);
+                            dz[r + 2 * units + j] = dcTotal * gi * (1 - gg * gg);
+                            dz[r + 3 * units + j] = dh[k] * tcv * go * (1 - go);
+                            dc[k] = dcTotal * gf;
+                        }
+                    // dh_prev = dz · Uᵀ
+                    Gemm.Multiply(false, true, batch, units, width, dz, width, recurrentKernel.Data, width, dh, units, accumulate: false);
+                }
+                if (node.NeedsGrad(2))
+                {
+                    var du = Tensor.Empty(recurrentKernel.Shape);
+                    Gemm.Multiply(true, false, units, width, steps * batch, hPrev.Data, units, dGates.Data, width, du.Data, width, false);
+                    node.AccumulateInputGrad(2, du);
+                }
+                seq.InputGradients(node, dGates, kernel, bias);
+                RecurrentSequence.InitialStateGrad(node, 4, dh);
+                RecurrentSequence.InitialStateGrad(node, 5, dc);
+            });
+        }
+        return new RecurrentResult(outputs[0], [outputs[1], outputs[2]]);
+    }
+}
