@@ -85,6 +85,102 @@ public sealed class RecurrentTests
         StringAssert.Contains(ex.Message, "(4, 8)");
     }
 
+    private Tensor[] GruInputs(int batch = 2, int steps = 3, int features = 3, int units = 2) =>
+    [
+        GradCheck.Rand(_r, batch, steps, features),
+        GradCheck.Rand(_r, features, 3 * units),
+        GradCheck.Rand(_r, units, 3 * units),
+        GradCheck.Rand(_r, 2, 3 * units),
+        GradCheck.Rand(_r, batch, units),
+    ];
+
+    /// <summary>Keras's GRU (reset_after=True) step by step from primitive ops.</summary>
+    private static Tensor ComposedGru(Tensor[] p, bool returnSequences, bool goBackwards)
+    {
+        var (x, w, u, bias, h) = (p[0], p[1], p[2], p[3], p[4]);
+        var inputBias = Ops.Squeeze(Ops.Slice(bias, 0, 0, 1), 0);
+        var recurrentBias = Ops.Squeeze(Ops.Slice(bias, 0, 1, 1), 0);
+        int steps = x.Shape[1];
+        var outputs = new List<Tensor>();
+        for (int s = 0; s < steps; s++)
+        {
+            int t = goBackwards ? steps - 1 - s : s;
+            var xt = Ops.Squeeze(Ops.Slice(x, 1, t, 1), 1);
+            var xp = Ops.Split(Ops.Add(Ops.MatMul(xt, w), inputBias), 3, -1);
+            var hp = Ops.Split(Ops.Add(Ops.MatMul(h, u), recurrentBias), 3, -1);
+            var z = Ops.Sigmoid(Ops.Add(xp[0], hp[0]));
+            var r = Ops.Sigmoid(Ops.Add(xp[1], hp[1]));
+            var hh = Ops.Tanh(Ops.Add(xp[2], Ops.Multiply(r, hp[2])));
+            h = Ops.Add(Ops.Multiply(z, h), Ops.Multiply(Ops.Subtract(Tensor.Scalar(1), z), hh));
+            outputs.Add(h);
+        }
+        return returnSequences ? Ops.Stack(outputs, 1) : h;
+    }
+
+    private static Tensor ComposedSimpleRnn(Tensor[] p, bool returnSequences, bool goBackwards)
+    {
+        var (x, w, u, b, h) = (p[0], p[1], p[2], p[3], p[4]);
+        int steps = x.Shape[1];
+        var outputs = new List<Tensor>();
+        for (int s = 0; s < steps; s++)
+        {
+            int t = goBackwards ? steps - 1 - s : s;
+            var xt = Ops.Squeeze(Ops.Slice(x, 1, t, 1), 1);
+            h = Ops.Tanh(Ops.Add(Ops.Add(Ops.MatMul(xt, w), Ops.MatMul(h, u)), b));
+            outputs.Add(h);
+        }
+        return returnSequences ? Ops.Stack(outputs, 1) : h;
+    }
+
+    private Tensor[] RnnInputs(int batch = 2, int steps = 3, int features = 3, int units = 2) =>
+    [
+        GradCheck.Rand(_r, batch, steps, features),
+        GradCheck.Rand(_r, features, units),
+        GradCheck.Rand(_r, units, units),
+        GradCheck.Rand(_r, units),
+        GradCheck.Rand(_r, batch, units),
+    ];
+
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    [DataRow(true, true)]
+    public void GruMatchesComposedOpsAndGradients(bool returnSequences, bool goBackwards)
+    {
+        var p = GruInputs(batch: 3, steps: 4, features: 5, units: 3);
+        var fused = Ops.Gru(p[0], p[1], p[2], p[3], p[4], returnSequences, goBackwards);
+        AssertClose(ComposedGru(p, returnSequences, goBackwards), fused.Output);
+        GradCheck.Check(q => Ops.Gru(q[0], q[1], q[2], q[3], q[4], returnSequences, goBackwards).Output, GruInputs(), eps: 1e-3f);
+    }
+
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    [DataRow(true, true)]
+    public void SimpleRnnMatchesComposedOpsAndGradients(bool returnSequences, bool goBackwards)
+    {
+        var p = RnnInputs(batch: 3, steps: 4, features: 5, units: 3);
+        var fused = Ops.SimpleRnn(p[0], p[1], p[2], p[3], p[4], returnSequences, goBackwards);
+        AssertClose(ComposedSimpleRnn(p, returnSequences, goBackwards), fused.Output);
+        GradCheck.Check(q => Ops.SimpleRnn(q[0], q[1], q[2], q[3], q[4], returnSequences, goBackwards).Output, RnnInputs(), eps: 1e-3f);
+    }
+
+    [TestMethod]
+    public void LongSequenceDoesNotOverflowAndMatchesComposedOps()
+    {
+        // 3,000 steps of composed ops make a tape ~30,000 nodes deep: backward must not recurse.
+        var p = RnnInputs(batch: 1, steps: 3000, features: 2, units: 2);
+        var composed = ComposedSimpleRnn(p, returnSequences: false, goBackwards: false);
+        foreach (var t in p) t.RequiresGrad = true;
+        var y = ComposedSimpleRnn(p, false, false);
+        Ops.Sum(y).Backward();
+        Assert.IsNotNull(p[1].Grad);
+        var fused = Ops.SimpleRnn(p[0], p[1], p[2], p[3], p[4]);
+        AssertClose(composed, fused.Output, 1e-4f);
+    }
+
     internal static void AssertClose(Tensor expected, Tensor actual, float tol = 1e-5f)
     {
         Assert.AreEqual(expected.Shape, actual.Shape);

@@ -111,7 +111,11 @@ internal readonly struct ReluOperator : IUnaryOperator
 /// <summary>1 / (1 + e^-x); dx = dy · y(1 - y).</summary>
 internal readonly struct SigmoidOperator : IUnaryOperator
 {
-    public void Forward(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+    public void Forward(ReadOnlySpan<float> x, Span<float> y)
+    {
+        // TensorPrimitives.Sigmoid rejects empty spans; an empty tensor is valid here.
+        if (!x.IsEmpty) TensorPrimitives.Sigmoid(x, y);
+    }
 
     public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {

@@ -17,6 +17,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(x);
         RequireFloat(x, name);
         var y = Tensor.Empty(x.Shape);
+        if (x.Size == 0) return y;
         op.Forward(x.Data, y.Data);
         if (Tape.ShouldRecord(x))
         {

@@ -40,7 +40,7 @@ public sealed partial class Tensor
         {
             if (summarize && n > 2 * EdgeItems && i == EdgeItems)
             {
-                sb.Append("..., ");
+                sb.Append(", ...");
                 i = n - EdgeItems - 1;
                 continue;
             }

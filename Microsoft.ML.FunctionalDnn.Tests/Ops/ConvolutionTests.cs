@@ -1,0 +1,119 @@
+namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
+
+[TestClass]
+public sealed class ConvolutionTests
+{
+    private readonly RandomGenerator _r = new(61);
+
+    /// <summary>Direct convolution in double, following the definition with TensorFlow's 'same' padding split.</summary>
+    private static float[] NaiveConv2D(Tensor x, Tensor k, int sh, int sw, int dh, int dw, Padding padding, bool depthwise = false)
+    {
+        int n = x.Shape[0], h = x.Shape[1], w = x.Shape[2], c = x.Shape[3];
+        int kh = k.Shape[0], kw = k.Shape[1], f = k.Shape[3];
+        int spanH = dh * (kh - 1) + 1, spanW = dw * (kw - 1) + 1;
+        int oh, ow, pt = 0, pl = 0;
+        if (padding == Padding.Valid) { oh = (h - spanH) / sh + 1; ow = (w - spanW) / sw + 1; }
+        else
+        {
+            oh = (h + sh - 1) / sh; ow = (w + sw - 1) / sw;
+            pt = Math.Max((oh - 1) * sh + spanH - h, 0) / 2;
+            pl = Math.Max((ow - 1) * sw + spanW - w, 0) / 2;
+        }
+        int outC = depthwise ? c * f : f;
+        var y = new float[n * oh * ow * outC];
+        for (int b = 0; b < n; b++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                    for (int o = 0; o < outC; o++)
+                    {
+                        double s = 0;
+                        for (int p = 0; p < kh; p++)
+                            for (int q = 0; q < kw; q++)
+                            {
+                                int ih = i * sh - pt + p * dh, iw = j * sw - pl + q * dw;
+                                if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                                if (depthwise) s += x[b, ih, iw, o / f] * k[p, q, o / f, o % f];
+                                else for (int ch = 0; ch < c; ch++) s += x[b, ih, iw, ch] * k[p, q, ch, o];
+                            }
+                        y[((b * oh + i) * ow + j) * outC + o] = (float)s;
+                    }
+        return y;
+    }
+
+    public static IEnumerable<object[]> Conv2DCases() =>
+    [
+        [1, 1, 1, 1, Padding.Valid], [2, 2, 1, 1, Padding.Valid], [1, 1, 1, 1, Padding.Same], [2, 1, 1, 1, Padding.Same],
+        [1, 1, 2, 2, Padding.Valid], [1, 2, 2, 1, Padding.Same], [3, 3, 1, 1, Padding.Same],
+    ];
+
+    [TestMethod]
+    [DynamicData(nameof(Conv2DCases))]
+    public void Conv2DMatchesDirectConvolutionAndGradients(int sh, int sw, int dh, int dw, Padding padding)
+    {
+        var x = GradCheck.Rand(_r, 2, 7, 6, 3);
+        var k = GradCheck.Rand(_r, 3, 2, 3, 4);
+        var y = Ops.Conv2D(x, k, (sh, sw), padding, (dh, dw));
+        var expected = NaiveConv2D(x, k, sh, sw, dh, dw, padding);
+        var actual = y.ToArray();
+        Assert.HasCount(expected.Length, actual);
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
+        GradCheck.Check(t => Ops.Conv2D(t[0], t[1], (sh, sw), padding, (dh, dw)), [GradCheck.Rand(_r, 2, 5, 4, 2), GradCheck.Rand(_r, 3, 2, 2, 3)]);
+    }
+
+    [TestMethod]
+    public void PointwiseConv2DUsesTheDirectProduct()
+    {
+        var x = GradCheck.Rand(_r, 2, 3, 3, 4);
+        var k = GradCheck.Rand(_r, 1, 1, 4, 5);
+        var expected = NaiveConv2D(x, k, 1, 1, 1, 1, Padding.Valid);
+        var actual = Ops.Conv2D(x, k).ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
+        GradCheck.Check(t => Ops.Conv2D(t[0], t[1]), [GradCheck.Rand(_r, 2, 2, 2, 3), GradCheck.Rand(_r, 1, 1, 3, 2)]);
+    }
+
+    [TestMethod]
+    [DataRow(1, 1, Padding.Valid)]
+    [DataRow(2, 1, Padding.Same)]
+    [DataRow(1, 2, Padding.Causal)]
+    [DataRow(3, 1, Padding.Valid)]
+    public void Conv1DGradientsAndCausalPadding(int stride, int dilation, Padding padding)
+    {
+        GradCheck.Check(t => Ops.Conv1D(t[0], t[1], stride, padding, dilation), [GradCheck.Rand(_r, 2, 9, 3), GradCheck.Rand(_r, 3, 3, 2)]);
+        if (padding != Padding.Causal) return;
+        // Causal: output t must not depend on inputs after t.
+        var x = GradCheck.Rand(_r, 1, 6, 1);
+        var k = GradCheck.Rand(_r, 3, 1, 1);
+        var before = Ops.Conv1D(x, k, stride, padding, dilation).ToArray();
+        x.Data[5] += 10;
+        var after = Ops.Conv1D(x, k, stride, padding, dilation).ToArray();
+        Assert.HasCount(6, before);
+        for (int t = 0; t < 5; t++) Assert.AreEqual(before[t], after[t]);
+        Assert.AreNotEqual(before[5], after[5]);
+    }
+
+    [TestMethod]
+    public void OutputLengthBelowOneNamesInputKernelAndStride()
+    {
+        // The Keras notes' Conv1D stack: length 4 is shorter than a kernel of 5.
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => Ops.Conv1D(Tensor.Zeros(new Shape(1, 4, 8)), Tensor.Zeros(new Shape(5, 8, 2))));
+        StringAssert.Contains(ex.Message, "length (steps) of the input is 4");
+        StringAssert.Contains(ex.Message, "(5)");
+        var ex2 = Assert.ThrowsExactly<ArgumentException>(() => Ops.Conv2D(Tensor.Zeros(new Shape(1, 4, 4, 3)), Tensor.Zeros(new Shape(3, 3, 2, 2))));
+        StringAssert.Contains(ex2.Message, "expects 2 input channels");
+    }
+
+    [TestMethod]
+    [DataRow(1, 1, Padding.Valid, 1)]
+    [DataRow(2, 2, Padding.Same, 2)]
+    [DataRow(1, 1, Padding.Same, 1)]
+    public void DepthwiseConv2DMatchesDirectAndGradients(int sh, int dh, Padding padding, int multiplier)
+    {
+        var x = GradCheck.Rand(_r, 2, 6, 5, 3);
+        var k = GradCheck.Rand(_r, 3, 3, 3, multiplier);
+        var expected = NaiveConv2D(x, k, sh, sh, dh, dh, padding, depthwise: true);
+        var actual = Ops.DepthwiseConv2D(x, k, (sh, sh), padding, (dh, dh)).ToArray();
+        Assert.HasCount(expected.Length, actual);
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
+        GradCheck.Check(t => Ops.DepthwiseConv2D(t[0], t[1], (sh, sh), padding, (dh, dh)), [GradCheck.Rand(_r, 1, 5, 5, 2), GradCheck.Rand(_r, 3, 3, 2, multiplier)]);
+    }
+}

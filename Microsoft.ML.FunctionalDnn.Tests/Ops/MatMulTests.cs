@@ -1,0 +1,45 @@
+using Microsoft.ML.FunctionalDnn.Tests.Kernels;
+
+namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
+
+[TestClass]
+public sealed class MatMulTests
+{
+    private readonly RandomGenerator _r = new(51);
+
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    [DataRow(true, true)]
+    public void TwoDimensionalGradientsForAllTransposes(bool ta, bool tb)
+    {
+        GradCheck.Check(x => Ops.MatMul(x[0], x[1], ta, tb), [GradCheck.Rand(_r, ta ? 4 : 3, ta ? 3 : 4), GradCheck.Rand(_r, tb ? 5 : 4, tb ? 4 : 5)]);
+    }
+
+    [TestMethod]
+    public void BatchedAndSequenceTimesMatrix()
+    {
+        GradCheck.Check(x => Ops.MatMul(x[0], x[1]), [GradCheck.Rand(_r, 2, 3, 4), GradCheck.Rand(_r, 2, 4, 5)]);
+        GradCheck.Check(x => Ops.MatMul(x[0], x[1], transposeB: true), [GradCheck.Rand(_r, 2, 3, 4), GradCheck.Rand(_r, 2, 5, 4)]);
+        GradCheck.Check(x => Ops.MatMul(x[0], x[1]), [GradCheck.Rand(_r, 2, 3, 4), GradCheck.Rand(_r, 4, 2)]);
+    }
+
+    [TestMethod]
+    public void ValuesMatchReference()
+    {
+        var a = GradCheck.Rand(_r, 7, 9);
+        var b = GradCheck.Rand(_r, 9, 5);
+        var expected = GemmTests.Naive(false, false, 7, 5, 9, a.ToArray(), b.ToArray());
+        var actual = Ops.MatMul(a, b).ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-5f);
+    }
+
+    [TestMethod]
+    public void InnerDimensionMismatchNamesBothShapes()
+    {
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => Ops.MatMul(Tensor.Zeros(new Shape(2, 3)), Tensor.Zeros(new Shape(4, 5))));
+        StringAssert.Contains(ex.Message, "(2, 3)");
+        StringAssert.Contains(ex.Message, "(4, 5)");
+    }
+}

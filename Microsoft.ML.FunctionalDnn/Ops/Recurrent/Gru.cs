@@ -1,0 +1,119 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.FunctionalDnn.Kernels;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// A whole GRU sequence as one op, in Keras's default form (<c>reset_after=True</c>): kernel
+    /// (features, 3·units), recurrent kernel (units, 3·units), bias (2, 3·units) holding the input
+    /// and recurrent biases; gates in the order z (update), r (reset), h (candidate).
+    /// z = σ(xW_z + b_z + hU_z + b'_z), r likewise, ĥ = tanh(xW_h + b_h + r ⊙ (hU_h + b'_h)),
+    /// h ← z ⊙ h + (1 - z) ⊙ ĥ.
+    /// </summary>
+    /// <param name="x">(batch, steps, features).</param>
+    /// <param name="kernel">Input weights (features, 3·units).</param>
+    /// <param name="recurrentKernel">Recurrent weights (units, 3·units).</param>
+    /// <param name="bias">(2, 3·units): input bias then recurrent bias; null for none.</param>
+    /// <param name="initialH">Initial state (batch, units); zeros when null.</param>
+    /// <param name="returnSequences">Return every step's output rather than the last.</param>
+    /// <param name="goBackwards">Process the sequence from its end.</param>
+    /// <returns>The output and the final state [h].</returns>
+    public static RecurrentResult Gru(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias = null,
+        Tensor? initialH = null, bool returnSequences = false, bool goBackwards = false)
+    {
+        const string op = nameof(Gru);
+        var seq = RecurrentSequence.Start(op, x, kernel, recurrentKernel, 3, bias, 2, out var projected);
+        int batch = seq.Batch, steps = seq.Steps, units = seq.Units, width = seq.Width;
+        int stateSize = batch * units;
+        var h = seq.InitialState(initialH, op, "state h");
+        // Per time index: h before the step, the gates z, r, ĥ, and the recurrent part hU_h + b'_h.
+        var hPrev = Tensor.Empty(new Shape(steps * batch, units));
+        var gates = Tensor.Empty(new Shape(steps * batch, width));
+        var recurrentH = Tensor.Empty(new Shape(steps * batch, units));
+        var sequence = returnSequences ? Tensor.Empty(new Shape(batch, steps, units)) : null;
+        var rec = new float[batch * width];
+        for (int s = 0; s < steps; s++)
+        {
+            int t = seq.TimeAt(s, goBackwards);
+            h.CopyTo(hPrev.Data.Slice(t * stateSize, stateSize));
+            Gemm.Multiply(false, false, batch, width, units, h, units, recurrentKernel.Data, width, rec, width, accumulate: false);
+            var xw = projected.Data.Slice(t * batch * width, batch * width);
+            var gt = gates.Data.Slice(t * batch * width, batch * width);
+            var rh = recurrentH.Data.Slice(t * stateSize, stateSize);
+            for (int b = 0; b < batch; b++)
+            {
+                var recRow = rec.AsSpan(b * width, width);
+                if (bias is not null) TensorPrimitives.Add(recRow, bias.Data.Slice(width, width), recRow);
+                var g = gt.Slice(b * width, width);
+                // z and r: σ(input part + recurrent part)
+                TensorPrimitives.Add(xw.Slice(b * width, 2 * units), recRow[..(2 * units)], g[..(2 * units)]);
+                TensorPrimitives.Sigmoid(g[..(2 * units)], g[..(2 * units)]);
+                // ĥ = tanh(input part + r ⊙ recurrent part)
+                var recH = recRow.Slice(2 * units, units);
+                recH.CopyTo(rh.Slice(b * units, units));
+                var cand = g.Slice(2 * units, units);
+                TensorPrimitives.FusedMultiplyAdd(g.Slice(units, units), recH, xw.Slice(b * width + 2 * units, units), cand);
+                TensorPrimitives.Tanh(cand, cand);
+                // h = z ⊙ h + (1 - z) ⊙ ĥ = ĥ + z ⊙ (h - ĥ)
+                var hRow = h.AsSpan(b * units, units);
+                TensorPrimitives.Subtract(hRow, cand, hRow);
+                TensorPrimitives.FusedMultiplyAdd(g[..units], hRow, cand, hRow);
+            }
+            if (sequence is not null) seq.WriteStep(sequence.Data, h, s);
+        }
+        var outputs = seq.Outputs(sequence, h);
+        var inputs = RecurrentSequence.Inputs(x, kernel, recurrentKernel, bias, initialH);
+        if (Tape.ShouldRecord(inputs))
+        {
+            Tape.Record(op, outputs, inputs, node =>
+            {
+                var dh = seq.FinalStateGrad(node, returnSequences, 0);
+                var dProjected = Tensor.Empty(projected.Shape);
+                var dRecurrent = Tensor.Empty(projected.Shape);
+                for (int s = steps - 1; s >= 0; s--)
+                {
+                    int t = seq.TimeAt(s, goBackwards);
+                    seq.AddStepGrad(node, returnSequences, dh, s);
+                    var g = gates.Data.Slice(t * batch * width, batch * width);
+                    var hp = hPrev.Data.Slice(t * stateSize, stateSize);
+                    var rh = recurrentH.Data.Slice(t * stateSize, stateSize);
+                    var dxw = dProjected.Data.Slice(t * batch * width, batch * width);
+                    var drec = dRecurrent.Data.Slice(t * batch * width, batch * width);
+                    for (int b = 0; b < batch; b++)
+                        for (int j = 0; j < units; j++)
+                        {
+                            int r = b * width, k = b * units + j;
+                            float z = g[r + j], rr = g[r + units + j], hh = g[r + 2 * units + j];
+                            float d = dh[k];
+                            float dzPre = d * (hp[k] - hh) * z * (1 - z);
+                            float dhPre = d * (1 - z) * (1 - hh * hh);
+                            float drPre = dhPre * rh[k] * rr * (1 - rr);
+                            dxw[r + j] = dzPre;
+                            dxw[r + units + j] = drPre;
+                            dxw[r + 2 * units + j] = dhPre;
+                            drec[r + j] = dzPre;
+                            drec[r + units + j] = drPre;
+                            drec[r + 2 * units + j] = dhPre * rr;
+                            dh[k] = d * z;
+                        }
+                    // dh_prev = z ⊙ dh + d(recurrent) · Uᵀ
+                    Gemm.Multiply(false, true, batch, units, width, drec, width, recurrentKernel.Data, width, dh, units, accumulate: true);
+                }
+                if (node.NeedsGrad(2))
+                {
+                    var du = Tensor.Empty(recurrentKernel.Shape);
+                    Gemm.Multiply(true, false, units, width, steps * batch, hPrev.Data, units, dRecurrent.Data, width, du.Data, width, false);
+                    node.AccumulateInputGrad(2, du);
+                }
+                var recurrentBiasGrad = new float[width];
+                for (int r = 0; r < steps * batch; r++)
+                    TensorPrimitives.Add(recurrentBiasGrad, dRecurrent.Data.Slice(r * width, width), recurrentBiasGrad);
+                seq.InputGradients(node, dProjected, kernel, bias, recurrentBiasGrad);
+                RecurrentSequence.InitialStateGrad(node, 4, dh);
+            });
+        }
+        return new RecurrentResult(outputs[0], [outputs[1]]);
+    }
+}

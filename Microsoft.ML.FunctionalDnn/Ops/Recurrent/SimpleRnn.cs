@@ -1,0 +1,70 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.FunctionalDnn.Kernels;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// A whole fully connected RNN sequence as one op: h ← tanh(xW + b + hU), with Keras's layout
+    /// (kernel (features, units), recurrent kernel (units, units), bias (units,)).
+    /// </summary>
+    /// <param name="x">(batch, steps, features).</param>
+    /// <param name="kernel">Input weights (features, units).</param>
+    /// <param name="recurrentKernel">Recurrent weights (units, units).</param>
+    /// <param name="bias">(units,), or null for none.</param>
+    /// <param name="initialH">Initial state (batch, units); zeros when null.</param>
+    /// <param name="returnSequences">Return every step's output rather than the last.</param>
+    /// <param name="goBackwards">Process the sequence from its end.</param>
+    /// <returns>The output and the final state [h].</returns>
+    public static RecurrentResult SimpleRnn(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias = null,
+        Tensor? initialH = null, bool returnSequences = false, bool goBackwards = false)
+    {
+        const string op = nameof(SimpleRnn);
+        var seq = RecurrentSequence.Start(op, x, kernel, recurrentKernel, 1, bias, 1, out var states);
+        int batch = seq.Batch, steps = seq.Steps, units = seq.Units;
+        int stateSize = batch * units;
+        var h = seq.InitialState(initialH, op, "state h");
+        var hPrev = Tensor.Empty(new Shape(steps * batch, units));
+        var sequence = returnSequences ? Tensor.Empty(new Shape(batch, steps, units)) : null;
+        for (int s = 0; s < steps; s++)
+        {
+            int t = seq.TimeAt(s, goBackwards);
+            h.CopyTo(hPrev.Data.Slice(t * stateSize, stateSize));
+            // The projected input becomes the step's new state in place: tanh(xW + b + hU).
+            var z = states.Data.Slice(t * stateSize, stateSize);
+            Gemm.Multiply(false, false, batch, units, units, h, units, recurrentKernel.Data, units, z, units, accumulate: true);
+            TensorPrimitives.Tanh(z, z);
+            z.CopyTo(h);
+            if (sequence is not null) seq.WriteStep(sequence.Data, h, s);
+        }
+        var outputs = seq.Outputs(sequence, h);
+        var inputs = RecurrentSequence.Inputs(x, kernel, recurrentKernel, bias, initialH);
+        if (Tape.ShouldRecord(inputs))
+        {
+            Tape.Record(op, outputs, inputs, node =>
+            {
+                var dh = seq.FinalStateGrad(node, returnSequences, 0);
+                var dPre = Tensor.Empty(states.Shape);
+                for (int s = steps - 1; s >= 0; s--)
+                {
+                    int t = seq.TimeAt(s, goBackwards);
+                    seq.AddStepGrad(node, returnSequences, dh, s);
+                    var y = states.Data.Slice(t * stateSize, stateSize);
+                    var d = dPre.Data.Slice(t * stateSize, stateSize);
+                    for (int k = 0; k < stateSize; k++) d[k] = dh[k] * (1 - y[k] * y[k]);
+                    Gemm.Multiply(false, true, batch, units, units, d, units, recurrentKernel.Data, units, dh, units, accumulate: false);
+                }
+                if (node.NeedsGrad(2))
+                {
+                    var du = Tensor.Empty(recurrentKernel.Shape);
+                    Gemm.Multiply(true, false, units, units, steps * batch, hPrev.Data, units, dPre.Data, units, du.Data, units, false);
+                    node.AccumulateInputGrad(2, du);
+                }
+                seq.InputGradients(node, dPre, kernel, bias);
+                RecurrentSequence.InitialStateGrad(node, 4, dh);
+            });
+        }
+        return new RecurrentResult(outputs[0], [outputs[1]]);
+    }
+}
