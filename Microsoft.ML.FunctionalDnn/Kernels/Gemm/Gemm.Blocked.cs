@@ -16,106 +16,100 @@ internal static partial class Gemm
     [ThreadStatic] private static float[]? t_packA;
     [ThreadStatic] private static float[]? t_packB;
 
-    // Hot loops: skip tier-0 so the first (often the only) calls of a large product run optimized.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// Splits C once into one block of rows (or, for few rows, of columns) per worker; each worker
+    /// runs the whole blocked loop on its block with its own packed panels. One dispatch per
+    /// product keeps skinny, deep products (a convolution's weight gradient) from paying thread
+    /// hand-offs per depth block.
+    /// </summary>
     private static unsafe void Run<TK>(ref GemmArgs g) where TK : IGemmMicroKernel
     {
-        var packB = PinnedBuffer(ref t_packB, Kc * Nc);
-        fixed (float* pb = packB)
+        int parts = g.Threads;
+        bool byRows = g.M >= parts * 4 * TK.Mr;
+        bool byColumns = !byRows && g.N >= parts * 2 * TK.Nr;
+        if (parts == 1 || (!byRows && !byColumns))
         {
-            for (int jc = 0; jc < g.N; jc += Nc)
+            Block<TK>(ref g, 0, g.M, 0, g.N);
+            return;
+        }
+        int unit = byRows ? TK.Mr : TK.Nr, total = byRows ? g.M : g.N;
+        int units = (total + unit - 1) / unit;
+        int per = (units + parts - 1) / parts * unit;
+        var args = g;
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            int start = part * per, end = Math.Min(total, start + per);
+            if (start >= end) return;
+            var local = args;
+            if (byRows) Block<TK>(ref local, start, end, 0, local.N);
+            else Block<TK>(ref local, 0, local.M, start, end);
+        });
+    }
+
+    /// <summary>C[m0..m1, n0..n1] on the calling thread, blocked for the caches.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Block<TK>(ref GemmArgs g, int m0, int m1, int n0, int n1) where TK : IGemmMicroKernel
+    {
+        int mr = TK.Mr, nr = TK.Nr;
+        var packB = PinnedBuffer(ref t_packB, Kc * Nc);
+        var packA = PinnedBuffer(ref t_packA, Mc * Kc);
+        float* edge = stackalloc float[mr * nr];
+        float* ragged = stackalloc float[mr * Kc];
+        fixed (float* pb = packB, pa = packA)
+        {
+            for (int jc = n0; jc < n1; jc += Nc)
             {
-                int nc = Math.Min(Nc, g.N - jc);
+                int nc = Math.Min(Nc, n1 - jc);
                 for (int pc = 0; pc < g.K; pc += Kc)
                 {
                     int kc = Math.Min(Kc, g.K - pc);
                     bool accumulate = g.Accumulate || pc > 0;
-                    if (g.Threads == 1)
+                    PackB<TK>(ref g, pb, pc, kc, jc, nc);
+                    for (int ic = m0; ic < m1; ic += Mc)
                     {
-                        PackB<TK>(ref g, pb, pc, kc, jc, 0, nc);
-                        for (int ic = 0; ic < g.M; ic += Mc)
-                            ComputeBlock<TK>(ref g, pb, pc, kc, jc, ic, Math.Min(Mc, g.M - ic), 0, nc, accumulate);
-                    }
-                    else
-                    {
-                        RunParallel<TK>(g, pb, pc, kc, jc, nc, accumulate);
-                    }
-                }
-            }
-        }
-    }
-
-    private static unsafe void RunParallel<TK>(GemmArgs g, float* pb, int pc, int kc, int jc, int nc, bool accumulate)
-        where TK : IGemmMicroKernel
-    {
-        int slivers = (nc + TK.Nr - 1) / TK.Nr;
-        int mBlocks = (g.M + Mc - 1) / Mc;
-        // Enough tasks to keep every core busy: split the panel's columns too when M has few blocks.
-        int nChunks = Math.Min(slivers, Math.Max(1, (2 * g.Threads + mBlocks - 1) / mBlocks));
-        int sliversPerChunk = (slivers + nChunks - 1) / nChunks;
-        nChunks = (slivers + sliversPerChunk - 1) / sliversPerChunk;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = g.Threads };
-        nint bPtr = (nint)pb;
-
-        Parallel.For(0, nChunks, options, chunk =>
-        {
-            int j0 = chunk * sliversPerChunk * TK.Nr;
-            int j1 = Math.Min(nc, j0 + sliversPerChunk * TK.Nr);
-            var local = g;
-            PackB<TK>(ref local, (float*)bPtr, pc, kc, jc, j0, j1);
-        });
-        Parallel.For(0, mBlocks * nChunks, options, task =>
-        {
-            int ic = task / nChunks * Mc;
-            int chunk = task % nChunks;
-            int j0 = chunk * sliversPerChunk * TK.Nr;
-            int j1 = Math.Min(nc, j0 + sliversPerChunk * TK.Nr);
-            var local = g;
-            ComputeBlock<TK>(ref local, (float*)bPtr, pc, kc, jc, ic, Math.Min(Mc, g.M - ic), j0, j1, accumulate);
-        });
-    }
-
-    /// <summary>Packs rows [ic, ic+mc) × depth [pc, pc+kc) of A, then runs the tiles of panel columns [j0, j1).</summary>
-    // Hot loops: skip tier-0 so the first (often the only) calls of a large product run optimized.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ComputeBlock<TK>(ref GemmArgs g, float* packedB, int pc, int kc, int jc, int ic, int mc,
-        int j0, int j1, bool accumulate) where TK : IGemmMicroKernel
-    {
-        var packA = PinnedBuffer(ref t_packA, Mc * Kc);
-        int mr = TK.Mr, nr = TK.Nr;
-        float* edge = stackalloc float[mr * nr];
-        fixed (float* pa = packA)
-        {
-            PackA<TK>(ref g, pa, ic, mc, pc, kc);
-            for (int jr = j0; jr < j1; jr += nr)
-            {
-                int nn = Math.Min(nr, j1 - jr);
-                float* bSliver = packedB + jr * kc;
-                for (int ir = 0; ir < mc; ir += mr)
-                {
-                    int mm = Math.Min(mr, mc - ir);
-                    float* aSliver = pa + ir * kc;
-                    float* cTile = g.C + (long)(ic + ir) * g.Ldc + jc + jr;
-                    if (mm == mr && nn == nr)
-                    {
-                        TK.Run(kc, aSliver, bSliver, cTile, g.Ldc, accumulate);
-                        continue;
-                    }
-                    TK.Run(kc, aSliver, bSliver, edge, nr, false);
-                    for (int r = 0; r < mm; r++)
-                    {
-                        float* dst = cTile + (long)r * g.Ldc;
-                        float* src = edge + r * nr;
-                        if (accumulate) for (int j = 0; j < nn; j++) dst[j] += src[j];
-                        else for (int j = 0; j < nn; j++) dst[j] = src[j];
+                        int mc = Math.Min(Mc, m1 - ic);
+                        // A transposed is packed (its rows are strided); otherwise its rows are read in place.
+                        if (g.TransA) PackA<TK>(ref g, pa, ic, mc, pc, kc);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int nn = Math.Min(nr, nc - jr);
+                            float* bSliver = pb + jr * kc;
+                            for (int ir = 0; ir < mc; ir += mr)
+                            {
+                                int mm = Math.Min(mr, mc - ir);
+                                float* a;
+                                nint rowStride, step;
+                                if (g.TransA) { a = pa + ir * kc; rowStride = 1; step = mr; }
+                                else if (mm == mr) { a = g.A + (long)(ic + ir) * g.Lda + pc; rowStride = g.Lda; step = 1; }
+                                else
+                                {
+                                    // The last rows: copy them with zero padding so the kernel never reads past A.
+                                    PackRaggedRows(ref g, ragged, mr, ic + ir, mm, pc, kc);
+                                    a = ragged; rowStride = 1; step = mr;
+                                }
+                                float* cTile = g.C + (long)(ic + ir) * g.Ldc + jc + jr;
+                                if (mm == mr && nn == nr)
+                                {
+                                    TK.Run(kc, a, rowStride, step, bSliver, cTile, g.Ldc, accumulate);
+                                    continue;
+                                }
+                                TK.Run(kc, a, rowStride, step, bSliver, edge, nr, false);
+                                for (int r = 0; r < mm; r++)
+                                {
+                                    float* dst = cTile + (long)r * g.Ldc;
+                                    float* src = edge + r * nr;
+                                    if (accumulate) for (int j = 0; j < nn; j++) dst[j] += src[j];
+                                    else for (int j = 0; j < nn; j++) dst[j] = src[j];
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
     }
 
-    /// <summary>Mr-tall slivers: for each depth p, Mr consecutive values of op(A)[ic + r, pc + p], zero past row m.</summary>
-    // Hot loops: skip tier-0 so the first (often the only) calls of a large product run optimized.
+    /// <summary>Mr-tall slivers of op(A) = Aᵀ: for each depth p, Mr consecutive values op(A)[ic + r, pc + p], zero past the block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackA<TK>(ref GemmArgs g, float* dst, int ic, int mc, int pc, int kc) where TK : IGemmMicroKernel
     {
@@ -124,43 +118,36 @@ internal static partial class Gemm
         {
             int mm = Math.Min(mr, mc - ir);
             float* sliver = dst + ir * kc;
-            if (g.TransA)
+            for (int p = 0; p < kc; p++)
             {
-                // op(A)[i, p] = A[p, i]: each depth is a contiguous run of rows.
-                for (int p = 0; p < kc; p++)
-                {
-                    float* src = g.A + (long)(pc + p) * g.Lda + ic + ir;
-                    float* d = sliver + p * mr;
-                    int r = 0;
-                    for (; r < mm; r++) d[r] = src[r];
-                    for (; r < mr; r++) d[r] = 0;
-                }
-            }
-            else
-            {
-                for (int r = 0; r < mr; r++)
-                {
-                    if (r >= mm)
-                    {
-                        for (int p = 0; p < kc; p++) sliver[p * mr + r] = 0;
-                        continue;
-                    }
-                    float* src = g.A + (long)(ic + ir + r) * g.Lda + pc;
-                    for (int p = 0; p < kc; p++) sliver[p * mr + r] = src[p];
-                }
+                // op(A)[i, p] = A[p, i]: each depth is a contiguous run of the block's rows.
+                float* src = g.A + (long)(pc + p) * g.Lda + ic + ir;
+                float* d = sliver + p * mr;
+                int r = 0;
+                for (; r < mm; r++) d[r] = src[r];
+                for (; r < mr; r++) d[r] = 0;
             }
         }
     }
 
-    /// <summary>Nr-wide slivers of panel columns [j0, j1): for each depth p, Nr consecutive values of op(B)[pc + p, jc + j], zero past column n.</summary>
-    // Hot loops: skip tier-0 so the first (often the only) calls of a large product run optimized.
+    /// <summary>Rows [i0, i0 + rows) of a non-transposed A at depths [pc, pc + kc), interleaved Mr-wide with zero rows after.</summary>
+    private static unsafe void PackRaggedRows(ref GemmArgs g, float* dst, int mr, int i0, int rows, int pc, int kc)
+    {
+        for (int r = 0; r < mr; r++)
+        {
+            float* src = g.A + (long)(i0 + r) * g.Lda + pc;
+            for (int p = 0; p < kc; p++) dst[p * mr + r] = r < rows ? src[p] : 0;
+        }
+    }
+
+    /// <summary>Nr-wide slivers of panel columns [jc, jc + nc): for each depth p, Nr consecutive values op(B)[pc + p, j], zero past the panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void PackB<TK>(ref GemmArgs g, float* dst, int pc, int kc, int jc, int j0, int j1) where TK : IGemmMicroKernel
+    private static unsafe void PackB<TK>(ref GemmArgs g, float* dst, int pc, int kc, int jc, int nc) where TK : IGemmMicroKernel
     {
         int nr = TK.Nr;
-        for (int jr = j0; jr < j1; jr += nr)
+        for (int jr = 0; jr < nc; jr += nr)
         {
-            int nn = Math.Min(nr, j1 - jr);
+            int nn = Math.Min(nr, nc - jr);
             float* sliver = dst + jr * kc;
             if (!g.TransB)
             {

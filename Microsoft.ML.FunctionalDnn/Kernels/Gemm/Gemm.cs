@@ -29,7 +29,7 @@ internal static partial class Gemm
     private const int Nc = 2048; // a multiple of every kernel's Nr (4, 16, 32)
 
     /// <summary>Products with fewer multiply-adds than this stay on the calling thread.</summary>
-    internal const long ParallelThreshold = 1L << 18;
+    internal const long ParallelThreshold = 1L << 21;
 
     /// <summary>The fastest kernel this machine accelerates.</summary>
     internal static GemmKernelKind BestKernel { get; } =

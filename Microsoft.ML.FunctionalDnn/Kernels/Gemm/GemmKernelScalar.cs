@@ -7,7 +7,7 @@ internal readonly struct GemmKernelScalar : IGemmMicroKernel
 
     public static int Nr => 4;
 
-    public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static unsafe void Run(int kc, float* a, nint rowStride, nint step, float* b, float* c, int ldc, bool accumulate)
     {
         float* acc = stackalloc float[16];
         for (int i = 0; i < 16; i++) acc[i] = 0;
@@ -15,10 +15,10 @@ internal readonly struct GemmKernelScalar : IGemmMicroKernel
         {
             for (int r = 0; r < 4; r++)
             {
-                float x = a[r];
+                float x = a[r * rowStride];
                 for (int j = 0; j < 4; j++) acc[r * 4 + j] = MathF.FusedMultiplyAdd(x, b[j], acc[r * 4 + j]);
             }
-            a += 4;
+            a += step;
             b += 4;
         }
         for (int r = 0; r < 4; r++)
