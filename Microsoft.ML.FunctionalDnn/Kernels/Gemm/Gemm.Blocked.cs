@@ -60,9 +60,11 @@ internal static partial class Gemm
             for (int jc = n0; jc < n1; jc += Nc)
             {
                 int nc = Math.Min(Nc, n1 - jc);
-                for (int pc = 0; pc < g.K; pc += Kc)
+                // Equal depth blocks of at most Kc: K = 288 is one pass, not 256 + a thin 32 that rereads all of C.
+                int depthBlock = DepthBlock(g.K);
+                for (int pc = 0; pc < g.K; pc += depthBlock)
                 {
-                    int kc = Math.Min(Kc, g.K - pc);
+                    int kc = Math.Min(depthBlock, g.K - pc);
                     bool accumulate = g.Accumulate || pc > 0;
                     PackB<TK>(ref g, pb, pc, kc, jc, nc);
                     for (int ic = m0; ic < m1; ic += Mc)
@@ -109,6 +111,12 @@ internal static partial class Gemm
         }
     }
 
+    private static int DepthBlock(int k)
+    {
+        int blocks = (k + Kc - 1) / Kc;
+        return (k + blocks - 1) / blocks;
+    }
+
     /// <summary>Mr-tall slivers of op(A) = Aᵀ: for each depth p, Mr consecutive values op(A)[ic + r, pc + p], zero past the block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackA<TK>(ref GemmArgs g, float* dst, int ic, int mc, int pc, int kc) where TK : IGemmMicroKernel
@@ -123,6 +131,11 @@ internal static partial class Gemm
                 // op(A)[i, p] = A[p, i]: each depth is a contiguous run of the block's rows.
                 float* src = g.A + (long)(pc + p) * g.Lda + ic + ir;
                 float* d = sliver + p * mr;
+                if (mm == mr)
+                {
+                    Unsafe.CopyBlockUnaligned(d, src, (uint)(mr * sizeof(float)));
+                    continue;
+                }
                 int r = 0;
                 for (; r < mm; r++) d[r] = src[r];
                 for (; r < mr; r++) d[r] = 0;
