@@ -11,54 +11,23 @@ internal static class Im2Col
     internal static void Gather(ReadOnlySpan<float> x, Span<float> col, in ConvGeometry g, int n0, int count)
     {
         int c = g.Channels, patch = g.PatchSize;
-        int row = 0;
-        for (int n = n0; n < n0 + count; n++)
-            for (int oh = 0; oh < g.OutH; oh++)
-                for (int ow = 0; ow < g.OutW; ow++, row++)
-                {
-                    var dst = col.Slice(row * patch, patch);
-                    int k = 0;
-                    for (int kh = 0; kh < g.KH; kh++)
-                    {
-                        int ih = oh * g.SH - g.PadTop + kh * g.DH;
-                        for (int kw = 0; kw < g.KW; kw++, k += c)
-                        {
-                            int iw = ow * g.SW - g.PadLeft + kw * g.DW;
-                            if ((uint)ih < (uint)g.InH && (uint)iw < (uint)g.InW)
-                                x.Slice(((n * g.InH + ih) * g.InW + iw) * c, c).CopyTo(dst.Slice(k, c));
-                            else
-                                dst.Slice(k, c).Clear();
-                        }
-                    }
-                }
+        col[..(count * g.OutputPositions * patch)].Clear();
+        var taps = new WindowTaps(g, n0, count);
+        while (taps.MoveNext())
+            x.Slice(taps.Pixel * c, c).CopyTo(col.Slice(taps.Position * patch + taps.Tap * c, c));
     }
 
     /// <summary>Adds each patch row of <paramref name="col"/> back into the input positions it was read from.</summary>
     internal static void Scatter(ReadOnlySpan<float> col, Span<float> dx, in ConvGeometry g, int n0, int count)
     {
         int c = g.Channels, patch = g.PatchSize;
-        int row = 0;
-        for (int n = n0; n < n0 + count; n++)
-            for (int oh = 0; oh < g.OutH; oh++)
-                for (int ow = 0; ow < g.OutW; ow++, row++)
-                {
-                    var src = col.Slice(row * patch, patch);
-                    int k = 0;
-                    for (int kh = 0; kh < g.KH; kh++)
-                    {
-                        int ih = oh * g.SH - g.PadTop + kh * g.DH;
-                        for (int kw = 0; kw < g.KW; kw++, k += c)
-                        {
-                            int iw = ow * g.SW - g.PadLeft + kw * g.DW;
-                            if ((uint)ih >= (uint)g.InH || (uint)iw >= (uint)g.InW) continue;
-                            AddRow(dx.Slice(((n * g.InH + ih) * g.InW + iw) * c, c), src.Slice(k, c));
-                        }
-                    }
-                }
+        var taps = new WindowTaps(g, n0, count);
+        while (taps.MoveNext())
+            AddRow(dx.Slice(taps.Pixel * c, c), col.Slice(taps.Position * patch + taps.Tap * c, c));
     }
 
     /// <summary>d += s for one pixel's channels: short rows, so an inlined vector loop beats a library call per row.</summary>
-    private static void AddRow(Span<float> d, ReadOnlySpan<float> s)
+    internal static void AddRow(Span<float> d, ReadOnlySpan<float> s)
     {
         int i = 0;
         if (System.Numerics.Vector.IsHardwareAccelerated)

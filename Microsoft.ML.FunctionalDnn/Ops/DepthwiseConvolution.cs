@@ -42,50 +42,33 @@ public static partial class Ops
 
     private static void DepthwiseForward(in ConvGeometry g, int mult, ReadOnlySpan<float> x, ReadOnlySpan<float> k, Span<float> y)
     {
-        var rows = new DepthwiseTaps(g, mult);
-        while (rows.MoveNext(out int inBase, out int kBase, out int outBase))
-            for (int ch = 0; ch < g.Channels; ch++)
+        int c = g.Channels, oc = c * mult;
+        var taps = new WindowTaps(g, 0, g.Batch);
+        while (taps.MoveNext())
+        {
+            int inBase = taps.Pixel * c, kBase = taps.Tap * oc, outBase = taps.Position * oc;
+            for (int ch = 0; ch < c; ch++)
                 for (int m = 0; m < mult; m++)
                     y[outBase + ch * mult + m] += x[inBase + ch] * k[kBase + ch * mult + m];
+        }
     }
 
     /// <summary>dx and dk accumulate dy through the same taps as the forward pass; an empty span skips that gradient.</summary>
     private static void DepthwiseBackward(in ConvGeometry g, int mult, ReadOnlySpan<float> x, ReadOnlySpan<float> k,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> dk)
     {
-        var rows = new DepthwiseTaps(g, mult);
-        while (rows.MoveNext(out int inBase, out int kBase, out int outBase))
-            for (int ch = 0; ch < g.Channels; ch++)
+        int c = g.Channels, oc = c * mult;
+        var taps = new WindowTaps(g, 0, g.Batch);
+        while (taps.MoveNext())
+        {
+            int inBase = taps.Pixel * c, kBase = taps.Tap * oc, outBase = taps.Position * oc;
+            for (int ch = 0; ch < c; ch++)
                 for (int m = 0; m < mult; m++)
                 {
                     float d = dy[outBase + ch * mult + m];
                     if (!dx.IsEmpty) dx[inBase + ch] += d * k[kBase + ch * mult + m];
                     if (!dk.IsEmpty) dk[kBase + ch * mult + m] += d * x[inBase + ch];
                 }
-    }
-
-    /// <summary>Enumerates (input pixel, kernel tap, output pixel) offsets of every in-bounds tap of a depthwise window.</summary>
-    private struct DepthwiseTaps(ConvGeometry g, int mult)
-    {
-        private int _n, _oh, _ow, _kh, _kw = -1;
-
-        public bool MoveNext(out int inBase, out int kBase, out int outBase)
-        {
-            while (true)
-            {
-                if (++_kw == g.KW) { _kw = 0; _kh++; }
-                if (_kh == g.KH) { _kh = 0; _ow++; }
-                if (_ow == g.OutW) { _ow = 0; _oh++; }
-                if (_oh == g.OutH) { _oh = 0; _n++; }
-                if (_n >= g.Batch) { inBase = kBase = outBase = 0; return false; }
-                int ih = _oh * g.SH - g.PadTop + _kh * g.DH;
-                int iw = _ow * g.SW - g.PadLeft + _kw * g.DW;
-                if ((uint)ih >= (uint)g.InH || (uint)iw >= (uint)g.InW) continue;
-                inBase = ((_n * g.InH + ih) * g.InW + iw) * g.Channels;
-                kBase = (_kh * g.KW + _kw) * g.Channels * mult;
-                outBase = ((_n * g.OutH + _oh) * g.OutW + _ow) * g.Channels * mult;
-                return true;
-            }
         }
     }
 }

@@ -32,7 +32,7 @@ public static partial class Ops
         System.Numerics.Tensors.TensorPrimitives.Multiply(v, 1f / rows, v);
         var invStd = new float[c];
         for (int j = 0; j < c; j++) invStd[j] = 1f / MathF.Sqrt(v[j] + epsilon);
-        var y = Normalize(x, mean.Data, invStd, gamma, beta, out var xHat);
+        var y = Normalize(x, mean.Data, invStd, perRow: false, gamma, beta, out var xHat);
         batchMean = mean;
         batchVariance = variance;
         RecordNormalization(nameof(BatchNormTraining), x, gamma, beta, y, xHat, invStd, perRow: false);
@@ -78,7 +78,7 @@ public static partial class Ops
             means[r] = mean;
             invStd[r] = 1f / MathF.Sqrt(var / c + epsilon);
         }
-        var y = NormalizeRows(x, means, invStd, gamma, beta, out var xHat);
+        var y = Normalize(x, means, invStd, perRow: true, gamma, beta, out var xHat);
         RecordNormalization(nameof(LayerNorm), x, gamma, beta, y, xHat, invStd, perRow: true);
         return y;
     }
@@ -89,29 +89,26 @@ public static partial class Ops
             throw new ArgumentException($"Normalization: {name} must have shape ({channels},) to match the last axis of the input {x.Shape}; received {t.Shape}.", name);
     }
 
-    /// <summary>x̂ = (x - mean[channel]) · invStd[channel]; y = γ x̂ + β.</summary>
-    private static Tensor Normalize(Tensor x, ReadOnlySpan<float> mean, float[] invStd, Tensor? gamma, Tensor? beta, out float[] xHat)
+    /// <summary>
+    /// x̂ = (x - mean) · invStd with one statistic per channel (last axis), or per row when
+    /// <paramref name="perRow"/>; then y = γ x̂ + β. Returns y and x̂ (kept for backward).
+    /// </summary>
+    private static Tensor Normalize(Tensor x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, bool perRow, Tensor? gamma, Tensor? beta, out Tensor xHat)
     {
         int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
-        xHat = new float[x.Size];
+        xHat = Tensor.Empty(x.Shape);
         var xs = x.Data;
+        var h = xHat.Data;
         for (int r = 0; r < rows; r++)
-            for (int j = 0; j < c; j++) xHat[r * c + j] = (xs[r * c + j] - mean[j]) * invStd[j];
-        return ScaleShift(x.Shape, xHat, gamma, beta);
+            for (int j = 0; j < c; j++)
+            {
+                int s = perRow ? r : j;
+                h[r * c + j] = (xs[r * c + j] - mean[s]) * invStd[s];
+            }
+        return ScaleShift(x.Shape, xHat.Data, gamma, beta);
     }
 
-    /// <summary>x̂ = (x - mean[row]) · invStd[row]; y = γ x̂ + β.</summary>
-    private static Tensor NormalizeRows(Tensor x, float[] mean, float[] invStd, Tensor? gamma, Tensor? beta, out float[] xHat)
-    {
-        int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
-        xHat = new float[x.Size];
-        var xs = x.Data;
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < c; j++) xHat[r * c + j] = (xs[r * c + j] - mean[r]) * invStd[r];
-        return ScaleShift(x.Shape, xHat, gamma, beta);
-    }
-
-    private static Tensor ScaleShift(Shape shape, float[] xHat, Tensor? gamma, Tensor? beta)
+    private static Tensor ScaleShift(Shape shape, ReadOnlySpan<float> xHat, Tensor? gamma, Tensor? beta)
     {
         int c = shape[-1], rows = shape.Size / Math.Max(c, 1);
         var y = Tensor.Empty(shape);
@@ -130,7 +127,7 @@ public static partial class Ops
     /// Backward of y = γ x̂ + β with x̂ = (x - μ)·s over groups of N elements (channels for batch
     /// norm, rows for layer norm): dx = s/N · (N·dx̂ - Σdx̂ - x̂·Σ(dx̂ x̂)), with dx̂ = dy·γ.
     /// </summary>
-    private static void RecordNormalization(string name, Tensor x, Tensor? gamma, Tensor? beta, Tensor y, float[] xHat, float[] invStd, bool perRow)
+    private static void RecordNormalization(string name, Tensor x, Tensor? gamma, Tensor? beta, Tensor y, Tensor xHatTensor, float[] invStd, bool perRow)
     {
         Tensor[] inputs = [x, gamma ?? Tensor.Scalar(0), beta ?? Tensor.Scalar(0)];
         if (!Tape.ShouldRecord(inputs)) return;
@@ -138,7 +135,9 @@ public static partial class Ops
         {
             int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
             var dy = node.Grad.Data;
-            var dxHat = new float[x.Size];
+            var xHat = xHatTensor.Data;
+            var dxHatTensor = Tensor.Empty(x.Shape);
+            var dxHat = dxHatTensor.Data;
             for (int r = 0; r < rows; r++)
                 for (int j = 0; j < c; j++)
                     dxHat[r * c + j] = dy[r * c + j] * (gamma is null ? 1 : gamma.Data[j]);

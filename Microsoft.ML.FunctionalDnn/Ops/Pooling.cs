@@ -58,45 +58,32 @@ public static partial class Ops
         RequireFloat(x, name);
         int c = g.Channels;
         var y = Tensor.Empty(new Shape(g.Batch, g.OutH, g.OutW, c));
-        // For max pooling, the flat input index each output took its value from; for average, the window's real size.
-        var source = max ? new int[y.Size] : null;
-        var counts = max ? null : new int[g.Batch * g.OutH * g.OutW];
+        // Taps seen per output position (the divisor of an average); for max pooling, the flat
+        // input index each output element took its value from.
+        var counts = Tensor.Zeros(new Shape(g.Batch * g.OutH * g.OutW), DType.Int32);
+        var source = max ? Tensor.Empty(y.Shape, DType.Int32) : null;
         var xs = x.Data;
         var ys = y.Data;
-        int pos = 0;
-        for (int n = 0; n < g.Batch; n++)
-            for (int oh = 0; oh < g.OutH; oh++)
-                for (int ow = 0; ow < g.OutW; ow++, pos++)
-                {
-                    var outRow = ys.Slice(pos * c, c);
-                    if (max) outRow.Fill(float.NegativeInfinity); else outRow.Clear();
-                    int count = 0;
-                    for (int kh = 0; kh < g.KH; kh++)
-                    {
-                        int ih = oh * g.SH - g.PadTop + kh;
-                        if ((uint)ih >= (uint)g.InH) continue;
-                        for (int kw = 0; kw < g.KW; kw++)
-                        {
-                            int iw = ow * g.SW - g.PadLeft + kw;
-                            if ((uint)iw >= (uint)g.InW) continue;
-                            count++;
-                            int inBase = ((n * g.InH + ih) * g.InW + iw) * c;
-                            var inRow = xs.Slice(inBase, c);
-                            if (!max)
-                            {
-                                System.Numerics.Tensors.TensorPrimitives.Add(outRow, inRow, outRow);
-                                continue;
-                            }
-                            for (int ch = 0; ch < c; ch++)
-                                if (inRow[ch] > outRow[ch]) { outRow[ch] = inRow[ch]; source![pos * c + ch] = inBase + ch; }
-                        }
-                    }
-                    if (!max)
-                    {
-                        counts![pos] = count;
-                        System.Numerics.Tensors.TensorPrimitives.Multiply(outRow, 1f / count, outRow);
-                    }
-                }
+        var cs = counts.IntData;
+        var taps = new WindowTaps(g, 0, g.Batch);
+        while (taps.MoveNext())
+        {
+            var outRow = ys.Slice(taps.Position * c, c);
+            var inRow = xs.Slice(taps.Pixel * c, c);
+            bool first = cs[taps.Position]++ == 0;
+            if (!max)
+            {
+                if (first) inRow.CopyTo(outRow);
+                else Im2Col.AddRow(outRow, inRow);
+                continue;
+            }
+            var src = source!.IntData.Slice(taps.Position * c, c);
+            for (int ch = 0; ch < c; ch++)
+                if (first || inRow[ch] > outRow[ch]) { outRow[ch] = inRow[ch]; src[ch] = taps.Pixel * c + ch; }
+        }
+        if (!max)
+            for (int pos = 0; pos < cs.Length; pos++)
+                System.Numerics.Tensors.TensorPrimitives.Multiply(ys.Slice(pos * c, c), 1f / cs[pos], ys.Slice(pos * c, c));
         if (Tape.ShouldRecord(x))
         {
             Tape.Record(name, y, [x], node =>
@@ -106,39 +93,24 @@ public static partial class Ops
                 var dy = node.Grad.Data;
                 if (max)
                 {
-                    for (int i = 0; i < dy.Length; i++) d[source![i]] += dy[i];
+                    var from = source!.IntData;
+                    for (int i = 0; i < dy.Length; i++) d[from[i]] += dy[i];
                 }
                 else
                 {
-                    AveragePoolBackward(g, counts!, dy, d);
+                    var n = counts.IntData;
+                    var walk = new WindowTaps(g, 0, g.Batch);
+                    while (walk.MoveNext())
+                    {
+                        var row = d.Slice(walk.Pixel * c, c);
+                        var grad = dy.Slice(walk.Position * c, c);
+                        float scale = 1f / n[walk.Position];
+                        for (int ch = 0; ch < c; ch++) row[ch] += grad[ch] * scale;
+                    }
                 }
                 node.AccumulateInputGrad(0, dx);
             });
         }
         return y;
-    }
-
-    private static void AveragePoolBackward(in ConvGeometry g, int[] counts, ReadOnlySpan<float> dy, Span<float> dx)
-    {
-        int c = g.Channels, pos = 0;
-        for (int n = 0; n < g.Batch; n++)
-            for (int oh = 0; oh < g.OutH; oh++)
-                for (int ow = 0; ow < g.OutW; ow++, pos++)
-                {
-                    float scale = 1f / counts[pos];
-                    var grad = dy.Slice(pos * c, c);
-                    for (int kh = 0; kh < g.KH; kh++)
-                    {
-                        int ih = oh * g.SH - g.PadTop + kh;
-                        if ((uint)ih >= (uint)g.InH) continue;
-                        for (int kw = 0; kw < g.KW; kw++)
-                        {
-                            int iw = ow * g.SW - g.PadLeft + kw;
-                            if ((uint)iw >= (uint)g.InW) continue;
-                            var row = dx.Slice(((n * g.InH + ih) * g.InW + iw) * c, c);
-                            for (int ch = 0; ch < c; ch++) row[ch] += grad[ch] * scale;
-                        }
-                    }
-                }
     }
 }

@@ -101,12 +101,7 @@ public static partial class Ops
                     // dh_prev = z ⊙ dh + d(recurrent) · Uᵀ
                     Gemm.Multiply(false, true, batch, units, width, drec, width, recurrentKernel.Data, width, dh, units, accumulate: true);
                 }
-                if (node.NeedsGrad(2))
-                {
-                    var du = Tensor.Empty(recurrentKernel.Shape);
-                    Gemm.Multiply(true, false, units, width, steps * batch, hPrev.Data, units, dRecurrent.Data, width, du.Data, width, false);
-                    node.AccumulateInputGrad(2, du);
-                }
+                seq.RecurrentKernelGrad(node, hPrev, dRecurrent, recurrentKernel);
                 var recurrentBiasGrad = new float[width];
                 for (int r = 0; r < steps * batch; r++)
                     TensorPrimitives.Add(recurrentBiasGrad, dRecurrent.Data.Slice(r * width, width), recurrentBiasGrad);

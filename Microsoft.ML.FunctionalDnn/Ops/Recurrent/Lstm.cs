@@ -91,12 +91,7 @@ public static partial class Ops
                     // dh_prev = dz · Uᵀ
                     Gemm.Multiply(false, true, batch, units, width, dz, width, recurrentKernel.Data, width, dh, units, accumulate: false);
                 }
-                if (node.NeedsGrad(2))
-                {
-                    var du = Tensor.Empty(recurrentKernel.Shape);
-                    Gemm.Multiply(true, false, units, width, steps * batch, hPrev.Data, units, dGates.Data, width, du.Data, width, false);
-                    node.AccumulateInputGrad(2, du);
-                }
+                seq.RecurrentKernelGrad(node, hPrev, dGates, recurrentKernel);
                 seq.InputGradients(node, dGates, kernel, bias);
                 RecurrentSequence.InitialStateGrad(node, 4, dh);
                 RecurrentSequence.InitialStateGrad(node, 5, dc);

@@ -168,6 +168,15 @@ internal sealed class RecurrentSequence
         return result;
     }
 
+    /// <summary>dU = Σ over steps of h_prevᵀ · d(recurrent pre-activation): one GEMM over the whole sequence.</summary>
+    internal void RecurrentKernelGrad(GradNode node, Tensor hPrev, Tensor dRecurrent, Tensor recurrentKernel)
+    {
+        if (!node.NeedsGrad(2)) return;
+        var du = Tensor.Empty(recurrentKernel.Shape);
+        Gemm.Multiply(true, false, Units, Width, Steps * Batch, hPrev.Data, Units, dRecurrent.Data, Width, du.Data, Width, false);
+        node.AccumulateInputGrad(2, du);
+    }
+
     /// <summary>Passes the gradient of each initial state to its input, if it requires one.</summary>
     internal static void InitialStateGrad(GradNode node, int inputIndex, float[] d)
     {

@@ -55,12 +55,7 @@ public static partial class Ops
                     for (int k = 0; k < stateSize; k++) d[k] = dh[k] * (1 - y[k] * y[k]);
                     Gemm.Multiply(false, true, batch, units, units, d, units, recurrentKernel.Data, units, dh, units, accumulate: false);
                 }
-                if (node.NeedsGrad(2))
-                {
-                    var du = Tensor.Empty(recurrentKernel.Shape);
-                    Gemm.Multiply(true, false, units, units, steps * batch, hPrev.Data, units, dPre.Data, units, du.Data, units, false);
-                    node.AccumulateInputGrad(2, du);
-                }
+                seq.RecurrentKernelGrad(node, hPrev, dPre, recurrentKernel);
                 seq.InputGradients(node, dPre, kernel, bias);
                 RecurrentSequence.InitialStateGrad(node, 4, dh);
             });
