@@ -166,6 +166,13 @@ public sealed partial class Tensor
             throw new ArgumentException($"Shape {shape} needs {shape.Size} elements; the array has {length}.", nameof(shape));
     }
 
+    /// <summary>Sets every float element to <paramref name="value"/>; returns this tensor.</summary>
+    internal Tensor Fill(float value)
+    {
+        Data.Fill(value);
+        return this;
+    }
+
     /// <summary>Copies <paramref name="source"/>'s elements into this tensor (same size required).</summary>
     internal void CopyFrom(Tensor source)
     {

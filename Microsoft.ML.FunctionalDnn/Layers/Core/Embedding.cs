@@ -1,0 +1,38 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// Turns int32 ids into dense vectors by table lookup: (batch, …) ids give (batch, …, outputDim).
+/// Keras's argument order: <paramref name="inputDim"/> is the vocabulary size (ids 0…inputDim-1),
+/// <paramref name="outputDim"/> the vector size. The gradient touches only the rows looked up.
+/// </summary>
+public sealed class Embedding(int inputDim, int outputDim, bool maskZero = false, Initializer? embeddingsInitializer = null, string? name = null) : Layer(name)
+{
+    private Tensor _embeddings = null!;
+
+    /// <summary>The vocabulary size.</summary>
+    public int InputDim { get; } = inputDim > 0 ? inputDim : throw new ArgumentOutOfRangeException(nameof(inputDim), $"Embedding needs a positive vocabulary size (inputDim); received {inputDim}.");
+
+    /// <summary>The vector size.</summary>
+    public int OutputDim { get; } = outputDim > 0 ? outputDim : throw new ArgumentOutOfRangeException(nameof(outputDim), $"Embedding needs a positive vector size (outputDim); received {outputDim}.");
+
+    /// <summary>Whether id 0 is padding (recorded for masking-aware layers).</summary>
+    public bool MaskZero { get; } = maskZero;
+
+    /// <summary>Fills the table (Keras's default: uniform ±0.05).</summary>
+    public Initializer EmbeddingsInitializer { get; } = embeddingsInitializer ?? Initializer.RandomUniform();
+
+    /// <inheritdoc/>
+    protected override void Build(TensorShape inputShape) =>
+        _embeddings = AddWeight("embeddings", new Shape(InputDim, OutputDim), EmbeddingsInitializer);
+
+    /// <inheritdoc/>
+    public override TensorShape ComputeOutputShape(TensorShape inputShape) => new([.. inputShape, OutputDim]);
+
+    /// <inheritdoc/>
+    protected override Tensor Call(Tensor input, bool training)
+    {
+        if (input.DType != DType.Int32)
+            throw Error($"expects int32 token ids; received {input.DType} {input.Shape}. Declare the input with Input(shape, DType.Int32).");
+        return Ops.Take(_embeddings, input);
+    }
+}

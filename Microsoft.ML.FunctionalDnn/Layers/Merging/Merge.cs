@@ -1,0 +1,121 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// The base of the element-wise merge layers (Add, Subtract, Multiply, Average, Maximum,
+/// Minimum): two or more inputs of one shape (size-1 axes broadcast), combined pairwise.
+/// </summary>
+public abstract class Merge(string? name) : Layer(name)
+{
+    /// <summary>The fewest inputs the layer takes.</summary>
+    protected virtual int MinInputs => 2;
+
+    /// <summary>The most inputs the layer takes.</summary>
+    protected virtual int MaxInputs => int.MaxValue;
+
+    /// <summary>Combines two tensors.</summary>
+    protected abstract Tensor Combine(Tensor a, Tensor b);
+
+    /// <summary>Turns the pairwise combination of all inputs into the output (Average divides).</summary>
+    protected virtual Tensor Finish(Tensor combined, int count) => combined;
+
+    /// <inheritdoc/>
+    protected override void ValidateInputs(IReadOnlyList<SymbolicTensor> inputs)
+    {
+        CheckCount(inputs.Count);
+        for (int i = 1; i < inputs.Count; i++)
+        {
+            if (TryBroadcast(inputs[0].Shape, inputs[i].Shape) is null)
+                throw Error($"inputs must have the same shape (or size 1 where they differ). Input 0 from '{inputs[0].Layer.Name}' has shape {inputs[0].Shape}; input {i} from '{inputs[i].Layer.Name}' has shape {inputs[i].Shape}.");
+        }
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<TensorShape> ComputeOutputShapes(IReadOnlyList<TensorShape> inputShapes)
+    {
+        CheckCount(inputShapes.Count);
+        var shape = inputShapes[0];
+        for (int i = 1; i < inputShapes.Count; i++)
+            shape = TryBroadcast(shape, inputShapes[i]) ?? throw Error($"inputs have incompatible shapes {inputShapes[0]} and {inputShapes[i]}.");
+        return [shape];
+    }
+
+    private void CheckCount(int count)
+    {
+        if (count < MinInputs || count > MaxInputs)
+            throw Error(MinInputs == MaxInputs
+                ? $"expects exactly {MinInputs} inputs; received {count}."
+                : $"expects a list of at least {MinInputs} inputs; received {count}.");
+    }
+
+    private static TensorShape? TryBroadcast(TensorShape a, TensorShape b)
+    {
+        if (a.Rank != b.Rank) return null;
+        var dims = new int?[a.Rank];
+        for (int i = 0; i < a.Rank; i++)
+        {
+            int? x = a[i], y = b[i];
+            if (x == y || y == 1) dims[i] = x;
+            else if (x == 1) dims[i] = y;
+            else if (x is null || y is null) dims[i] = x ?? y;
+            else return null;
+        }
+        return new TensorShape(dims);
+    }
+
+    /// <inheritdoc/>
+    protected internal override IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training)
+    {
+        CheckCount(inputs.Count);
+        var result = inputs[0];
+        for (int i = 1; i < inputs.Count; i++) result = Combine(result, inputs[i]);
+        return [Finish(result, inputs.Count)];
+    }
+}
+
+/// <summary>Element-wise sum of its inputs.</summary>
+public sealed class Add(string? name = null) : Merge(name)
+{
+    /// <inheritdoc/>
+    protected override Tensor Combine(Tensor a, Tensor b) => Ops.Add(a, b);
+}
+
+/// <summary>The first input minus the second.</summary>
+public sealed class Subtract(string? name = null) : Merge(name)
+{
+    /// <inheritdoc/>
+    protected override int MaxInputs => 2;
+
+    /// <inheritdoc/>
+    protected override Tensor Combine(Tensor a, Tensor b) => Ops.Subtract(a, b);
+}
+
+/// <summary>Element-wise product of its inputs.</summary>
+public sealed class Multiply(string? name = null) : Merge(name)
+{
+    /// <inheritdoc/>
+    protected override Tensor Combine(Tensor a, Tensor b) => Ops.Multiply(a, b);
+}
+
+/// <summary>Element-wise mean of its inputs.</summary>
+public sealed class Average(string? name = null) : Merge(name)
+{
+    /// <inheritdoc/>
+    protected override Tensor Combine(Tensor a, Tensor b) => Ops.Add(a, b);
+
+    /// <inheritdoc/>
+    protected override Tensor Finish(Tensor combined, int count) => Ops.Multiply(combined, Tensor.Scalar(1f / count));
+}
+
+/// <summary>Element-wise maximum of its inputs.</summary>
+public sealed class Maximum(string? name = null) : Merge(name)
+{
+    /// <inheritdoc/>
+    protected override Tensor Combine(Tensor a, Tensor b) => Ops.Maximum(a, b);
+}
+
+/// <summary>Element-wise minimum of its inputs.</summary>
+public sealed class Minimum(string? name = null) : Merge(name)
+{
+    /// <inheritdoc/>
+    protected override Tensor Combine(Tensor a, Tensor b) => Ops.Minimum(a, b);
+}

@@ -1,0 +1,140 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// A functional model: the graph of layer calls between symbolic <see cref="Inputs"/> and
+/// <see cref="Outputs"/>, as Keras's <c>keras.Model(inputs, outputs)</c>. A model is a layer:
+/// calling it on new symbolic tensors reuses its weights (nested models, shared towers), and
+/// calling it on concrete tensors runs the graph.
+/// </summary>
+public partial class Model : Layer
+{
+    private readonly List<Node> _nodes;
+    private readonly List<Layer> _layers;
+
+    /// <summary>A model with one input and one output.</summary>
+    public Model(SymbolicTensor input, SymbolicTensor output, string? name = null)
+        : this([input ?? throw new ArgumentNullException(nameof(input))], [output ?? throw new ArgumentNullException(nameof(output))], null, name)
+    {
+    }
+
+    /// <summary>A model with inputs and outputs in the given order (the order data is fed and results come back).</summary>
+    public Model(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyList<SymbolicTensor> outputs, string? name = null)
+        : this(inputs, outputs, null, name)
+    {
+    }
+
+    /// <summary>A model with one input and several outputs.</summary>
+    public Model(SymbolicTensor input, IReadOnlyList<SymbolicTensor> outputs, string? name = null)
+        : this([input ?? throw new ArgumentNullException(nameof(input))], outputs, null, name)
+    {
+    }
+
+    /// <summary>A model with several inputs and one output.</summary>
+    public Model(IReadOnlyList<SymbolicTensor> inputs, SymbolicTensor output, string? name = null)
+        : this(inputs, [output ?? throw new ArgumentNullException(nameof(output))], null, name)
+    {
+    }
+
+    /// <summary>
+    /// A model whose outputs are named by the dictionary's keys (the names losses, metrics and
+    /// predictions use); inputs keep their own names.
+    /// </summary>
+    public Model(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyDictionary<string, SymbolicTensor> outputs, string? name = null)
+        : this(inputs, [.. (outputs ?? throw new ArgumentNullException(nameof(outputs))).Values], [.. outputs.Keys], name)
+    {
+    }
+
+    private Model(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyList<SymbolicTensor> outputs, string[]? outputNames, string? name) : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (inputs.Count == 0) throw Error("needs at least one input.");
+        if (outputs.Count == 0) throw Error("needs at least one output.");
+        Inputs = [.. inputs];
+        Outputs = [.. outputs];
+        _nodes = GraphMapper.TopologicalNodes(this, Inputs, Outputs);
+        _layers = GraphMapper.Layers(Inputs, _nodes);
+        CheckUniqueNames();
+        InputNames = [.. Inputs.Select(t => t.Layer.Name)];
+        OutputNames = outputNames ?? [.. Outputs.Select(t => t.Layer.Name)];
+        MarkBuilt();
+    }
+
+    /// <inheritdoc/>
+    public override string ClassName => "Functional";
+
+    /// <inheritdoc/>
+    protected override string DefaultNameBase => "model";
+
+    /// <summary>The graph inputs, in the order data is fed.</summary>
+    public IReadOnlyList<SymbolicTensor> Inputs { get; }
+
+    /// <summary>The graph outputs, in the order results come back.</summary>
+    public IReadOnlyList<SymbolicTensor> Outputs { get; }
+
+    /// <summary>The names of the inputs (their Input layers' names), for feeding data by name.</summary>
+    public IReadOnlyList<string> InputNames { get; }
+
+    /// <summary>The names of the outputs (the producing layers' names, or the dictionary keys), for per-output losses and metrics.</summary>
+    public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>Every layer of the graph once, Input layers first, then in the order they run.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>The layer called <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">No such layer; the message lists the existing names.</exception>
+    public Layer GetLayer(string name) =>
+        _layers.FirstOrDefault(l => l.Name == name)
+        ?? throw new ArgumentException($"No such layer: '{name}'. Existing layers are: [{string.Join(", ", _layers.Select(l => l.Name))}].", nameof(name));
+
+    /// <summary>The layer at <paramref name="index"/> of <see cref="Layers"/>.</summary>
+    public Layer GetLayer(int index) =>
+        (uint)index < (uint)_layers.Count ? _layers[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), $"Model '{Name}' has {_layers.Count} layers; index {index} is out of range.");
+
+    /// <summary>Every distinct weight of every layer (a shared layer's weights once), trainable first.</summary>
+    public override IReadOnlyList<LayerWeight> Weights
+    {
+        get
+        {
+            var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+            var all = _layers.SelectMany(l => l.Weights.Select(w => (Layer: l, Weight: w)))
+                .Where(x => seen.Add(x.Weight.Value))
+                .Select(x => x.Weight with { Trainable = x.Weight.Trainable && x.Layer.Trainable && Trainable })
+                .ToList();
+            return [.. all.Where(w => w.Trainable), .. all.Where(w => !w.Trainable)];
+        }
+    }
+
+    /// <summary>
+    /// Keras's summary table (see the notes): layers with output shapes and parameter counts, and
+    /// for graphs the inbound connections; then the totals. Also printed when <paramref name="print"/>.
+    /// </summary>
+    public string Summary(bool print = false)
+    {
+        string text = ModelSummary.Render(this, HideInputsInSummary);
+        if (print) Console.Write(text);
+        return text;
+    }
+
+    /// <summary>Sequential models leave the Input row out of their summary, as Keras does.</summary>
+    private protected virtual bool HideInputsInSummary => false;
+
+    /// <summary>The nodes of this model's graph in execution order.</summary>
+    internal IReadOnlyList<Node> Nodes => _nodes;
+
+    private void CheckUniqueNames()
+    {
+        var duplicate = _layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw Error($"the name \"{duplicate.Key}\" is used {duplicate.Count()} times in the model. All layer names should be unique; pass a different name to one of them.");
+    }
+
+    /// <inheritdoc/>
+    protected override void Build(IReadOnlyList<TensorShape> inputShapes)
+    {
+    }
+
+    /// <inheritdoc/>
+    protected override DType OutputDType(IReadOnlyList<DType> inputTypes) => Outputs[0].DType;
+}
