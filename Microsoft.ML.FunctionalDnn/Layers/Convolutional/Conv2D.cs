@@ -1,0 +1,74 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>2-D convolution over (batch, height, width, channels) (Keras's <c>layers.Conv2D</c>).</summary>
+public sealed class Conv2D : Layer
+{
+    private Tensor _kernel = null!;
+    private Tensor? _bias;
+
+    /// <summary>Creates the layer with Keras's defaults (stride 1, valid padding, Glorot-uniform kernel, zero bias).</summary>
+    public Conv2D(int filters, (int H, int W) kernelSize, (int H, int W)? strides = null, Padding padding = Padding.Valid,
+        (int H, int W)? dilationRate = null, ActivationFunction? activation = null, bool useBias = true, string? name = null) : base(name)
+    {
+        if (filters <= 0) throw new ArgumentOutOfRangeException(nameof(filters), $"Conv2D needs a positive number of filters; received {filters}.");
+        if (padding == Padding.Causal) throw new ArgumentException("Conv2D: causal padding exists only for 1-D convolutions.", nameof(padding));
+        (Filters, KernelSize, Strides, Padding, DilationRate, UseBias) = (filters, kernelSize, strides ?? (1, 1), padding, dilationRate ?? (1, 1), useBias);
+        ActivationFunction = activation ?? Activations.Linear;
+    }
+
+    /// <summary>A square kernel.</summary>
+    public Conv2D(int filters, int kernelSize, int strides = 1, Padding padding = Padding.Valid, ActivationFunction? activation = null, bool useBias = true, string? name = null)
+        : this(filters, (kernelSize, kernelSize), (strides, strides), padding, null, activation, useBias, name)
+    {
+    }
+
+    /// <summary>Output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>Window size.</summary>
+    public (int H, int W) KernelSize { get; }
+
+    /// <summary>Step between windows.</summary>
+    public (int H, int W) Strides { get; }
+
+    /// <summary>Valid or same.</summary>
+    public Padding Padding { get; }
+
+    /// <summary>Spacing between the window's taps.</summary>
+    public (int H, int W) DilationRate { get; }
+
+    /// <summary>Applied after the convolution and bias.</summary>
+    public ActivationFunction ActivationFunction { get; }
+
+    /// <summary>Whether a bias is added.</summary>
+    public bool UseBias { get; }
+
+    /// <inheritdoc/>
+    protected override void Build(TensorShape inputShape)
+    {
+        int channels = ConvWindow.RequireChannels(inputShape, Describe);
+        _kernel = AddWeight("kernel", new Shape(KernelSize.H, KernelSize.W, channels, Filters), Initializer.GlorotUniform);
+        if (UseBias) _bias = AddWeight("bias", new Shape(Filters), Initializer.Zeros);
+    }
+
+    /// <inheritdoc/>
+    public override TensorShape ComputeOutputShape(TensorShape inputShape) =>
+        Conv2DShape(inputShape, KernelSize, Strides, DilationRate, Padding, Filters, Describe);
+
+    internal static TensorShape Conv2DShape(TensorShape x, (int H, int W) kernel, (int H, int W) strides, (int H, int W) dilation, Padding padding, int channels, string layer)
+    {
+        if (x.Rank != 4) throw new ArgumentException($"{layer}: expects (batch, height, width, channels); received {x}.");
+        return new TensorShape(x[0],
+            ConvWindow.OutputLength(x[1], kernel.H, strides.H, dilation.H, padding, layer, "height"),
+            ConvWindow.OutputLength(x[2], kernel.W, strides.W, dilation.W, padding, layer, "width"),
+            channels);
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor Call(Tensor input, bool training)
+    {
+        var y = Ops.Conv2D(input, _kernel, Strides, Padding, DilationRate);
+        if (_bias is not null) y = Ops.Add(y, _bias);
+        return ActivationFunction.Invoke(y);
+    }
+}

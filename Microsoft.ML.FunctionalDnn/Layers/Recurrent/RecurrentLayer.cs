@@ -1,0 +1,146 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// What LSTM, GRU and SimpleRNN share: Keras's options (return the whole sequence or the last
+/// output, return the final states, process backwards, dropout on the inputs), the weights
+/// (kernel, orthogonal recurrent kernel, bias) and the shapes. Each runs as one fused op.
+/// </summary>
+public abstract class RecurrentLayer : Layer
+{
+    private protected RecurrentLayer(int units, bool returnSequences, bool returnState, bool goBackwards, float dropout, bool useBias, string? name) : base(name)
+    {
+        if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), $"{GetType().Name} needs a positive number of units; received {units}.");
+        if (!(dropout >= 0 && dropout < 1)) throw new ArgumentOutOfRangeException(nameof(dropout), $"Dropout must be in [0, 1); received {dropout}.");
+        Units = units;
+        ReturnSequences = returnSequences;
+        ReturnState = returnState;
+        GoBackwards = goBackwards;
+        Dropout = dropout;
+        UseBias = useBias;
+    }
+
+    /// <summary>The size of the state and the output.</summary>
+    public int Units { get; }
+
+    /// <summary>Return every step's output (batch, steps, units) rather than the last (batch, units).</summary>
+    public bool ReturnSequences { get; }
+
+    /// <summary>Also return the final states (call with <see cref="Layer.ApplyMany(IReadOnlyList{SymbolicTensor})"/>).</summary>
+    public bool ReturnState { get; }
+
+    /// <summary>Process the sequence from its end (the output sequence is then reversed, as in Keras).</summary>
+    public bool GoBackwards { get; }
+
+    /// <summary>Fraction of the input features dropped during training.</summary>
+    public float Dropout { get; }
+
+    /// <summary>Whether the cell has a bias.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>Gate blocks: 4 (LSTM), 3 (GRU), 1 (SimpleRNN).</summary>
+    private protected abstract int Gates { get; }
+
+    /// <summary>How many state tensors the cell carries: 2 for LSTM (h, c), 1 otherwise.</summary>
+    private protected virtual int StateCount => 1;
+
+    /// <summary>Rows of the bias: GRU with reset_after has 2 (input and recurrent biases).</summary>
+    private protected virtual int BiasRows => 1;
+
+    private protected Tensor Kernel { get; private set; } = null!;
+
+    private protected Tensor RecurrentKernel { get; private set; } = null!;
+
+    private protected Tensor? Bias { get; private set; }
+
+    /// <inheritdoc/>
+    protected override void Build(IReadOnlyList<TensorShape> inputShapes)
+    {
+        var x = inputShapes[0];
+        if (x.Rank != 3) throw Error($"expects (batch, steps, features); received {x}.");
+        int features = x[-1] ?? throw Error($"the feature axis of the input must be known; received {x}.");
+        Kernel = AddWeight("kernel", new Shape(features, Gates * Units), Initializer.GlorotUniform);
+        RecurrentKernel = AddWeight("recurrent_kernel", new Shape(Units, Gates * Units), Initializer.Orthogonal);
+        if (UseBias) Bias = AddWeight("bias", BiasRows == 1 ? new Shape(Gates * Units) : new Shape(BiasRows, Gates * Units), BiasInitializer());
+    }
+
+    /// <summary>The bias initializer (LSTM starts its forget gate at 1).</summary>
+    private protected virtual Initializer BiasInitializer() => Initializer.Zeros;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<TensorShape> ComputeOutputShapes(IReadOnlyList<TensorShape> inputShapes)
+    {
+        ArgumentNullException.ThrowIfNull(inputShapes);
+        if (inputShapes.Count != 1 && inputShapes.Count != 1 + StateCount)
+            throw Error($"expects the sequence, optionally followed by {StateCount} initial state{(StateCount == 1 ? "" : "s")}; received {inputShapes.Count} inputs.");
+        var x = inputShapes[0];
+        if (x.Rank != 3) throw Error($"expects (batch, steps, features); received {x}.");
+        if (x[-1] is int f && f != Kernel.Shape[0]) throw Error($"was built for {Kernel.Shape[0]} input features; received {x}.");
+        var output = ReturnSequences ? new TensorShape(x[0], x[1], Units) : new TensorShape(x[0], Units);
+        if (!ReturnState) return [output];
+        return [output, .. Enumerable.Repeat(new TensorShape(x[0], Units), StateCount)];
+    }
+
+    /// <inheritdoc/>
+    protected internal override IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training)
+    {
+        var x = inputs[0];
+        if (training && Dropout > 0) x = Ops.Dropout(x, Dropout, Random);
+        var result = Run(x, inputs.Skip(1).ToArray());
+        return ReturnState ? [result.Output, .. result.States] : [result.Output];
+    }
+
+    /// <summary>Runs the fused op with the given initial states (possibly none).</summary>
+    private protected abstract RecurrentResult Run(Tensor x, Tensor[] initialStates);
+}
+
+/// <summary>Long short-term memory (Keras's <c>layers.LSTM</c>): gates i, f, c, o; tanh activation, sigmoid gates; forget-gate bias starts at 1.</summary>
+public sealed class LSTM(int units, bool returnSequences = false, bool returnState = false, bool goBackwards = false, float dropout = 0, bool useBias = true, string? name = null)
+    : RecurrentLayer(units, returnSequences, returnState, goBackwards, dropout, useBias, name)
+{
+    private protected override int Gates => 4;
+
+    private protected override int StateCount => 2;
+
+    private protected override Initializer BiasInitializer() => new UnitForgetBias(Units);
+
+    private protected override RecurrentResult Run(Tensor x, Tensor[] s) =>
+        Ops.Lstm(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), s.ElementAtOrDefault(1), ReturnSequences, GoBackwards);
+
+    /// <summary>Keras's <c>unit_forget_bias=True</c>: zeros, except ones for the forget gate.</summary>
+    private sealed class UnitForgetBias(int units) : Initializer
+    {
+        public override string Name => "unit_forget_bias";
+
+        public override Tensor Create(Shape shape, RandomGenerator random)
+        {
+            var t = Zeros.Create(shape, random);
+            t.Data.Slice(units, units).Fill(1);
+            return t;
+        }
+    }
+}
+
+/// <summary>Gated recurrent unit (Keras's <c>layers.GRU</c>, <c>reset_after=True</c>): gates z, r, h; bias (2, 3·units).</summary>
+public sealed class GRU(int units, bool returnSequences = false, bool returnState = false, bool goBackwards = false, float dropout = 0, bool useBias = true, string? name = null)
+    : RecurrentLayer(units, returnSequences, returnState, goBackwards, dropout, useBias, name)
+{
+    private protected override int Gates => 3;
+
+    private protected override int BiasRows => 2;
+
+    private protected override RecurrentResult Run(Tensor x, Tensor[] s) =>
+        Ops.Gru(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), ReturnSequences, GoBackwards);
+}
+
+/// <summary>Fully connected RNN (Keras's <c>layers.SimpleRNN</c>): h ← tanh(xW + hU + b).</summary>
+public sealed class SimpleRNN(int units, bool returnSequences = false, bool returnState = false, bool goBackwards = false, float dropout = 0, bool useBias = true, string? name = null)
+    : RecurrentLayer(units, returnSequences, returnState, goBackwards, dropout, useBias, name)
+{
+    /// <inheritdoc/>
+    protected override string DefaultNameBase => "simple_rnn";
+
+    private protected override int Gates => 1;
+
+    private protected override RecurrentResult Run(Tensor x, Tensor[] s) =>
+        Ops.SimpleRnn(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), ReturnSequences, GoBackwards);
+}
