@@ -8,8 +8,8 @@ namespace Microsoft.ML.FunctionalDnn;
 /// </summary>
 public partial class Model : Layer
 {
-    private readonly List<Node> _nodes;
-    private readonly List<Layer> _layers;
+    private List<Node> _nodes = [];
+    private List<Layer> _layers = [];
 
     /// <summary>A model with one input and one output.</summary>
     public Model(SymbolicTensor input, SymbolicTensor output, string? name = null)
@@ -48,16 +48,26 @@ public partial class Model : Layer
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(outputs);
+        SetGraph(inputs, outputs, outputNames);
+        MarkBuilt();
+    }
+
+    /// <summary>For models that assemble their graph later (<see cref="Sequential"/>).</summary>
+    private protected Model(string? name) : base(name)
+    {
+    }
+
+    /// <summary>Maps the graph between <paramref name="inputs"/> and <paramref name="outputs"/> and checks it.</summary>
+    private protected void SetGraph(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyList<SymbolicTensor> outputs, string[]? outputNames = null)
+    {
         if (inputs.Count == 0) throw Error("needs at least one input.");
         if (outputs.Count == 0) throw Error("needs at least one output.");
-        Inputs = [.. inputs];
-        Outputs = [.. outputs];
-        _nodes = GraphMapper.TopologicalNodes(this, Inputs, Outputs);
-        _layers = GraphMapper.Layers(Inputs, _nodes);
-        CheckUniqueNames();
+        var nodes = GraphMapper.TopologicalNodes(this, inputs, outputs);
+        var layers = GraphMapper.Layers(inputs, nodes);
+        CheckUniqueNames(layers);
+        (Inputs, Outputs, _nodes, _layers) = ([.. inputs], [.. outputs], nodes, layers);
         InputNames = [.. Inputs.Select(t => t.Layer.Name)];
         OutputNames = outputNames ?? [.. Outputs.Select(t => t.Layer.Name)];
-        MarkBuilt();
     }
 
     /// <inheritdoc/>
@@ -67,16 +77,16 @@ public partial class Model : Layer
     protected override string DefaultNameBase => "model";
 
     /// <summary>The graph inputs, in the order data is fed.</summary>
-    public IReadOnlyList<SymbolicTensor> Inputs { get; }
+    public IReadOnlyList<SymbolicTensor> Inputs { get; private set; } = [];
 
     /// <summary>The graph outputs, in the order results come back.</summary>
-    public IReadOnlyList<SymbolicTensor> Outputs { get; }
+    public IReadOnlyList<SymbolicTensor> Outputs { get; private set; } = [];
 
     /// <summary>The names of the inputs (their Input layers' names), for feeding data by name.</summary>
-    public IReadOnlyList<string> InputNames { get; }
+    public IReadOnlyList<string> InputNames { get; private set; } = [];
 
     /// <summary>The names of the outputs (the producing layers' names, or the dictionary keys), for per-output losses and metrics.</summary>
-    public IReadOnlyList<string> OutputNames { get; }
+    public IReadOnlyList<string> OutputNames { get; private set; } = [];
 
     /// <summary>Every layer of the graph once, Input layers first, then in the order they run.</summary>
     public IReadOnlyList<Layer> Layers => _layers;
@@ -123,9 +133,9 @@ public partial class Model : Layer
     /// <summary>The nodes of this model's graph in execution order.</summary>
     internal IReadOnlyList<Node> Nodes => _nodes;
 
-    private void CheckUniqueNames()
+    private void CheckUniqueNames(List<Layer> layers)
     {
-        var duplicate = _layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
+        var duplicate = layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw Error($"the name \"{duplicate.Key}\" is used {duplicate.Count()} times in the model. All layer names should be unique; pass a different name to one of them.");
     }

@@ -89,6 +89,11 @@ public abstract class RecurrentLayer : Layer
         return ReturnState ? [result.Output, .. result.States] : [result.Output];
     }
 
+    /// <summary>A new layer of the same kind and configuration that runs in the other direction (for <see cref="Bidirectional"/>).</summary>
+    internal RecurrentLayer Reversed(string name) => Create(Units, ReturnSequences, ReturnState, !GoBackwards, Dropout, UseBias, name);
+
+    private protected abstract RecurrentLayer Create(int units, bool returnSequences, bool returnState, bool goBackwards, float dropout, bool useBias, string name);
+
     /// <summary>Runs the fused op with the given initial states (possibly none).</summary>
     private protected abstract RecurrentResult Run(Tensor x, Tensor[] initialStates);
 }
@@ -97,6 +102,9 @@ public abstract class RecurrentLayer : Layer
 public sealed class LSTM(int units, bool returnSequences = false, bool returnState = false, bool goBackwards = false, float dropout = 0, bool useBias = true, string? name = null)
     : RecurrentLayer(units, returnSequences, returnState, goBackwards, dropout, useBias, name)
 {
+    private protected override RecurrentLayer Create(int units, bool returnSequences, bool returnState, bool goBackwards, float dropout, bool useBias, string name) =>
+        new LSTM(units, returnSequences, returnState, goBackwards, dropout, useBias, name);
+
     private protected override int Gates => 4;
 
     private protected override int StateCount => 2;
@@ -124,6 +132,9 @@ public sealed class LSTM(int units, bool returnSequences = false, bool returnSta
 public sealed class GRU(int units, bool returnSequences = false, bool returnState = false, bool goBackwards = false, float dropout = 0, bool useBias = true, string? name = null)
     : RecurrentLayer(units, returnSequences, returnState, goBackwards, dropout, useBias, name)
 {
+    private protected override RecurrentLayer Create(int units, bool returnSequences, bool returnState, bool goBackwards, float dropout, bool useBias, string name) =>
+        new GRU(units, returnSequences, returnState, goBackwards, dropout, useBias, name);
+
     private protected override int Gates => 3;
 
     private protected override int BiasRows => 2;
@@ -136,6 +147,9 @@ public sealed class GRU(int units, bool returnSequences = false, bool returnStat
 public sealed class SimpleRNN(int units, bool returnSequences = false, bool returnState = false, bool goBackwards = false, float dropout = 0, bool useBias = true, string? name = null)
     : RecurrentLayer(units, returnSequences, returnState, goBackwards, dropout, useBias, name)
 {
+    private protected override RecurrentLayer Create(int units, bool returnSequences, bool returnState, bool goBackwards, float dropout, bool useBias, string name) =>
+        new SimpleRNN(units, returnSequences, returnState, goBackwards, dropout, useBias, name);
+
     /// <inheritdoc/>
     protected override string DefaultNameBase => "simple_rnn";
 

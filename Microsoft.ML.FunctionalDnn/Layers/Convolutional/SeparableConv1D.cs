@@ -1,0 +1,59 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>Depthwise separable 1-D convolution (Keras's <c>layers.SeparableConv1D</c>): per-channel convolution over steps, then a pointwise mix into <see cref="Filters"/>.</summary>
+public sealed class SeparableConv1D(int filters, int kernelSize, int strides = 1, Padding padding = Padding.Valid, int depthMultiplier = 1,
+    ActivationFunction? activation = null, bool useBias = true, string? name = null) : Layer(name)
+{
+    private Tensor _depthwise = null!, _pointwise = null!;
+    private Tensor? _bias;
+
+    /// <summary>Output channels.</summary>
+    public int Filters { get; } = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters));
+
+    /// <summary>Window length.</summary>
+    public int KernelSize { get; } = kernelSize > 0 ? kernelSize : throw new ArgumentOutOfRangeException(nameof(kernelSize));
+
+    /// <summary>Step between windows.</summary>
+    public int Strides { get; } = strides > 0 ? strides : throw new ArgumentOutOfRangeException(nameof(strides));
+
+    /// <summary>Valid or same.</summary>
+    public Padding Padding { get; } = padding == Padding.Causal ? throw new ArgumentException("SeparableConv1D supports valid or same padding.", nameof(padding)) : padding;
+
+    /// <summary>Depthwise filters per input channel.</summary>
+    public int DepthMultiplier { get; } = depthMultiplier > 0 ? depthMultiplier : throw new ArgumentOutOfRangeException(nameof(depthMultiplier));
+
+    /// <summary>Applied last.</summary>
+    public ActivationFunction ActivationFunction { get; } = activation ?? Activations.Linear;
+
+    /// <summary>Whether a bias is added.</summary>
+    public bool UseBias { get; } = useBias;
+
+    /// <inheritdoc/>
+    protected override void Build(TensorShape inputShape)
+    {
+        int channels = ConvWindow.RequireChannels(inputShape, Describe);
+        _depthwise = AddWeight("depthwise_kernel", new Shape(KernelSize, channels, DepthMultiplier), Initializer.GlorotUniform);
+        _pointwise = AddWeight("pointwise_kernel", new Shape(1, channels * DepthMultiplier, Filters), Initializer.GlorotUniform);
+        if (UseBias) _bias = AddWeight("bias", new Shape(Filters), Initializer.Zeros);
+    }
+
+    /// <inheritdoc/>
+    public override TensorShape ComputeOutputShape(TensorShape inputShape)
+    {
+        if (inputShape.Rank != 3) throw Error($"expects (batch, steps, channels); received {inputShape}.");
+        return new TensorShape(inputShape[0], ConvWindow.OutputLength(inputShape[1], KernelSize, Strides, 1, Padding, Describe, "length (steps)"), Filters);
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor Call(Tensor input, bool training)
+    {
+        // Steps become the width of a height-1 image for the depthwise op.
+        int n = input.Shape[0], c = input.Shape[2];
+        var x4 = Ops.Reshape(input, n, 1, input.Shape[1], c);
+        var k4 = Ops.Reshape(_depthwise, 1, KernelSize, c, DepthMultiplier);
+        var d = Ops.DepthwiseConv2D(x4, k4, (1, Strides), Padding);
+        var y = Ops.Conv1D(Ops.Reshape(d, n, d.Shape[2], d.Shape[3]), _pointwise);
+        if (_bias is not null) y = Ops.Add(y, _bias);
+        return ActivationFunction.Invoke(y);
+    }
+}

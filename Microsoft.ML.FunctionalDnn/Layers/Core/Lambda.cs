@@ -1,0 +1,59 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// Wraps a C# function of tensors as a layer (Keras's <c>layers.Lambda</c>). The output shape comes
+/// from <c>outputShape</c> when given, otherwise from running the function on zeros (twice, with
+/// unknown sizes set to 2 and 3: axes whose size changes between the two stay unknown).
+/// </summary>
+public sealed class Lambda : Layer
+{
+    private readonly Func<IReadOnlyList<Tensor>, Tensor> _function;
+    private readonly Func<IReadOnlyList<TensorShape>, TensorShape>? _outputShape;
+
+    /// <summary>A layer applying <paramref name="function"/> to one input.</summary>
+    public Lambda(Func<Tensor, Tensor> function, Func<TensorShape, TensorShape>? outputShape = null, string? name = null) : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        _function = xs => function(xs[0]);
+        _outputShape = outputShape is null ? null : shapes => outputShape(shapes[0]);
+    }
+
+    /// <summary>A layer applying <paramref name="function"/> to a list of inputs.</summary>
+    public Lambda(Func<IReadOnlyList<Tensor>, Tensor> function, Func<IReadOnlyList<TensorShape>, TensorShape>? outputShape = null, string? name = null) : base(name)
+    {
+        _function = function ?? throw new ArgumentNullException(nameof(function));
+        _outputShape = outputShape;
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<TensorShape> ComputeOutputShapes(IReadOnlyList<TensorShape> inputShapes)
+    {
+        ArgumentNullException.ThrowIfNull(inputShapes);
+        if (_outputShape is not null) return [_outputShape(inputShapes)];
+        var a = Probe(inputShapes, 2);
+        var b = Probe(inputShapes, 3);
+        if (a.Rank != b.Rank) throw Error("the output rank depends on the input sizes; pass outputShape.");
+        var dims = new int?[a.Rank];
+        for (int i = 0; i < dims.Length; i++) dims[i] = i == 0 ? inputShapes[0][0] : a[i] == b[i] ? a[i] : null;
+        return [new TensorShape(dims)];
+    }
+
+    private Shape Probe(IReadOnlyList<TensorShape> shapes, int unknown)
+    {
+        using (GradMode.NoGrad())
+        {
+            var zeros = shapes.Select((s, i) => Tensor.Zeros(new Shape([.. s.Select(d => d ?? unknown)]))).ToArray();
+            try
+            {
+                return _function(zeros).Shape;
+            }
+            catch (ArgumentException e)
+            {
+                throw Error($"could not infer the output shape by running the function on zeros of shape(s) {string.Join(", ", zeros.Select(z => z.Shape))}: {e.Message} Pass outputShape.");
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    protected internal override IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training) => [_function(inputs)];
+}

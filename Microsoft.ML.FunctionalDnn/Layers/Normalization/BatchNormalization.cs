@@ -1,0 +1,76 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// Batch normalization (Keras's <c>layers.BatchNormalization</c>): in training, normalizes each
+/// feature of <see cref="Axis"/> by the batch's mean and variance and updates the moving
+/// statistics (moving = moving · momentum + batch · (1 - momentum)); at inference, uses the moving
+/// statistics. Weights: gamma and beta (trainable), moving_mean and moving_variance (not trainable).
+/// </summary>
+public sealed class BatchNormalization(int axis = -1, float momentum = 0.99f, float epsilon = 1e-3f, bool center = true, bool scale = true, string? name = null) : Layer(name)
+{
+    private Tensor? _gamma, _beta;
+    private Tensor _movingMean = null!, _movingVariance = null!;
+    private int _axis;
+
+    /// <summary>The feature axis (the channels, last by default).</summary>
+    public int Axis { get; } = axis;
+
+    /// <summary>How much of the moving statistics each training batch keeps.</summary>
+    public float Momentum { get; } = momentum is >= 0 and <= 1 ? momentum : throw new ArgumentOutOfRangeException(nameof(momentum), $"Momentum must be in [0, 1]; received {momentum}.");
+
+    /// <summary>Added to the variance before the square root.</summary>
+    public float Epsilon { get; } = epsilon > 0 ? epsilon : throw new ArgumentOutOfRangeException(nameof(epsilon), $"Epsilon must be positive; received {epsilon}.");
+
+    /// <summary>Whether beta is added.</summary>
+    public bool Center { get; } = center;
+
+    /// <summary>Whether gamma multiplies.</summary>
+    public bool Scale { get; } = scale;
+
+    /// <inheritdoc/>
+    protected override void Build(TensorShape inputShape)
+    {
+        _axis = Shape.NormalizeAxis(Axis, inputShape.Rank);
+        if (_axis == 0) throw Error("cannot normalize along the batch axis.");
+        int features = inputShape[_axis] ?? throw Error($"axis {Axis} of the input must be known; received {inputShape}.");
+        var shape = new Shape(features);
+        if (Scale) _gamma = AddWeight("gamma", shape, Initializer.Ones);
+        if (Center) _beta = AddWeight("beta", shape, Initializer.Zeros);
+        _movingMean = AddWeight("moving_mean", shape, Initializer.Zeros, trainable: false);
+        _movingVariance = AddWeight("moving_variance", shape, Initializer.Ones, trainable: false);
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor Call(Tensor input, bool training)
+    {
+        // The ops normalize the last axis; another feature axis is moved there and back.
+        int rank = input.Rank;
+        int[]? perm = _axis == rank - 1 ? null : [.. Enumerable.Range(0, rank).Where(d => d != _axis), _axis];
+        var x = perm is null ? input : Ops.Transpose(input, perm);
+        Tensor y;
+        if (training)
+        {
+            y = Ops.BatchNormTraining(x, _gamma, _beta, Epsilon, out var mean, out var variance);
+            using (GradMode.NoGrad())
+            {
+                Blend(_movingMean, mean);
+                Blend(_movingVariance, variance);
+            }
+        }
+        else
+        {
+            y = Ops.BatchNormInference(x, _movingMean, _movingVariance, _gamma, _beta, Epsilon);
+        }
+        if (perm is null) return y;
+        var inverse = new int[rank];
+        for (int i = 0; i < rank; i++) inverse[perm[i]] = i;
+        return Ops.Transpose(y, inverse);
+    }
+
+    private void Blend(Tensor moving, Tensor batch)
+    {
+        var m = moving.Data;
+        var b = batch.Data;
+        for (int i = 0; i < m.Length; i++) m[i] = m[i] * Momentum + b[i] * (1 - Momentum);
+    }
+}

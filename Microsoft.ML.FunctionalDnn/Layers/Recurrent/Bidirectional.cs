@@ -1,0 +1,82 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>How <see cref="Bidirectional"/> combines its two directions.</summary>
+public enum MergeMode
+{
+    /// <summary>Concatenate on the last axis (Keras's default).</summary>
+    Concat,
+
+    /// <summary>Element-wise sum.</summary>
+    Sum,
+
+    /// <summary>Element-wise product.</summary>
+    Mul,
+
+    /// <summary>Element-wise mean.</summary>
+    Ave,
+}
+
+/// <summary>
+/// Runs a recurrent layer forwards and a copy of it backwards over the sequence and merges the two
+/// (Keras's <c>layers.Bidirectional</c>). The backward output sequence is put back in time order
+/// before merging.
+/// </summary>
+public sealed class Bidirectional : Layer
+{
+    /// <summary>Wraps <paramref name="layer"/>; a second layer of the same configuration runs backwards.</summary>
+    public Bidirectional(RecurrentLayer layer, MergeMode mergeMode = MergeMode.Concat, string? name = null)
+        : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (layer.ReturnState) throw new ArgumentException("Bidirectional does not support returnState yet; use two recurrent layers with the functional API.", nameof(layer));
+        Forward = layer;
+        Backward = layer.Reversed($"backward_{layer.Name}");
+        MergeMode = mergeMode;
+    }
+
+    /// <summary>The forward layer.</summary>
+    public RecurrentLayer Forward { get; }
+
+    /// <summary>The backward copy.</summary>
+    public RecurrentLayer Backward { get; }
+
+    /// <summary>How the directions combine.</summary>
+    public MergeMode MergeMode { get; }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<LayerWeight> Weights => [.. Forward.Weights, .. Backward.Weights];
+
+    /// <inheritdoc/>
+    protected override void Build(TensorShape inputShape)
+    {
+        Forward.EnsureBuilt([inputShape]);
+        Backward.EnsureBuilt([inputShape]);
+    }
+
+    /// <inheritdoc/>
+    public override TensorShape ComputeOutputShape(TensorShape inputShape)
+    {
+        var one = Forward.ComputeOutputShapes([inputShape])[0];
+        return MergeMode == MergeMode.Concat ? one.With(-1, one[-1] * 2) : one;
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor Call(Tensor input, bool training)
+    {
+        var f = Forward.ApplyMany([input], training)[0];
+        var b = Backward.ApplyMany([input], training)[0];
+        if (Forward.ReturnSequences)
+        {
+            // The backward layer returns its sequence in processing order; flip it back to time order.
+            var reversed = Tensor.FromArray(Enumerable.Range(0, b.Shape[1]).Reverse().ToArray());
+            b = Ops.Take(b, reversed, axis: 1);
+        }
+        return MergeMode switch
+        {
+            MergeMode.Concat => Ops.Concatenate([f, b], -1),
+            MergeMode.Sum => Ops.Add(f, b),
+            MergeMode.Mul => Ops.Multiply(f, b),
+            _ => Ops.Multiply(Ops.Add(f, b), Tensor.Scalar(0.5f)),
+        };
+    }
+}
