@@ -98,6 +98,23 @@ public abstract partial class Layer
     protected virtual Tensor Call(Tensor input, bool training) =>
         throw new InvalidOperationException($"{Describe} takes a list of inputs; call it with Apply(list).");
 
+    /// <summary>
+    /// The layer's configuration with Keras's keys (<c>name</c>, <c>trainable</c>, then the
+    /// constructor arguments such as <c>units</c>, <c>activation</c>), enough to recreate it.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> GetConfig()
+    {
+        var config = new Dictionary<string, object?> { ["name"] = Name, ["trainable"] = Trainable };
+        foreach (var (key, value) in ConfigEntries()) config[key] = value;
+        return config;
+    }
+
+    /// <summary>The constructor arguments, by Keras key; layers with arguments override this.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, object?>> ConfigEntries() => [];
+
+    /// <summary>Keras's padding name: <c>valid</c>, <c>same</c>, <c>causal</c>.</summary>
+    private protected static string PaddingName(Padding padding) => padding.ToString().ToLowerInvariant();
+
     /// <summary><c>'dense_1' (Dense)</c>, for messages.</summary>
     protected internal string Describe => $"Layer '{Name}' ({ClassName})";
 

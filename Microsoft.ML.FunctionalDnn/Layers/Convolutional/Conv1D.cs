@@ -38,6 +38,18 @@ public sealed class Conv1D : Layer
     public bool UseBias { get; }
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("filters", Filters),
+            new("kernel_size", new[] { KernelSize }),
+            new("strides", new[] { Strides }),
+            new("padding", PaddingName(Padding)),
+            new("dilation_rate", new[] { DilationRate }),
+            new("activation", ActivationFunction.Name),
+            new("use_bias", UseBias),
+        ];
+
+    /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
     {
         int channels = ConvWindow.RequireChannels(inputShape, Describe);

@@ -44,6 +44,18 @@ public sealed class Conv2D : Layer
     public bool UseBias { get; }
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("filters", Filters),
+            new("kernel_size", new[] { KernelSize.H, KernelSize.W }),
+            new("strides", new[] { Strides.H, Strides.W }),
+            new("padding", PaddingName(Padding)),
+            new("dilation_rate", new[] { DilationRate.H, DilationRate.W }),
+            new("activation", ActivationFunction.Name),
+            new("use_bias", UseBias),
+        ];
+
+    /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
     {
         int channels = ConvWindow.RequireChannels(inputShape, Describe);

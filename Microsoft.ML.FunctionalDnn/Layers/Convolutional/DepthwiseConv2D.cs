@@ -26,6 +26,17 @@ public sealed class DepthwiseConv2D(int kernelSize, int strides = 1, Padding pad
     public bool UseBias { get; } = useBias;
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("kernel_size", new[] { KernelSize, KernelSize }),
+            new("strides", new[] { Strides, Strides }),
+            new("padding", PaddingName(Padding)),
+            new("depth_multiplier", DepthMultiplier),
+            new("activation", ActivationFunction.Name),
+            new("use_bias", UseBias),
+        ];
+
+    /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
     {
         int channels = ConvWindow.RequireChannels(inputShape, Describe);

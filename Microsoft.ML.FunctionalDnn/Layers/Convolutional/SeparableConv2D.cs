@@ -33,6 +33,18 @@ public sealed class SeparableConv2D(int filters, int kernelSize, int strides = 1
     public bool UseBias { get; } = useBias;
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("filters", Filters),
+            new("kernel_size", new[] { KernelSize, KernelSize }),
+            new("strides", new[] { Strides, Strides }),
+            new("padding", PaddingName(Padding)),
+            new("depth_multiplier", DepthMultiplier),
+            new("activation", ActivationFunction.Name),
+            new("use_bias", UseBias),
+        ];
+
+    /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
     {
         int channels = ConvWindow.RequireChannels(inputShape, Describe);

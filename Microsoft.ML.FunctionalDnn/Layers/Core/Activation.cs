@@ -9,5 +9,11 @@ public sealed class Activation(ActivationFunction activation, string? name = nul
     public ActivationFunction Function { get; } = activation ?? throw new ArgumentNullException(nameof(activation));
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("activation", Function.Name),
+        ];
+
+    /// <inheritdoc/>
     protected override Tensor Call(Tensor input, bool training) => Function.Invoke(input);
 }

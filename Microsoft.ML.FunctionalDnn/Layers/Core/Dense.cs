@@ -37,6 +37,16 @@ public sealed class Dense : Layer
     public Initializer BiasInitializer { get; }
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("units", Units),
+            new("activation", ActivationFunction.Name),
+            new("use_bias", UseBias),
+            new("kernel_initializer", KernelInitializer.Name),
+            new("bias_initializer", BiasInitializer.Name),
+        ];
+
+    /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
     {
         int inputDim = inputShape[-1] ?? throw Error($"the last axis of the input must be known to size the kernel; received {inputShape}.");

@@ -18,5 +18,11 @@ public sealed class Dropout : Layer
     public float Rate { get; }
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("rate", Rate),
+        ];
+
+    /// <inheritdoc/>
     protected override Tensor Call(Tensor input, bool training) => training ? Ops.Dropout(input, Rate, Random) : input;
 }

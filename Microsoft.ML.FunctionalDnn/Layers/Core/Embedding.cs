@@ -22,6 +22,15 @@ public sealed class Embedding(int inputDim, int outputDim, bool maskZero = false
     public Initializer EmbeddingsInitializer { get; } = embeddingsInitializer ?? Initializer.RandomUniform();
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("input_dim", InputDim),
+            new("output_dim", OutputDim),
+            new("mask_zero", MaskZero),
+            new("embeddings_initializer", EmbeddingsInitializer.Name),
+        ];
+
+    /// <inheritdoc/>
     protected override void Build(TensorShape inputShape) =>
         _embeddings = AddWeight("embeddings", new Shape(InputDim, OutputDim), EmbeddingsInitializer);
 

@@ -19,6 +19,13 @@ public sealed class InputLayer : Layer
     /// <summary>The symbolic tensor this layer feeds into the graph.</summary>
     public SymbolicTensor Output => InboundNodes[0].Outputs[0];
 
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("batch_shape", InputShape.ToArray()),
+            new("dtype", InputDType == DType.Float32 ? "float32" : "int32"),
+        ];
+
     private IReadOnlyList<SymbolicTensor> ApplyNoInputs()
     {
         EnsureBuilt([]);

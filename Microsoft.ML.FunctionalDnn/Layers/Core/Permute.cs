@@ -7,6 +7,12 @@ public sealed class Permute(int[] dims, string? name = null) : Layer(name)
     public IReadOnlyList<int> Dims { get; } = dims ?? throw new ArgumentNullException(nameof(dims));
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("dims", Dims.ToArray()),
+        ];
+
+    /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         if (Dims.Count != inputShape.Rank - 1 || !Dims.Order().SequenceEqual(Enumerable.Range(1, Dims.Count)))

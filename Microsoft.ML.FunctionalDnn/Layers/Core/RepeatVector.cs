@@ -7,6 +7,12 @@ public sealed class RepeatVector(int n, string? name = null) : Layer(name)
     public int N { get; } = n > 0 ? n : throw new ArgumentOutOfRangeException(nameof(n));
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("n", N),
+        ];
+
+    /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) =>
         inputShape.Rank == 2 ? new TensorShape(inputShape[0], N, inputShape[1]) : throw Error($"expects (batch, features); received {inputShape}.");
 

@@ -7,6 +7,12 @@ public sealed class Reshape(int[] targetShape, string? name = null) : Layer(name
     public IReadOnlyList<int> TargetShape { get; } = targetShape ?? throw new ArgumentNullException(nameof(targetShape));
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("target_shape", TargetShape.ToArray()),
+        ];
+
+    /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         int? size = 1;

@@ -30,6 +30,12 @@ public sealed class Concatenate(int axis = -1, string? name = null) : Layer(name
     }
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("axis", Axis),
+        ];
+
+    /// <inheritdoc/>
     public override IReadOnlyList<TensorShape> ComputeOutputShapes(IReadOnlyList<TensorShape> inputShapes)
     {
         if (inputShapes.Count < 2) throw Error($"expects a list of at least 2 inputs; received {inputShapes.Count}.");

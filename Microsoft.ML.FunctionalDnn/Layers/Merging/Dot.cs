@@ -22,6 +22,13 @@ public sealed class Dot(int axisA, int axisB, bool normalize = false, string? na
     public bool Normalize { get; } = normalize;
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("axes", new[] { AxisA, AxisB }),
+            new("normalize", Normalize),
+        ];
+
+    /// <inheritdoc/>
     public override IReadOnlyList<TensorShape> ComputeOutputShapes(IReadOnlyList<TensorShape> inputShapes)
     {
         ArgumentNullException.ThrowIfNull(inputShapes);

@@ -28,6 +28,16 @@ public sealed class BatchNormalization(int axis = -1, float momentum = 0.99f, fl
     public bool Scale { get; } = scale;
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("axis", Axis),
+            new("momentum", Momentum),
+            new("epsilon", Epsilon),
+            new("center", Center),
+            new("scale", Scale),
+        ];
+
+    /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
     {
         _axis = Shape.NormalizeAxis(Axis, inputShape.Rank);

@@ -18,6 +18,15 @@ public sealed class LayerNormalization(float epsilon = 1e-3f, bool center = true
     public bool Scale { get; } = scale;
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("axis", -1),
+            new("epsilon", Epsilon),
+            new("center", Center),
+            new("scale", Scale),
+        ];
+
+    /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
     {
         int features = inputShape[-1] ?? throw Error($"the last axis of the input must be known; received {inputShape}.");

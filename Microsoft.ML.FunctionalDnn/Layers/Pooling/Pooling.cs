@@ -13,6 +13,14 @@ public sealed class MaxPooling1D(int poolSize = 2, int? strides = null, Padding 
     public Padding Padding { get; } = padding;
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("pool_size", new[] { PoolSize }),
+            new("strides", new[] { Strides }),
+            new("padding", PaddingName(Padding)),
+        ];
+
+    /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => Pool1DShape(inputShape, PoolSize, Strides, Padding, Describe);
 
     /// <inheritdoc/>
@@ -38,6 +46,14 @@ public sealed class AveragePooling1D(int poolSize = 2, int? strides = null, Padd
     public Padding Padding { get; } = padding;
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("pool_size", new[] { PoolSize }),
+            new("strides", new[] { Strides }),
+            new("padding", PaddingName(Padding)),
+        ];
+
+    /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => MaxPooling1D.Pool1DShape(inputShape, PoolSize, Strides, Padding, Describe);
 
     /// <inheritdoc/>
@@ -55,6 +71,14 @@ public sealed class MaxPooling2D(int poolSize = 2, int? strides = null, Padding 
 
     /// <summary>Valid or same.</summary>
     public Padding Padding { get; } = padding;
+
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("pool_size", new[] { PoolSize, PoolSize }),
+            new("strides", new[] { Strides, Strides }),
+            new("padding", PaddingName(Padding)),
+        ];
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) =>
@@ -75,6 +99,14 @@ public sealed class AveragePooling2D(int poolSize = 2, int? strides = null, Padd
 
     /// <summary>Valid or same.</summary>
     public Padding Padding { get; } = padding;
+
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("pool_size", new[] { PoolSize, PoolSize }),
+            new("strides", new[] { Strides, Strides }),
+            new("padding", PaddingName(Padding)),
+        ];
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) =>

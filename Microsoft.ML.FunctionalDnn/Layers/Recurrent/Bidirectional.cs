@@ -47,6 +47,13 @@ public sealed class Bidirectional : Layer
     public override IReadOnlyList<LayerWeight> Weights => [.. Forward.Weights, .. Backward.Weights];
 
     /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("layer", Forward.GetConfig()),
+            new("merge_mode", MergeMode.ToString().ToLowerInvariant()),
+        ];
+
+    /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
     {
         Forward.EnsureBuilt([inputShape]);

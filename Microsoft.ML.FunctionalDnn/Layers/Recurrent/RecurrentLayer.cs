@@ -37,6 +37,17 @@ public abstract class RecurrentLayer : Layer
     /// <summary>Whether the cell has a bias.</summary>
     public bool UseBias { get; }
 
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [
+            new("units", Units),
+            new("return_sequences", ReturnSequences),
+            new("return_state", ReturnState),
+            new("go_backwards", GoBackwards),
+            new("dropout", Dropout),
+            new("use_bias", UseBias),
+        ];
+
     /// <summary>Gate blocks: 4 (LSTM), 3 (GRU), 1 (SimpleRNN).</summary>
     private protected abstract int Gates { get; }
 
