@@ -32,6 +32,7 @@ public sealed class LayerConformanceTests
         new("DepthwiseConv2D", () => new DepthwiseConv2D(3, depthMultiplier: 2), [5, 5, 2], 40),
         new("SeparableConv2D", () => new SeparableConv2D(4, 3, padding: Padding.Same), [5, 5, 2], 30),
         new("SeparableConv1D", () => new SeparableConv1D(4, 3), [6, 2], 18),
+        new("Conv2DTranspose", () => new Conv2DTranspose(2, 3, strides: 2, padding: Padding.Same), [3, 3, 4], 74),
         new("MaxPooling1D", () => new MaxPooling1D(2), [6, 3], 0),
         new("AveragePooling1D", () => new AveragePooling1D(3, 1, Padding.Same), [6, 3], 0),
         new("MaxPooling2D", () => new MaxPooling2D(2), [4, 4, 2], 0),

@@ -161,4 +161,30 @@ public sealed class FunctionalModelTests
         Assert.AreEqual(single[0], y[0, 0]);
         Assert.AreEqual(single[0], y[0, 10]);
     }
+
+    [TestMethod]
+    public void DictionaryInputsAndOutputsUseNames()
+    {
+        var text = Input([4], name: "text");
+        var meta = Input([2], name: "meta");
+        var joined = Concatenate([text, meta]);
+        var model = new Model(
+            new Dictionary<string, SymbolicTensor> { ["text"] = text, ["meta"] = meta },
+            new Dictionary<string, SymbolicTensor> { ["price"] = new Dense(1).Apply(joined), ["category"] = new Dense(3, "softmax").Apply(joined) });
+        CollectionAssert.AreEqual(new[] { "text", "meta" }, model.InputNames.ToArray());
+        CollectionAssert.AreEqual(new[] { "price", "category" }, model.OutputNames.ToArray());
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => new Model(new Dictionary<string, SymbolicTensor> { ["words"] = text }, joined));
+        StringAssert.Contains(ex.Message, "name: \"words\"");
+    }
+
+    [TestMethod]
+    public void DotFunctionComputesCosineSimilarityOfTwoBranches()
+    {
+        var a = Input([3]);
+        var b = Input([3]);
+        var model = new Model([a, b], Dot([a, b], axes: 1, normalize: true));
+        var x = Tensor.FromArray(new float[,] { { 1, 0, 0 } });
+        var y = Tensor.FromArray(new float[,] { { 1, 1, 0 } });
+        Assert.AreEqual(1 / MathF.Sqrt(2), model.Predict([x, y])[0].Item(), 1e-5f);
+    }
 }

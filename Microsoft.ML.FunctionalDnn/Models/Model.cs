@@ -44,6 +44,29 @@ public partial class Model : Layer
     {
     }
 
+    /// <summary>A model whose inputs are given by name (each key must be its Input's name) and one output.</summary>
+    public Model(IReadOnlyDictionary<string, SymbolicTensor> inputs, SymbolicTensor output, string? name = null)
+        : this(NamedInputs(inputs), [output ?? throw new ArgumentNullException(nameof(output))], null, name)
+    {
+    }
+
+    /// <summary>A model whose inputs are given by name (each key must be its Input's name) and whose outputs are named by their keys.</summary>
+    public Model(IReadOnlyDictionary<string, SymbolicTensor> inputs, IReadOnlyDictionary<string, SymbolicTensor> outputs, string? name = null)
+        : this(NamedInputs(inputs), [.. (outputs ?? throw new ArgumentNullException(nameof(outputs))).Values], [.. outputs.Keys], name)
+    {
+    }
+
+    private static SymbolicTensor[] NamedInputs(IReadOnlyDictionary<string, SymbolicTensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        foreach (var (key, tensor) in inputs)
+        {
+            if (key != tensor.Layer.Name)
+                throw new ArgumentException($"The input keyed '{key}' comes from the Input named '{tensor.Layer.Name}'; data is fed by Input name, so create it with Input(shape, name: \"{key}\").", nameof(inputs));
+        }
+        return [.. inputs.Values];
+    }
+
     private Model(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyList<SymbolicTensor> outputs, string[]? outputNames, string? name) : base(name)
     {
         ArgumentNullException.ThrowIfNull(inputs);

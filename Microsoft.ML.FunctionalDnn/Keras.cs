@@ -38,4 +38,8 @@ public static class Keras
 
     /// <summary>Element-wise minimum (Keras's <c>layers.minimum</c>).</summary>
     public static SymbolicTensor Minimum(IReadOnlyList<SymbolicTensor> inputs, string? name = null) => new Minimum(name).Apply(inputs);
+
+    /// <summary>Dot product of two tensors along <paramref name="axes"/> (Keras's <c>layers.dot</c>); cosine similarity with <paramref name="normalize"/>.</summary>
+    public static SymbolicTensor Dot(IReadOnlyList<SymbolicTensor> inputs, int axes, bool normalize = false, string? name = null) =>
+        new Dot(axes, normalize, name).Apply(inputs);
 }
