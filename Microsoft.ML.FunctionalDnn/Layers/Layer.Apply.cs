@@ -45,12 +45,42 @@ public abstract partial class Layer
     public IReadOnlyList<Tensor> ApplyMany(IReadOnlyList<Tensor> inputs, bool training = false)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        return ApplyMasked(inputs, new Tensor?[inputs.Count], training).Outputs;
+    }
+
+    /// <summary>Runs the layer with the masks of its inputs (null where none); returns the outputs and the first output's mask.</summary>
+    internal (IReadOnlyList<Tensor> Outputs, Tensor? Mask) ApplyMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
+    {
         if (inputs.Count == 0) throw Error("was called with no inputs.");
         var shapes = inputs.Select(t => TensorShape.FromConcrete(t.Shape)).ToArray();
         EnsureBuilt(shapes);
         // Shape errors (a window longer than the actual sequence …) are reported with this layer's name.
         ComputeOutputShapes(inputs.Select(t => TensorShape.FromConcrete(t.Shape, keepBatch: true)).ToArray());
-        return Call(inputs, training);
+        return CallMasked(inputs, masks, training);
+    }
+
+    /// <summary>
+    /// Whether the layer passes its first input's mask on unchanged (Dense, Dropout, activations,
+    /// normalization: layers that keep the steps axis). Other layers drop masks unless they override
+    /// <see cref="CallMasked"/>.
+    /// </summary>
+    protected virtual bool PropagatesMask => false;
+
+    /// <summary>
+    /// The math with Keras-style masks: a (batch, steps) tensor per input marking real steps (null
+    /// for none). Returns the outputs and the mask of the first output. Layers that make masks
+    /// (Embedding with maskZero), use them (recurrent layers) or merge them override this.
+    /// </summary>
+    protected internal virtual (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training) =>
+        (Call(inputs, training), PropagatesMask ? masks[0] : null);
+
+    /// <summary>The element-wise AND of the masks that are present (null when none is).</summary>
+    private protected static Tensor? CombineMasks(IReadOnlyList<Tensor?> masks)
+    {
+        Tensor? combined = null;
+        foreach (var m in masks)
+            if (m is not null) combined = combined is null ? m : Ops.Multiply(combined, m);
+        return combined;
     }
 
     /// <summary>

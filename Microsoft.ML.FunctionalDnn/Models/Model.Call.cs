@@ -41,23 +41,33 @@ public partial class Model
     }
 
     /// <inheritdoc/>
-    protected internal override IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training)
+    protected internal override IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training) =>
+        CallMasked(inputs, new Tensor?[inputs.Count], training).Outputs;
+
+    /// <summary>Runs every node in order, carrying each tensor's mask (from Embedding(maskZero) to the recurrent layers after it).</summary>
+    protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
     {
         CheckInputCount(inputs.Count);
         var values = new Dictionary<SymbolicTensor, Tensor>(ReferenceEqualityComparer.Instance);
+        var tensorMasks = new Dictionary<SymbolicTensor, Tensor?>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < Inputs.Count; i++)
         {
             if (inputs[i].DType != Inputs[i].DType)
                 throw Error($"input {i} ('{InputNames[i]}') must be {Inputs[i].DType}; received {inputs[i].DType} {inputs[i].Shape}.");
             values[Inputs[i]] = inputs[i];
+            tensorMasks[Inputs[i]] = masks[i];
         }
         foreach (var node in _nodes)
         {
             if (node.Inputs.Count == 0) continue;
-            var outs = node.Layer.ApplyMany([.. node.Inputs.Select(t => values[t])], training);
-            for (int i = 0; i < outs.Count; i++) values[node.Outputs[i]] = outs[i];
+            var (outs, mask) = node.Layer.ApplyMasked([.. node.Inputs.Select(t => values[t])], [.. node.Inputs.Select(t => tensorMasks[t])], training);
+            for (int i = 0; i < outs.Count; i++)
+            {
+                values[node.Outputs[i]] = outs[i];
+                tensorMasks[node.Outputs[i]] = i == 0 ? mask : null;
+            }
         }
-        return [.. Outputs.Select(t => values[t])];
+        return ([.. Outputs.Select(t => values[t])], tensorMasks[Outputs[0]]);
     }
 
     private void CheckInputCount(int received)

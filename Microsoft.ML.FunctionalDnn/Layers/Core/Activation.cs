@@ -9,6 +9,9 @@ public sealed class Activation(ActivationFunction activation, string? name = nul
     public ActivationFunction Function { get; } = activation ?? throw new ArgumentNullException(nameof(activation));
 
     /// <inheritdoc/>
+    protected override bool PropagatesMask => true;
+
+    /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
         [
             new("activation", Function.Name),

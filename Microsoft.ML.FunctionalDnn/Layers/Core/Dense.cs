@@ -37,6 +37,9 @@ public sealed class Dense : Layer
     public Initializer BiasInitializer { get; }
 
     /// <inheritdoc/>
+    protected override bool PropagatesMask => true;
+
+    /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
         [
             new("units", Units),

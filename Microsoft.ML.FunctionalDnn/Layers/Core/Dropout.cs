@@ -18,6 +18,9 @@ public sealed class Dropout : Layer
     public float Rate { get; }
 
     /// <inheritdoc/>
+    protected override bool PropagatesMask => true;
+
+    /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
         [
             new("rate", Rate),

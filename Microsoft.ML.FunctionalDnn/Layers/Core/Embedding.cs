@@ -15,7 +15,7 @@ public sealed class Embedding(int inputDim, int outputDim, bool maskZero = false
     /// <summary>The vector size.</summary>
     public int OutputDim { get; } = outputDim > 0 ? outputDim : throw new ArgumentOutOfRangeException(nameof(outputDim), $"Embedding needs a positive vector size (outputDim); received {outputDim}.");
 
-    /// <summary>Whether id 0 is padding (recorded for masking-aware layers).</summary>
+    /// <summary>Whether id 0 is padding: the layer then emits a mask, and recurrent layers after it skip those steps.</summary>
     public bool MaskZero { get; } = maskZero;
 
     /// <summary>Fills the table (Keras's default: uniform ±0.05).</summary>
@@ -36,6 +36,18 @@ public sealed class Embedding(int inputDim, int outputDim, bool maskZero = false
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => new([.. inputShape, OutputDim]);
+
+    /// <inheritdoc/>
+    protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
+    {
+        var outputs = Call(inputs, training);
+        if (!MaskZero) return (outputs, null);
+        var ids = inputs[0].IntData;
+        var mask = Tensor.Empty(inputs[0].Shape);
+        var m = mask.Data;
+        for (int i = 0; i < m.Length; i++) m[i] = ids[i] != 0 ? 1f : 0f;
+        return (outputs, mask);
+    }
 
     /// <inheritdoc/>
     protected override Tensor Call(Tensor input, bool training)

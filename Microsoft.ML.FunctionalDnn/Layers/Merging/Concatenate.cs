@@ -48,5 +48,9 @@ public sealed class Concatenate(int axis = -1, string? name = null) : Layer(name
     }
 
     /// <inheritdoc/>
+    protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training) =>
+        (Call(inputs, training), CombineMasks(masks));
+
+    /// <inheritdoc/>
     protected internal override IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training) => [Ops.Concatenate(inputs, Axis)];
 }

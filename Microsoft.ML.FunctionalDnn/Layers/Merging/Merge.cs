@@ -63,6 +63,10 @@ public abstract class Merge(string? name) : Layer(name)
     }
 
     /// <inheritdoc/>
+    protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training) =>
+        (Call(inputs, training), CombineMasks(masks));
+
+    /// <inheritdoc/>
     protected internal override IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training)
     {
         CheckCount(inputs.Count);

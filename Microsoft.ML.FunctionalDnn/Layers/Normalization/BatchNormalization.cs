@@ -28,6 +28,9 @@ public sealed class BatchNormalization(int axis = -1, float momentum = 0.99f, fl
     public bool Scale { get; } = scale;
 
     /// <inheritdoc/>
+    protected override bool PropagatesMask => true;
+
+    /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
         [
             new("axis", Axis),

@@ -18,6 +18,9 @@ public sealed class LayerNormalization(float epsilon = 1e-3f, bool center = true
     public bool Scale { get; } = scale;
 
     /// <inheritdoc/>
+    protected override bool PropagatesMask => true;
+
+    /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
         [
             new("axis", -1),

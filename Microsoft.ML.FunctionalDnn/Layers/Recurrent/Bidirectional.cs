@@ -68,22 +68,23 @@ public sealed class Bidirectional : Layer
     }
 
     /// <inheritdoc/>
-    protected override Tensor Call(Tensor input, bool training)
+    protected override Tensor Call(Tensor input, bool training) => CallMasked([input], [null], training).Outputs[0];
+
+    /// <inheritdoc/>
+    protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
     {
-        var f = Forward.ApplyMany([input], training)[0];
-        var b = Backward.ApplyMany([input], training)[0];
-        if (Forward.ReturnSequences)
-        {
-            // The backward layer returns its sequence in processing order; flip it back to time order.
-            var reversed = Tensor.FromArray(Enumerable.Range(0, b.Shape[1]).Reverse().ToArray());
-            b = Ops.Take(b, reversed, axis: 1);
-        }
-        return MergeMode switch
+        var (forward, mask) = Forward.ApplyMasked(inputs, masks, training);
+        var b = Backward.ApplyMasked(inputs, masks, training).Outputs[0];
+        var f = forward[0];
+        // The backward layer returns its sequence in processing order; flip it back to time order.
+        if (Forward.ReturnSequences) b = RecurrentLayer.ReverseSteps(b);
+        var merged = MergeMode switch
         {
             MergeMode.Concat => Ops.Concatenate([f, b], -1),
             MergeMode.Sum => Ops.Add(f, b),
             MergeMode.Mul => Ops.Multiply(f, b),
             _ => Ops.Multiply(Ops.Add(f, b), Tensor.Scalar(0.5f)),
         };
+        return ([merged], mask);
     }
 }

@@ -92,21 +92,32 @@ public abstract class RecurrentLayer : Layer
     }
 
     /// <inheritdoc/>
-    protected internal override IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training)
+    protected internal override IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training) =>
+        CallMasked(inputs, new Tensor?[inputs.Count], training).Outputs;
+
+    /// <inheritdoc/>
+    protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
     {
         var x = inputs[0];
         if (training && Dropout > 0) x = Ops.Dropout(x, Dropout, Random);
-        var result = Run(x, inputs.Skip(1).ToArray());
-        return ReturnState ? [result.Output, .. result.States] : [result.Output];
+        var mask = masks[0];
+        var result = Run(x, inputs.Skip(1).ToArray(), mask);
+        IReadOnlyList<Tensor> outputs = ReturnState ? [result.Output, .. result.States] : [result.Output];
+        // A returned sequence keeps the mask for the layers after it (a reversed one, reversed).
+        return (outputs, ReturnSequences && mask is not null ? (GoBackwards ? ReverseSteps(mask) : mask) : null);
     }
+
+    /// <summary>The tensor with its steps axis (1) reversed.</summary>
+    internal static Tensor ReverseSteps(Tensor t) =>
+        Ops.Take(t, Tensor.FromArray(Enumerable.Range(0, t.Shape[1]).Reverse().ToArray()), axis: 1);
 
     /// <summary>A new layer of the same kind and configuration that runs in the other direction (for <see cref="Bidirectional"/>).</summary>
     internal RecurrentLayer Reversed(string name) => Create(Units, ReturnSequences, ReturnState, !GoBackwards, Dropout, UseBias, name);
 
     private protected abstract RecurrentLayer Create(int units, bool returnSequences, bool returnState, bool goBackwards, float dropout, bool useBias, string name);
 
-    /// <summary>Runs the fused op with the given initial states (possibly none).</summary>
-    private protected abstract RecurrentResult Run(Tensor x, Tensor[] initialStates);
+    /// <summary>Runs the fused op with the given initial states (possibly none) and mask.</summary>
+    private protected abstract RecurrentResult Run(Tensor x, Tensor[] initialStates, Tensor? mask);
 }
 
 /// <summary>Long short-term memory (Keras's <c>layers.LSTM</c>): gates i, f, c, o; tanh activation, sigmoid gates; forget-gate bias starts at 1.</summary>
@@ -122,8 +133,8 @@ public sealed class LSTM(int units, bool returnSequences = false, bool returnSta
 
     private protected override Initializer BiasInitializer() => new UnitForgetBias(Units);
 
-    private protected override RecurrentResult Run(Tensor x, Tensor[] s) =>
-        Ops.Lstm(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), s.ElementAtOrDefault(1), ReturnSequences, GoBackwards);
+    private protected override RecurrentResult Run(Tensor x, Tensor[] s, Tensor? mask) =>
+        Ops.Lstm(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), s.ElementAtOrDefault(1), ReturnSequences, GoBackwards, mask);
 
     /// <summary>Keras's <c>unit_forget_bias=True</c>: zeros, except ones for the forget gate.</summary>
     private sealed class UnitForgetBias(int units) : Initializer
@@ -150,8 +161,8 @@ public sealed class GRU(int units, bool returnSequences = false, bool returnStat
 
     private protected override int BiasRows => 2;
 
-    private protected override RecurrentResult Run(Tensor x, Tensor[] s) =>
-        Ops.Gru(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), ReturnSequences, GoBackwards);
+    private protected override RecurrentResult Run(Tensor x, Tensor[] s, Tensor? mask) =>
+        Ops.Gru(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), ReturnSequences, GoBackwards, mask);
 }
 
 /// <summary>Fully connected RNN (Keras's <c>layers.SimpleRNN</c>): h ← tanh(xW + hU + b).</summary>
@@ -166,6 +177,6 @@ public sealed class SimpleRNN(int units, bool returnSequences = false, bool retu
 
     private protected override int Gates => 1;
 
-    private protected override RecurrentResult Run(Tensor x, Tensor[] s) =>
-        Ops.SimpleRnn(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), ReturnSequences, GoBackwards);
+    private protected override RecurrentResult Run(Tensor x, Tensor[] s, Tensor? mask) =>
+        Ops.SimpleRnn(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), ReturnSequences, GoBackwards, mask);
 }

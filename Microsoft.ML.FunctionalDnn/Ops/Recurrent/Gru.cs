@@ -19,12 +19,14 @@ public static partial class Ops
     /// <param name="initialH">Initial state (batch, units); zeros when null.</param>
     /// <param name="returnSequences">Return every step's output rather than the last.</param>
     /// <param name="goBackwards">Process the sequence from its end.</param>
+    /// <param name="mask">(batch, steps), non-zero for real steps; where it is 0 the state carries over unchanged.</param>
     /// <returns>The output and the final state [h].</returns>
     public static RecurrentResult Gru(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias = null,
-        Tensor? initialH = null, bool returnSequences = false, bool goBackwards = false)
+        Tensor? initialH = null, bool returnSequences = false, bool goBackwards = false, Tensor? mask = null)
     {
         const string op = nameof(Gru);
         var seq = RecurrentSequence.Start(op, x, kernel, recurrentKernel, 3, bias, 2, out var projected);
+        seq.UseMask(mask, op);
         int batch = seq.Batch, steps = seq.Steps, units = seq.Units, width = seq.Width;
         int stateSize = batch * units;
         var h = seq.InitialState(initialH, op, "state h");
@@ -61,6 +63,7 @@ public static partial class Ops
                 TensorPrimitives.Subtract(hRow, cand, hRow);
                 TensorPrimitives.FusedMultiplyAdd(g[..units], hRow, cand, hRow);
             }
+            seq.RestoreSkipped(t, h, hPrev.Data.Slice(t * stateSize, stateSize));
             if (sequence is not null) seq.WriteStep(sequence.Data, h, s);
         }
         var outputs = seq.Outputs(sequence, h);
@@ -82,6 +85,14 @@ public static partial class Ops
                     var dxw = dProjected.Data.Slice(t * batch * width, batch * width);
                     var drec = dRecurrent.Data.Slice(t * batch * width, batch * width);
                     for (int b = 0; b < batch; b++)
+                    {
+                        if (seq.Skips(t, b))
+                        {
+                            // A skipped step passes dh straight to the previous step.
+                            dxw.Slice(b * width, width).Clear();
+                            drec.Slice(b * width, width).Clear();
+                            continue;
+                        }
                         for (int j = 0; j < units; j++)
                         {
                             int r = b * width, k = b * units + j;
@@ -98,6 +109,7 @@ public static partial class Ops
                             drec[r + 2 * units + j] = dhPre * rr;
                             dh[k] = d * z;
                         }
+                    }
                     // dh_prev = z ⊙ dh + d(recurrent) · Uᵀ
                     Gemm.Multiply(false, true, batch, units, width, drec, width, recurrentKernel.Data, width, dh, units, accumulate: true);
                 }

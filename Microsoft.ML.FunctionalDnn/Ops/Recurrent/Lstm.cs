@@ -18,12 +18,14 @@ public static partial class Ops
     /// <param name="initialC">Initial cell state (batch, units); zeros when null.</param>
     /// <param name="returnSequences">Return every step's output rather than the last.</param>
     /// <param name="goBackwards">Process the sequence from its end.</param>
+    /// <param name="mask">(batch, steps), non-zero for real steps: where it is 0 the states carry over unchanged and the output repeats the previous one (Keras's masking, e.g. from <c>Embedding(maskZero: true)</c>).</param>
     /// <returns>The output and the final states [h, c].</returns>
     public static RecurrentResult Lstm(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias = null,
-        Tensor? initialH = null, Tensor? initialC = null, bool returnSequences = false, bool goBackwards = false)
+        Tensor? initialH = null, Tensor? initialC = null, bool returnSequences = false, bool goBackwards = false, Tensor? mask = null)
     {
         const string op = nameof(Lstm);
         var seq = RecurrentSequence.Start(op, x, kernel, recurrentKernel, 4, bias, 1, out var gates);
+        seq.UseMask(mask, op);
         int batch = seq.Batch, steps = seq.Steps, units = seq.Units, width = seq.Width;
         var h = seq.InitialState(initialH, op, "state h");
         var c = seq.InitialState(initialC, op, "state c");
@@ -56,6 +58,8 @@ public static partial class Ops
                 TensorPrimitives.Tanh(cRow, tcRow);
                 TensorPrimitives.Multiply(row.Slice(3 * units, units), tcRow, h.AsSpan(b * units, units));
             }
+            seq.RestoreSkipped(t, h, hPrev.Data.Slice(t * stateSize, stateSize));
+            seq.RestoreSkipped(t, c, cPrev.Data.Slice(t * stateSize, stateSize));
             if (sequence is not null) seq.WriteStep(sequence.Data, h, s);
         }
         var outputs = seq.Outputs(sequence, h, c);
@@ -75,7 +79,15 @@ public static partial class Ops
                     var dz = dGates.Data.Slice(t * batch * width, batch * width);
                     var tc = tanhC.Data.Slice(t * stateSize, stateSize);
                     var cp = cPrev.Data.Slice(t * stateSize, stateSize);
+                    // A skipped step passes dh and dc straight to the previous step.
+                    var passed = seq.AnySkips(t) ? (float[])dh.Clone() : null;
                     for (int b = 0; b < batch; b++)
+                    {
+                        if (seq.Skips(t, b))
+                        {
+                            dz.Slice(b * width, width).Clear();
+                            continue;
+                        }
                         for (int j = 0; j < units; j++)
                         {
                             int r = b * width, k = b * units + j;
@@ -88,8 +100,10 @@ public static partial class Ops
                             dz[r + 3 * units + j] = dh[k] * tcv * go * (1 - go);
                             dc[k] = dcTotal * gf;
                         }
+                    }
                     // dh_prev = dz · Uᵀ
                     Gemm.Multiply(false, true, batch, units, width, dz, width, recurrentKernel.Data, width, dh, units, accumulate: false);
+                    if (passed is not null) seq.RestoreSkipped(t, dh, passed);
                 }
                 seq.RecurrentKernelGrad(node, hPrev, dGates, recurrentKernel);
                 seq.InputGradients(node, dGates, kernel, bias);

@@ -71,6 +71,41 @@ internal sealed class RecurrentSequence
         return seq;
     }
 
+    /// <summary>Per (time index, sample): true where the step is skipped (mask 0). Null without a mask.</summary>
+    internal bool[]? Skipped { get; private set; }
+
+    /// <summary>Reads a (batch, steps) mask (non-zero keeps a step); steps where it is 0 leave the state unchanged.</summary>
+    internal void UseMask(Tensor? mask, string op)
+    {
+        if (mask is null) return;
+        if (mask.Shape != new Shape(Batch, Steps))
+            throw new ArgumentException($"{op}: the mask must be (batch, steps) = ({Batch}, {Steps}); received {mask.Shape}.");
+        var skipped = new bool[Steps * Batch];
+        for (int b = 0; b < Batch; b++)
+            for (int t = 0; t < Steps; t++)
+                skipped[t * Batch + b] = mask.DType == DType.Float32 ? mask.Data[b * Steps + t] == 0 : mask.IntData[b * Steps + t] == 0;
+        Skipped = skipped;
+    }
+
+    /// <summary>Whether sample <paramref name="b"/> skips time index <paramref name="t"/>.</summary>
+    internal bool Skips(int t, int b) => Skipped is not null && Skipped[t * Batch + b];
+
+    /// <summary>Whether any sample skips time index <paramref name="t"/>.</summary>
+    internal bool AnySkips(int t)
+    {
+        if (Skipped is null) return false;
+        for (int b = 0; b < Batch; b++) if (Skipped[t * Batch + b]) return true;
+        return false;
+    }
+
+    /// <summary>Copies the rows of samples that skip time index <paramref name="t"/> from <paramref name="source"/> into <paramref name="state"/>.</summary>
+    internal void RestoreSkipped(int t, Span<float> state, ReadOnlySpan<float> source)
+    {
+        if (Skipped is null) return;
+        for (int b = 0; b < Batch; b++)
+            if (Skipped[t * Batch + b]) source.Slice(b * Units, Units).CopyTo(state.Slice(b * Units, Units));
+    }
+
     /// <summary>The initial state: a copy of <paramref name="initial"/>, or zeros.</summary>
     internal float[] InitialState(Tensor? initial, string op, string name)
     {

@@ -16,12 +16,14 @@ public static partial class Ops
     /// <param name="initialH">Initial state (batch, units); zeros when null.</param>
     /// <param name="returnSequences">Return every step's output rather than the last.</param>
     /// <param name="goBackwards">Process the sequence from its end.</param>
+    /// <param name="mask">(batch, steps), non-zero for real steps; where it is 0 the state carries over unchanged.</param>
     /// <returns>The output and the final state [h].</returns>
     public static RecurrentResult SimpleRnn(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias = null,
-        Tensor? initialH = null, bool returnSequences = false, bool goBackwards = false)
+        Tensor? initialH = null, bool returnSequences = false, bool goBackwards = false, Tensor? mask = null)
     {
         const string op = nameof(SimpleRnn);
         var seq = RecurrentSequence.Start(op, x, kernel, recurrentKernel, 1, bias, 1, out var states);
+        seq.UseMask(mask, op);
         int batch = seq.Batch, steps = seq.Steps, units = seq.Units;
         int stateSize = batch * units;
         var h = seq.InitialState(initialH, op, "state h");
@@ -35,6 +37,8 @@ public static partial class Ops
             var z = states.Data.Slice(t * stateSize, stateSize);
             Gemm.Multiply(false, false, batch, units, units, h, units, recurrentKernel.Data, units, z, units, accumulate: true);
             TensorPrimitives.Tanh(z, z);
+            // A skipped step keeps the previous state, which is also what backward reads as this step's output.
+            seq.RestoreSkipped(t, z, hPrev.Data.Slice(t * stateSize, stateSize));
             z.CopyTo(h);
             if (sequence is not null) seq.WriteStep(sequence.Data, h, s);
         }
@@ -53,7 +57,10 @@ public static partial class Ops
                     var y = states.Data.Slice(t * stateSize, stateSize);
                     var d = dPre.Data.Slice(t * stateSize, stateSize);
                     for (int k = 0; k < stateSize; k++) d[k] = dh[k] * (1 - y[k] * y[k]);
+                    var passed = seq.AnySkips(t) ? (float[])dh.Clone() : null;
+                    for (int b = 0; b < batch; b++) if (seq.Skips(t, b)) d.Slice(b * units, units).Clear();
                     Gemm.Multiply(false, true, batch, units, units, d, units, recurrentKernel.Data, units, dh, units, accumulate: false);
+                    if (passed is not null) seq.RestoreSkipped(t, dh, passed);
                 }
                 seq.RecurrentKernelGrad(node, hPrev, dPre, recurrentKernel);
                 seq.InputGradients(node, dPre, kernel, bias);
