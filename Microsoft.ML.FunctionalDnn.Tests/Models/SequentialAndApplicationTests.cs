@@ -43,6 +43,28 @@ public sealed class SequentialAndApplicationTests
     }
 
     [TestMethod]
+    public void SequentialBuildsFromAnAddedInputOrTheFirstBatch()
+    {
+        var withInput = new Sequential();
+        withInput.Add(Input([64]));
+        withInput.Add(new Dense(32, "relu"));
+        withInput.Add(new Dense(10));
+        Assert.AreEqual(2410, withInput.CountParams());
+
+        var deferred = new Sequential();
+        deferred.Add(new Dense(8, "relu"));
+        deferred.Add(new Dense(3));
+        Assert.IsFalse(deferred.IsGraphBuilt);
+        var ex = Assert.ThrowsExactly<InvalidOperationException>(() => deferred.Summary());
+        StringAssert.Contains(ex.Message, "has not been built yet");
+        var y = deferred.Predict([Tensor.Ones(new Shape(2, 5))])[0];
+        Assert.AreEqual(new Shape(2, 3), y.Shape);
+        Assert.IsTrue(deferred.IsGraphBuilt);
+        Assert.AreEqual(5 * 8 + 8 + 8 * 3 + 3, deferred.CountParams());
+        StringAssert.Contains(deferred.Summary(), "(None, 3)");
+    }
+
+    [TestMethod]
     public void XceptionParameterCountsMatchKeras()
     {
         var withTop = Xception.Build();

@@ -145,9 +145,15 @@ public partial class Model : Layer
     /// </summary>
     public string Summary(bool print = false)
     {
+        RequireGraph();
         string text = ModelSummary.Render(this, HideInputsInSummary);
         if (print) Console.Write(text);
         return text;
+    }
+
+    /// <summary>Throws when the graph does not exist yet (a Sequential model waiting for its input shape).</summary>
+    private protected virtual void RequireGraph()
+    {
     }
 
     /// <summary>Sequential models leave the Input row out of their summary, as Keras does.</summary>
