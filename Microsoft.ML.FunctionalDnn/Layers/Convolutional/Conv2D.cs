@@ -1,19 +1,21 @@
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>2-D convolution over (batch, height, width, channels) (Keras's <c>layers.Conv2D</c>).</summary>
-public sealed class Conv2D : Layer
+public sealed class Conv2D : ConvolutionLayer
 {
     private Tensor _kernel = null!;
-    private Tensor? _bias;
 
     /// <summary>Creates the layer with Keras's defaults (stride 1, valid padding, Glorot-uniform kernel, zero bias).</summary>
     public Conv2D(int filters, (int H, int W) kernelSize, (int H, int W)? strides = null, Padding padding = Padding.Valid,
-        (int H, int W)? dilationRate = null, ActivationFunction? activation = null, bool useBias = true, string? name = null) : base(name)
+        (int H, int W)? dilationRate = null, ActivationFunction? activation = null, bool useBias = true, string? name = null)
+        : base(padding, activation, useBias, allowsCausal: false, name)
     {
-        if (filters <= 0) throw new ArgumentOutOfRangeException(nameof(filters), $"Conv2D needs a positive number of filters; received {filters}.");
-        if (padding == Padding.Causal) throw new ArgumentException("Conv2D: causal padding exists only for 1-D convolutions.", nameof(padding));
-        (Filters, KernelSize, Strides, Padding, DilationRate, UseBias) = (filters, kernelSize, strides ?? (1, 1), padding, dilationRate ?? (1, 1), useBias);
-        ActivationFunction = activation ?? Activations.Linear;
+        Filters = Positive(filters, nameof(filters));
+        KernelSize = (Positive(kernelSize.H, nameof(kernelSize)), Positive(kernelSize.W, nameof(kernelSize)));
+        Strides = strides ?? (1, 1);
+        DilationRate = dilationRate ?? (1, 1);
+        Positive(Math.Min(Strides.H, Strides.W), nameof(strides));
+        Positive(Math.Min(DilationRate.H, DilationRate.W), nameof(dilationRate));
     }
 
     /// <summary>A square kernel.</summary>
@@ -31,28 +33,14 @@ public sealed class Conv2D : Layer
     /// <summary>Step between windows.</summary>
     public (int H, int W) Strides { get; }
 
-    /// <summary>Valid or same.</summary>
-    public Padding Padding { get; }
-
     /// <summary>Spacing between the window's taps.</summary>
     public (int H, int W) DilationRate { get; }
-
-    /// <summary>Applied after the convolution and bias.</summary>
-    public ActivationFunction ActivationFunction { get; }
-
-    /// <summary>Whether a bias is added.</summary>
-    public bool UseBias { get; }
 
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
         [
-            new("filters", Filters),
-            new("kernel_size", new[] { KernelSize.H, KernelSize.W }),
-            new("strides", new[] { Strides.H, Strides.W }),
-            new("padding", PaddingName(Padding)),
-            new("dilation_rate", new[] { DilationRate.H, DilationRate.W }),
-            new("activation", ActivationFunction.Name),
-            new("use_bias", UseBias),
+            new("filters", Filters), new("kernel_size", new[] { KernelSize.H, KernelSize.W }), new("strides", new[] { Strides.H, Strides.W }),
+            new("dilation_rate", new[] { DilationRate.H, DilationRate.W }), .. base.ConfigEntries(),
         ];
 
     /// <inheritdoc/>
@@ -60,7 +48,7 @@ public sealed class Conv2D : Layer
     {
         int channels = ConvWindow.RequireChannels(inputShape, Describe);
         _kernel = AddWeight("kernel", new Shape(KernelSize.H, KernelSize.W, channels, Filters), Initializer.GlorotUniform);
-        if (UseBias) _bias = AddWeight("bias", new Shape(Filters), Initializer.Zeros);
+        AddBias(Filters);
     }
 
     /// <inheritdoc/>
@@ -77,10 +65,5 @@ public sealed class Conv2D : Layer
     }
 
     /// <inheritdoc/>
-    protected override Tensor Call(Tensor input, bool training)
-    {
-        var y = Ops.Conv2D(input, _kernel, Strides, Padding, DilationRate);
-        if (_bias is not null) y = Ops.Add(y, _bias);
-        return ActivationFunction.Invoke(y);
-    }
+    protected override Tensor Call(Tensor input, bool training) => Finish(Ops.Conv2D(input, _kernel, Strides, Padding, DilationRate));
 }

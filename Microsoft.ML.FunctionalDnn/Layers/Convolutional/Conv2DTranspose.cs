@@ -2,46 +2,30 @@ namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>Transposed 2-D convolution, for upsampling (Keras's <c>layers.Conv2DTranspose</c>); kernel (kh, kw, filters, in_channels).</summary>
 public sealed class Conv2DTranspose(int filters, int kernelSize, int strides = 1, Padding padding = Padding.Valid,
-    ActivationFunction? activation = null, bool useBias = true, string? name = null) : Layer(name)
+    ActivationFunction? activation = null, bool useBias = true, string? name = null)
+    : ConvolutionLayer(padding, activation, useBias, allowsCausal: false, name)
 {
     private Tensor _kernel = null!;
-    private Tensor? _bias;
 
     /// <summary>Output channels.</summary>
-    public int Filters { get; } = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters));
+    public int Filters { get; } = Positive(filters, nameof(filters));
 
     /// <summary>Square window size.</summary>
-    public int KernelSize { get; } = kernelSize > 0 ? kernelSize : throw new ArgumentOutOfRangeException(nameof(kernelSize));
+    public int KernelSize { get; } = Positive(kernelSize, nameof(kernelSize));
 
     /// <summary>Upsampling factor.</summary>
-    public int Strides { get; } = strides > 0 ? strides : throw new ArgumentOutOfRangeException(nameof(strides));
-
-    /// <summary>Valid or same.</summary>
-    public Padding Padding { get; } = padding == Padding.Causal ? throw new ArgumentException("Conv2DTranspose supports valid or same padding.", nameof(padding)) : padding;
-
-    /// <summary>Applied last.</summary>
-    public ActivationFunction ActivationFunction { get; } = activation ?? Activations.Linear;
-
-    /// <summary>Whether a bias is added.</summary>
-    public bool UseBias { get; } = useBias;
+    public int Strides { get; } = Positive(strides, nameof(strides));
 
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
-        [
-            new("filters", Filters),
-            new("kernel_size", new[] { KernelSize, KernelSize }),
-            new("strides", new[] { Strides, Strides }),
-            new("padding", PaddingName(Padding)),
-            new("activation", ActivationFunction.Name),
-            new("use_bias", UseBias),
-        ];
+        [new("filters", Filters), new("kernel_size", new[] { KernelSize, KernelSize }), new("strides", new[] { Strides, Strides }), .. base.ConfigEntries()];
 
     /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
     {
         int channels = ConvWindow.RequireChannels(inputShape, Describe);
         _kernel = AddWeight("kernel", new Shape(KernelSize, KernelSize, Filters, channels), Initializer.GlorotUniform);
-        if (UseBias) _bias = AddWeight("bias", new Shape(Filters), Initializer.Zeros);
+        AddBias(Filters);
     }
 
     /// <inheritdoc/>
@@ -53,10 +37,5 @@ public sealed class Conv2DTranspose(int filters, int kernelSize, int strides = 1
     }
 
     /// <inheritdoc/>
-    protected override Tensor Call(Tensor input, bool training)
-    {
-        var y = Ops.Conv2DTranspose(input, _kernel, (Strides, Strides), Padding);
-        if (_bias is not null) y = Ops.Add(y, _bias);
-        return ActivationFunction.Invoke(y);
-    }
+    protected override Tensor Call(Tensor input, bool training) => Finish(Ops.Conv2DTranspose(input, _kernel, (Strides, Strides), Padding));
 }

@@ -2,43 +2,26 @@ namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>Depthwise separable 1-D convolution (Keras's <c>layers.SeparableConv1D</c>): per-channel convolution over steps, then a pointwise mix into <see cref="Filters"/>.</summary>
 public sealed class SeparableConv1D(int filters, int kernelSize, int strides = 1, Padding padding = Padding.Valid, int depthMultiplier = 1,
-    ActivationFunction? activation = null, bool useBias = true, string? name = null) : Layer(name)
+    ActivationFunction? activation = null, bool useBias = true, string? name = null)
+    : ConvolutionLayer(padding, activation, useBias, allowsCausal: false, name)
 {
     private Tensor _depthwise = null!, _pointwise = null!;
-    private Tensor? _bias;
 
     /// <summary>Output channels.</summary>
-    public int Filters { get; } = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters));
+    public int Filters { get; } = Positive(filters, nameof(filters));
 
     /// <summary>Window length.</summary>
-    public int KernelSize { get; } = kernelSize > 0 ? kernelSize : throw new ArgumentOutOfRangeException(nameof(kernelSize));
+    public int KernelSize { get; } = Positive(kernelSize, nameof(kernelSize));
 
     /// <summary>Step between windows.</summary>
-    public int Strides { get; } = strides > 0 ? strides : throw new ArgumentOutOfRangeException(nameof(strides));
-
-    /// <summary>Valid or same.</summary>
-    public Padding Padding { get; } = padding == Padding.Causal ? throw new ArgumentException("SeparableConv1D supports valid or same padding.", nameof(padding)) : padding;
+    public int Strides { get; } = Positive(strides, nameof(strides));
 
     /// <summary>Depthwise filters per input channel.</summary>
-    public int DepthMultiplier { get; } = depthMultiplier > 0 ? depthMultiplier : throw new ArgumentOutOfRangeException(nameof(depthMultiplier));
-
-    /// <summary>Applied last.</summary>
-    public ActivationFunction ActivationFunction { get; } = activation ?? Activations.Linear;
-
-    /// <summary>Whether a bias is added.</summary>
-    public bool UseBias { get; } = useBias;
+    public int DepthMultiplier { get; } = Positive(depthMultiplier, nameof(depthMultiplier));
 
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
-        [
-            new("filters", Filters),
-            new("kernel_size", new[] { KernelSize }),
-            new("strides", new[] { Strides }),
-            new("padding", PaddingName(Padding)),
-            new("depth_multiplier", DepthMultiplier),
-            new("activation", ActivationFunction.Name),
-            new("use_bias", UseBias),
-        ];
+        [new("filters", Filters), new("kernel_size", new[] { KernelSize }), new("strides", new[] { Strides }), new("depth_multiplier", DepthMultiplier), .. base.ConfigEntries()];
 
     /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
@@ -46,7 +29,7 @@ public sealed class SeparableConv1D(int filters, int kernelSize, int strides = 1
         int channels = ConvWindow.RequireChannels(inputShape, Describe);
         _depthwise = AddWeight("depthwise_kernel", new Shape(KernelSize, channels, DepthMultiplier), Initializer.GlorotUniform);
         _pointwise = AddWeight("pointwise_kernel", new Shape(1, channels * DepthMultiplier, Filters), Initializer.GlorotUniform);
-        if (UseBias) _bias = AddWeight("bias", new Shape(Filters), Initializer.Zeros);
+        AddBias(Filters);
     }
 
     /// <inheritdoc/>
@@ -64,8 +47,6 @@ public sealed class SeparableConv1D(int filters, int kernelSize, int strides = 1
         var x4 = Ops.Reshape(input, n, 1, input.Shape[1], c);
         var k4 = Ops.Reshape(_depthwise, 1, KernelSize, c, DepthMultiplier);
         var d = Ops.DepthwiseConv2D(x4, k4, (1, Strides), Padding);
-        var y = Ops.Conv1D(Ops.Reshape(d, n, d.Shape[2], d.Shape[3]), _pointwise);
-        if (_bias is not null) y = Ops.Add(y, _bias);
-        return ActivationFunction.Invoke(y);
+        return Finish(Ops.Conv1D(Ops.Reshape(d, n, d.Shape[2], d.Shape[3]), _pointwise));
     }
 }

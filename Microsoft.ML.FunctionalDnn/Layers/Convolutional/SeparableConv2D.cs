@@ -6,42 +6,28 @@ namespace Microsoft.ML.FunctionalDnn;
 /// <see cref="Filters"/>. Weights: depthwise_kernel, pointwise_kernel, bias.
 /// </summary>
 public sealed class SeparableConv2D(int filters, int kernelSize, int strides = 1, Padding padding = Padding.Valid, int depthMultiplier = 1,
-    ActivationFunction? activation = null, bool useBias = true, string? name = null) : Layer(name)
+    ActivationFunction? activation = null, bool useBias = true, string? name = null)
+    : ConvolutionLayer(padding, activation, useBias, allowsCausal: false, name)
 {
     private Tensor _depthwise = null!, _pointwise = null!;
-    private Tensor? _bias;
 
     /// <summary>Output channels.</summary>
-    public int Filters { get; } = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters));
+    public int Filters { get; } = Positive(filters, nameof(filters));
 
     /// <summary>Square window size.</summary>
-    public int KernelSize { get; } = kernelSize > 0 ? kernelSize : throw new ArgumentOutOfRangeException(nameof(kernelSize));
+    public int KernelSize { get; } = Positive(kernelSize, nameof(kernelSize));
 
     /// <summary>Step between windows.</summary>
-    public int Strides { get; } = strides > 0 ? strides : throw new ArgumentOutOfRangeException(nameof(strides));
-
-    /// <summary>Valid or same.</summary>
-    public Padding Padding { get; } = padding;
+    public int Strides { get; } = Positive(strides, nameof(strides));
 
     /// <summary>Depthwise filters per input channel.</summary>
-    public int DepthMultiplier { get; } = depthMultiplier > 0 ? depthMultiplier : throw new ArgumentOutOfRangeException(nameof(depthMultiplier));
-
-    /// <summary>Applied last.</summary>
-    public ActivationFunction ActivationFunction { get; } = activation ?? Activations.Linear;
-
-    /// <summary>Whether a bias is added.</summary>
-    public bool UseBias { get; } = useBias;
+    public int DepthMultiplier { get; } = Positive(depthMultiplier, nameof(depthMultiplier));
 
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
         [
-            new("filters", Filters),
-            new("kernel_size", new[] { KernelSize, KernelSize }),
-            new("strides", new[] { Strides, Strides }),
-            new("padding", PaddingName(Padding)),
-            new("depth_multiplier", DepthMultiplier),
-            new("activation", ActivationFunction.Name),
-            new("use_bias", UseBias),
+            new("filters", Filters), new("kernel_size", new[] { KernelSize, KernelSize }), new("strides", new[] { Strides, Strides }),
+            new("depth_multiplier", DepthMultiplier), .. base.ConfigEntries(),
         ];
 
     /// <inheritdoc/>
@@ -50,7 +36,7 @@ public sealed class SeparableConv2D(int filters, int kernelSize, int strides = 1
         int channels = ConvWindow.RequireChannels(inputShape, Describe);
         _depthwise = AddWeight("depthwise_kernel", new Shape(KernelSize, KernelSize, channels, DepthMultiplier), Initializer.GlorotUniform);
         _pointwise = AddWeight("pointwise_kernel", new Shape(1, 1, channels * DepthMultiplier, Filters), Initializer.GlorotUniform);
-        if (UseBias) _bias = AddWeight("bias", new Shape(Filters), Initializer.Zeros);
+        AddBias(Filters);
     }
 
     /// <inheritdoc/>
@@ -58,10 +44,6 @@ public sealed class SeparableConv2D(int filters, int kernelSize, int strides = 1
         Conv2D.Conv2DShape(inputShape, (KernelSize, KernelSize), (Strides, Strides), (1, 1), Padding, Filters, Describe);
 
     /// <inheritdoc/>
-    protected override Tensor Call(Tensor input, bool training)
-    {
-        var y = Ops.Conv2D(Ops.DepthwiseConv2D(input, _depthwise, (Strides, Strides), Padding), _pointwise);
-        if (_bias is not null) y = Ops.Add(y, _bias);
-        return ActivationFunction.Invoke(y);
-    }
+    protected override Tensor Call(Tensor input, bool training) =>
+        Finish(Ops.Conv2D(Ops.DepthwiseConv2D(input, _depthwise, (Strides, Strides), Padding), _pointwise));
 }

@@ -1,0 +1,46 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// What every convolution layer shares: padding, the activation, the optional bias (zeros, sized
+/// by the output channels) and the final step y = activation(conv + bias).
+/// </summary>
+public abstract class ConvolutionLayer : Layer
+{
+    private protected ConvolutionLayer(Padding padding, ActivationFunction? activation, bool useBias, bool allowsCausal, string? name) : base(name)
+    {
+        if (padding == Padding.Causal && !allowsCausal)
+            throw new ArgumentException($"{GetType().Name}: causal padding exists only for Conv1D.", nameof(padding));
+        Padding = padding;
+        ActivationFunction = activation ?? Activations.Linear;
+        UseBias = useBias;
+    }
+
+    /// <summary>Valid, same (or, for Conv1D, causal).</summary>
+    public Padding Padding { get; }
+
+    /// <summary>Applied after the convolution and bias.</summary>
+    public ActivationFunction ActivationFunction { get; }
+
+    /// <summary>Whether a bias is added.</summary>
+    public bool UseBias { get; }
+
+    private Tensor? _bias;
+
+    /// <summary>Creates the bias, when there is one, for <paramref name="channels"/> output channels.</summary>
+    private protected void AddBias(int channels)
+    {
+        if (UseBias) _bias = AddWeight("bias", new Shape(channels), Initializer.Zeros);
+    }
+
+    /// <summary>activation(<paramref name="convolved"/> + bias).</summary>
+    private protected Tensor Finish(Tensor convolved) =>
+        ActivationFunction.Invoke(_bias is null ? convolved : Ops.Add(convolved, _bias));
+
+    /// <summary>Checks that a size argument is positive, naming it.</summary>
+    private protected static int Positive(int value, string name) =>
+        value > 0 ? value : throw new ArgumentOutOfRangeException(name, $"{name} must be positive; received {value}.");
+
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
+        [new("padding", PaddingName(Padding)), new("activation", ActivationFunction.Name), new("use_bias", UseBias)];
+}
