@@ -1,0 +1,82 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// A stateful metric, as Keras's: <see cref="Update"/> accumulates batches, <see cref="Result"/>
+/// reads the value so far, <see cref="Reset"/> starts over (Fit resets at every epoch).
+/// </summary>
+public abstract class Metric
+{
+    /// <summary>The name in logs (<c>accuracy</c>, <c>val_accuracy</c>, <c>&lt;output&gt;_accuracy</c>).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Adds a batch; <paramref name="sampleWeight"/> (batch,) weighs samples when given.</summary>
+    public abstract void Update(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null);
+
+    /// <summary>The value over everything since the last reset.</summary>
+    public abstract float Result();
+
+    /// <summary>Forgets everything accumulated.</summary>
+    public abstract void Reset();
+
+    /// <summary>
+    /// The metric for Keras name <paramref name="name"/>. <c>accuracy</c>/<c>acc</c> resolve as
+    /// Keras does from the loss and shapes: binary when predictions have one value per sample or
+    /// the loss is binary crossentropy, sparse categorical when the loss is sparse or targets are
+    /// integer labels, categorical otherwise.
+    /// </summary>
+    public static Metric FromName(string name, Loss? loss = null, TensorShape? predictionShape = null, DType targetType = DType.Float32) => name switch
+    {
+        "accuracy" or "acc" => ResolveAccuracy(name, loss, predictionShape, targetType),
+        "binary_accuracy" => new BinaryAccuracy(),
+        "categorical_accuracy" => new CategoricalAccuracy(),
+        "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(),
+        "top_k_categorical_accuracy" => new TopKCategoricalAccuracy(),
+        "mse" or "mean_squared_error" => new MeanMetric(name, (y, p) => new MeanSquaredError().PerSample(y, p)),
+        "mae" or "mean_absolute_error" => new MeanMetric(name, (y, p) => new MeanAbsoluteError().PerSample(y, p)),
+        "rmse" or "root_mean_squared_error" => new RootMeanSquaredError(name),
+        "auc" => new AUC(),
+        "precision" => new Precision(),
+        "recall" => new Recall(),
+        _ => throw new ArgumentException($"Unknown metric '{name}'. Known: accuracy, acc, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, mse, mae, rmse, auc, precision, recall.", nameof(name)),
+    };
+
+    private static Metric ResolveAccuracy(string name, Loss? loss, TensorShape? shape, DType targetType)
+    {
+        if (loss is BinaryCrossentropy || shape?[-1] == 1) return new BinaryAccuracy(name);
+        if (loss is SparseCategoricalCrossentropy || targetType == DType.Int32) return new SparseCategoricalAccuracy(name);
+        return new CategoricalAccuracy(name);
+    }
+}
+
+/// <summary>The mean of a per-sample value (weighted by sample weights): accuracies, MSE, MAE.</summary>
+public class MeanMetric(string name, Func<Tensor, Tensor, Tensor> perSample) : Metric
+{
+    private double _sum, _count;
+
+    /// <inheritdoc/>
+    public override string Name => name;
+
+    /// <inheritdoc/>
+    public override void Update(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
+    {
+        ArgumentNullException.ThrowIfNull(yTrue);
+        ArgumentNullException.ThrowIfNull(yPred);
+        using (GradMode.NoGrad())
+        {
+            var values = perSample(yTrue, yPred).ToArray();
+            var w = sampleWeight?.ToArray();
+            for (int i = 0; i < values.Length; i++)
+            {
+                double weight = w is null ? 1 : w[i];
+                _sum += values[i] * weight;
+                _count += weight;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override float Result() => _count == 0 ? 0 : (float)(_sum / _count);
+
+    /// <inheritdoc/>
+    public override void Reset() => (_sum, _count) = (0, 0);
+}

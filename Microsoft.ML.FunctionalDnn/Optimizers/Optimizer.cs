@@ -1,0 +1,146 @@
+using System.Numerics.Tensors;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// The base of the optimizers, as Keras 3's: each <see cref="Apply"/> clips the gradients (by
+/// value, per-weight norm, or global norm), applies decoupled weight decay
+/// (w ← w - lr·decay·w), then runs the optimizer's update on every weight that has a gradient,
+/// and counts the step. Per-weight state (moments, velocities) is created on first use.
+/// </summary>
+public abstract class Optimizer
+{
+    private readonly Dictionary<Tensor, float[][]> _slots = new(ReferenceEqualityComparer.Instance);
+    private float _learningRate;
+
+    private protected Optimizer(float learningRate, LearningRateSchedule? schedule, OptimizerOptions? options)
+    {
+        if (schedule is null && !(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), $"The learning rate must be positive; received {learningRate}.");
+        _learningRate = learningRate;
+        Schedule = schedule;
+        Options = options ?? new OptimizerOptions();
+    }
+
+    /// <summary>Keras's name (<c>rmsprop</c>, <c>adam</c> …).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The schedule, when the learning rate follows one.</summary>
+    public LearningRateSchedule? Schedule { get; }
+
+    /// <summary>Clipping and weight decay.</summary>
+    public OptimizerOptions Options { get; }
+
+    /// <summary>Updates applied so far (Keras's <c>iterations</c>).</summary>
+    public long Iterations { get; private set; }
+
+    /// <summary>The learning rate of the next update. Settable (ReduceLROnPlateau) unless a schedule drives it.</summary>
+    public float LearningRate
+    {
+        get => Schedule?.At(Iterations) ?? _learningRate;
+        set
+        {
+            if (Schedule is not null) throw new InvalidOperationException($"The learning rate of this {Name} optimizer follows a schedule and cannot be set.");
+            if (!(value > 0)) throw new ArgumentOutOfRangeException(nameof(value), $"The learning rate must be positive; received {value}.");
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>Updates every weight in <paramref name="weights"/> that has a gradient, from that gradient.</summary>
+    public void Apply(IReadOnlyList<Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        float lr = LearningRate;
+        var withGrads = weights.Where(w => w.Grad is not null).ToList();
+        // Clipping works on copies, so the weights' own gradients stay as backward left them.
+        bool clips = Options.ClipValue is not null || Options.ClipNorm is not null || Options.GlobalClipNorm is not null;
+        var clipped = clips ? withGrads.Select(w => w.Grad!.Data.ToArray()).ToList() : null;
+        if (clipped is not null) Clip(clipped);
+        for (int i = 0; i < withGrads.Count; i++)
+        {
+            var w = withGrads[i].Data;
+            if (Options.WeightDecay is float decay && decay > 0)
+                TensorPrimitives.Multiply(w, 1 - lr * decay, w);
+            ReadOnlySpan<float> g = clipped is null ? withGrads[i].Grad!.Data : clipped[i];
+            Update(withGrads[i], w, g, lr, Iterations + 1);
+        }
+        Iterations++;
+    }
+
+    private void Clip(List<float[]> grads)
+    {
+        if (Options.ClipValue is float v)
+            foreach (var g in grads) TensorPrimitives.Clamp(g, -v, v, g);
+        if (Options.ClipNorm is float c)
+            foreach (var g in grads)
+            {
+                float norm = TensorPrimitives.Norm(g);
+                if (norm > c) TensorPrimitives.Multiply(g, c / norm, g);
+            }
+        if (Options.GlobalClipNorm is float gc)
+        {
+            double sum = grads.Sum(g => (double)TensorPrimitives.SumOfSquares(g));
+            float global = (float)Math.Sqrt(sum);
+            if (global > gc)
+                foreach (var g in grads) TensorPrimitives.Multiply(g, gc / global, g);
+        }
+    }
+
+    /// <summary>One update of weight <paramref name="w"/> with gradient <paramref name="g"/> at learning rate <paramref name="lr"/>; <paramref name="step"/> counts from 1.</summary>
+    private protected abstract void Update(Tensor weight, Span<float> w, ReadOnlySpan<float> g, float lr, long step);
+
+    /// <summary>The weight's state arrays (created on first use, each filled with <paramref name="initial"/>).</summary>
+    private protected float[][] Slots(Tensor weight, int count, float initial = 0)
+    {
+        if (_slots.TryGetValue(weight, out var slots)) return slots;
+        slots = new float[count][];
+        for (int i = 0; i < count; i++)
+        {
+            slots[i] = new float[weight.Size];
+            if (initial != 0) Array.Fill(slots[i], initial);
+        }
+        _slots[weight] = slots;
+        return slots;
+    }
+
+    /// <summary>A scratch buffer the size of the weight, for update formulas.</summary>
+    private protected static float[] Scratch(int length)
+    {
+        if (t_scratch is null || t_scratch.Length < length) t_scratch = new float[length];
+        return t_scratch;
+    }
+
+    [ThreadStatic] private static float[]? t_scratch;
+
+    /// <summary>The optimizer with Keras name <paramref name="name"/> and Keras's defaults.</summary>
+    /// <exception cref="ArgumentException">An unknown name; the message lists the known ones.</exception>
+    public static Optimizer FromName(string name) => name?.ToLowerInvariant() switch
+    {
+        "sgd" => new SGD(),
+        "rmsprop" => new RMSprop(),
+        "adam" => new Adam(),
+        "adamw" => new AdamW(),
+        "adagrad" => new Adagrad(),
+        "adadelta" => new Adadelta(),
+        "nadam" => new Nadam(),
+        _ => throw new ArgumentException($"Unknown optimizer '{name}'. Known: sgd, rmsprop, adam, adamw, adagrad, adadelta, nadam.", nameof(name)),
+    };
+
+    /// <summary>Converts a Keras optimizer name.</summary>
+    public static implicit operator Optimizer(string name) => FromName(name);
+}
+
+/// <summary>Gradient clipping and decoupled weight decay, shared by every optimizer (Keras's base optimizer arguments).</summary>
+public sealed record OptimizerOptions
+{
+    /// <summary>Each weight's gradient is rescaled so its L2 norm is at most this.</summary>
+    public float? ClipNorm { get; init; }
+
+    /// <summary>All gradients are rescaled together so their joint L2 norm is at most this.</summary>
+    public float? GlobalClipNorm { get; init; }
+
+    /// <summary>Each gradient element is clipped to [-value, value].</summary>
+    public float? ClipValue { get; init; }
+
+    /// <summary>Decoupled weight decay: w ← w - lr·decay·w before each update.</summary>
+    public float? WeightDecay { get; init; }
+}
