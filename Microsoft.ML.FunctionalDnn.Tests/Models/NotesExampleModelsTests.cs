@@ -142,7 +142,7 @@ public sealed class NotesExampleModelsTests
         var r = new RandomGenerator(8);
         var l = Tensor.Uniform(new Shape(3, 6, 5), -1, 1, r);
         var rr = Tensor.Uniform(new Shape(3, 6, 5), -1, 1, r);
-        Ops.Sum(model.Predict([l, rr])[0]).Backward();
+        Ops.Sum(model.ApplyMany([l, rr])[0]).Backward();
         var sharedGrads = shared.TrainableWeights.Select(w => w.Grad!.ToArray()).ToArray();
 
         // The same computation with two separate copies of the LSTM: their gradients must add up to the shared one.

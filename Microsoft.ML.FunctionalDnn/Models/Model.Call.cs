@@ -2,13 +2,20 @@ namespace Microsoft.ML.FunctionalDnn;
 
 public partial class Model
 {
-    /// <summary>Runs the graph on a batch for each input (in <see cref="Inputs"/> order).</summary>
-    /// <returns>One tensor per output, in <see cref="Outputs"/> order.</returns>
-    public IReadOnlyList<Tensor> Predict(IReadOnlyList<Tensor> inputs, bool training = false) => ApplyMany(inputs, training);
+    /// <summary>
+    /// Runs the model for inference (Keras's <c>predict</c>), <paramref name="batchSize"/> samples at
+    /// a time: one tensor per input in <see cref="Inputs"/> order in, one tensor per output in
+    /// <see cref="Outputs"/> order out (samples on the first axis).
+    /// </summary>
+    public IReadOnlyList<Tensor> Predict(IReadOnlyList<Tensor> inputs, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return PredictCore([.. inputs], batchSize);
+    }
 
-    /// <summary>Runs the graph with inputs given by name.</summary>
+    /// <summary>Runs the model for inference with inputs given by name.</summary>
     /// <exception cref="ArgumentException">A name is unknown or an input is missing; the message lists the expected names.</exception>
-    public IReadOnlyList<Tensor> Predict(IReadOnlyDictionary<string, Tensor> inputs, bool training = false)
+    public IReadOnlyList<Tensor> Predict(IReadOnlyDictionary<string, Tensor> inputs, int batchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var unknown = inputs.Keys.Where(k => !InputNames.Contains(k)).ToList();
@@ -17,7 +24,56 @@ public partial class Model
         var missing = InputNames.Where(n => !inputs.ContainsKey(n)).ToList();
         if (missing.Count > 0)
             throw Error($"is missing input {string.Join(", ", missing.Select(m => $"'{m}'"))}. Expected inputs: [{string.Join(", ", InputNames)}].");
-        return ApplyMany([.. InputNames.Select(n => inputs[n])], training);
+        return PredictCore([.. InputNames.Select(n => inputs[n])], batchSize);
+    }
+
+    /// <summary>Runs a single-input model for inference.</summary>
+    public IReadOnlyList<Tensor> Predict(Tensor input, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return PredictCore([input], batchSize);
+    }
+
+    /// <summary>The model's outputs for one batch, in one pass (Keras's <c>predict_on_batch</c>).</summary>
+    public IReadOnlyList<Tensor> PredictOnBatch(IReadOnlyList<Tensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return PredictCore([.. inputs], int.MaxValue);
+    }
+
+    /// <summary>The outputs by output name (as Keras returns them for a model with named outputs).</summary>
+    public IReadOnlyDictionary<string, Tensor> PredictByName(IReadOnlyList<Tensor> inputs, int batchSize = 32)
+    {
+        var outputs = Predict(inputs, batchSize);
+        return OutputNames.Select((n, i) => (n, outputs[i])).ToDictionary(p => p.n, p => p.Item2);
+    }
+
+    private Tensor[] PredictCore(Tensor[] inputs, int batchSize)
+    {
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive; received {batchSize}.");
+        PrepareForInputs(inputs);
+        CheckInputCount(inputs.Length);
+        int n = inputs[0].Shape[0];
+        for (int i = 1; i < inputs.Length; i++)
+            if (inputs[i].Shape[0] != n)
+                throw Error($"all inputs need the same number of samples: '{InputNames[0]}' has {n}, '{InputNames[i]}' has {inputs[i].Shape[0]}.");
+        Tensor[]? results = null;
+        for (int start = 0; start < n || (n == 0 && results is null); start += batchSize)
+        {
+            int count = (int)Math.Min(batchSize, (long)n - start);
+            using var scope = TensorScope.Begin();
+            using var noGrad = GradMode.NoGrad();
+            var outs = ApplyMany([.. inputs.Select(t => t.SliceBatch(start, count))], training: false);
+            results ??= [.. outs.Select(o => Tensor.Persistent(o.Shape.With(0, n), o.DType))];
+            for (int o = 0; o < outs.Count; o++)
+            {
+                int row = outs[o].Size / Math.Max(1, count);
+                if (outs[o].DType == DType.Float32) outs[o].Data.CopyTo(results[o].Data.Slice(start * row, count * row));
+                else outs[o].IntData.CopyTo(results[o].IntData.Slice(start * row, count * row));
+            }
+            if (n == 0) break;
+        }
+        return results!;
     }
 
     /// <inheritdoc/>
@@ -68,6 +124,11 @@ public partial class Model
             }
         }
         return ([.. Outputs.Select(t => values[t])], tensorMasks[Outputs[0]]);
+    }
+
+    /// <summary>A chance to build the graph from the first concrete inputs (a Sequential model without an input shape).</summary>
+    private protected virtual void PrepareForInputs(IReadOnlyList<Tensor> inputs)
+    {
     }
 
     private void CheckInputCount(int received)

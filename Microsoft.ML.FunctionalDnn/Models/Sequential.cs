@@ -100,9 +100,15 @@ public sealed class Sequential : Model
     /// <inheritdoc/>
     protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
     {
+        PrepareForInputs(inputs);
+        return base.CallMasked(inputs, masks, training);
+    }
+
+    /// <summary>Builds the graph from the first batch when no input shape was given.</summary>
+    private protected override void PrepareForInputs(IReadOnlyList<Tensor> inputs)
+    {
         if (_input is null && inputs.Count == 1)
             Add(Keras.Input([.. inputs[0].Shape.Skip(1).Select(d => (int?)d)], inputs[0].DType));
-        return base.CallMasked(inputs, masks, training);
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,31 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>What Fit returns (Keras's History): per epoch, every log value under Keras's key names.</summary>
+public sealed class History : Callback
+{
+    private readonly Dictionary<string, List<float>> _values = [];
+    private readonly List<int> _epochs = [];
+
+    /// <summary>The epochs recorded (counted from 0; later Fits continue the count with initialEpoch).</summary>
+    public IReadOnlyList<int> Epochs => _epochs;
+
+    /// <summary>Every key with its value per epoch: <c>loss</c>, <c>val_loss</c>, <c>income_acc</c> ….</summary>
+    public IReadOnlyDictionary<string, List<float>> Values => _values;
+
+    /// <summary>The values of one key per epoch.</summary>
+    /// <exception cref="KeyNotFoundException">The key was never logged; the message lists the keys that were.</exception>
+    public IReadOnlyList<float> this[string key] =>
+        _values.TryGetValue(key, out var v) ? v : throw new KeyNotFoundException($"History has no '{key}'. Keys: [{string.Join(", ", _values.Keys)}].");
+
+    /// <inheritdoc/>
+    public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
+    {
+        ArgumentNullException.ThrowIfNull(logs);
+        _epochs.Add(epoch);
+        foreach (var (key, value) in logs)
+        {
+            if (!_values.TryGetValue(key, out var list)) _values[key] = list = [];
+            list.Add(value);
+        }
+    }
+}

@@ -1,0 +1,315 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// Keras's training API on functional models: Compile, Fit, Evaluate, Predict and the per-batch
+/// methods. This file is the loop; data resolution is in <see cref="DataSpec"/>, the compiled
+/// state in <see cref="TrainingSetup"/>.
+/// </summary>
+public partial class Model
+{
+    private TrainingSetup? _training;
+
+    /// <summary>Set by a callback to end Fit after the current epoch (Keras's <c>model.stop_training</c>).</summary>
+    public bool StopTraining { get; set; }
+
+    /// <summary>The compiled optimizer (null before Compile).</summary>
+    public Optimizer? Optimizer => _training?.Optimizer;
+
+    /// <summary>
+    /// Configures training (Keras's <c>compile</c>): an optimizer (instance or name such as
+    /// <c>"rmsprop"</c>), the loss (one for all outputs, a list in output order, or a dictionary by
+    /// output name), optional loss weights, and metrics (names for all outputs, a list per output,
+    /// or a dictionary by output name; <c>accuracy</c>/<c>acc</c> resolve to the right accuracy).
+    /// </summary>
+    public void Compile(Optimizer optimizer, LossSpec loss, LossWeights? lossWeights = null, MetricSpec? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        RequireGraph();
+        var losses = loss.Resolve(this);
+        var weights = lossWeights?.Resolve(OutputNames) ?? [.. OutputNames.Select(_ => 1f)];
+        var metricNames = metrics?.Resolve(OutputNames) ?? [.. OutputNames.Select(_ => Array.Empty<string>())];
+        var setup = new TrainingSetup(optimizer, losses, weights, metricNames);
+        setup.CreateMetrics(this); // unknown metric names fail here, not in the first epoch
+        _training = setup;
+    }
+
+    private TrainingSetup Compiled => _training ?? throw new InvalidOperationException(
+        $"Model '{Name}' must be compiled before training or evaluation: call Compile(optimizer, loss, …) first.");
+
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> epochs (Keras's <c>fit</c>). <paramref name="x"/> and
+    /// <paramref name="y"/> are one tensor, a list in model order, or a dictionary by input/output
+    /// name; samples on the first axis.
+    /// </summary>
+    /// <param name="x">Inputs.</param>
+    /// <param name="y">Targets.</param>
+    /// <param name="epochs">Index of the last epoch (training runs from <paramref name="initialEpoch"/>).</param>
+    /// <param name="batchSize">Samples per gradient update (Keras's default 32).</param>
+    /// <param name="validationSplit">The fraction of samples, taken from the end before shuffling, held out for validation.</param>
+    /// <param name="validationData">Separate validation inputs and targets (overrides the split).</param>
+    /// <param name="shuffle">Shuffle the training samples every epoch.</param>
+    /// <param name="classWeight">For a single classification output: a weight per class index, applied to each sample's loss.</param>
+    /// <param name="sampleWeight">A weight per sample (samples,), applied to every output's loss.</param>
+    /// <param name="initialEpoch">The epoch to start from (to resume training).</param>
+    /// <param name="callbacks">Callbacks besides the History (and the progress logger when verbose).</param>
+    /// <param name="verbose">0 silent, 1 a progress line per batch, 2 one line per epoch.</param>
+    /// <param name="seed">Fixes the shuffling; otherwise it comes from the current <see cref="SeedScope"/>.</param>
+    /// <returns>The History of every epoch's logs.</returns>
+    public History Fit(DataSpec x, DataSpec y, int epochs = 1, int batchSize = 32, float validationSplit = 0,
+        (DataSpec X, DataSpec Y)? validationData = null, bool shuffle = true, IReadOnlyDictionary<int, float>? classWeight = null,
+        Tensor? sampleWeight = null, int initialEpoch = 0, IReadOnlyList<Callback>? callbacks = null, int verbose = 1, long? seed = null)
+    {
+        var setup = Compiled;
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive; received {batchSize}.");
+        if (!(validationSplit >= 0 && validationSplit < 1)) throw new ArgumentOutOfRangeException(nameof(validationSplit), $"validationSplit must be in [0, 1); received {validationSplit}.");
+        var inputs = x.Resolve(InputNames, "input");
+        var targets = PrepareTargets(y.Resolve(OutputNames, "target"));
+        CheckSampleCounts(inputs, targets, sampleWeight);
+        var weights = SampleWeights(targets, sampleWeight, classWeight);
+
+        int n = inputs[0].Shape[0];
+        int trainCount = n;
+        Tensor[]? valX = null, valY = null;
+        Tensor? valWeights = null;
+        if (validationData is { } vd)
+        {
+            valX = vd.X.Resolve(InputNames, "validation input");
+            valY = PrepareTargets(vd.Y.Resolve(OutputNames, "validation target"));
+            CheckSampleCounts(valX, valY, null);
+        }
+        else if (validationSplit > 0)
+        {
+            // Keras takes the last fraction, before any shuffling.
+            trainCount = (int)(n * (1 - validationSplit));
+            if (trainCount == 0 || trainCount == n)
+                throw new ArgumentException($"validationSplit {validationSplit} of {n} samples leaves {trainCount} for training and {n - trainCount} for validation; both need at least one.");
+            int[] valRows = [.. Enumerable.Range(trainCount, n - trainCount)];
+            valX = [.. inputs.Select(t => DataSpec.Rows(t, valRows))];
+            valY = [.. targets.Select(t => DataSpec.Rows(t, valRows))];
+            valWeights = weights is null ? null : DataSpec.Rows(weights, valRows);
+        }
+
+        var history = new History();
+        var all = new List<Callback> { history };
+        if (verbose > 0) all.Add(new ProgressLogger(verbose));
+        if (callbacks is not null) all.AddRange(callbacks);
+        int steps = (trainCount + batchSize - 1) / batchSize;
+        var parameters = new TrainingParams(epochs, steps, verbose);
+        foreach (var c in all) (c.Model, c.Params) = (this, parameters);
+        var random = seed is long s ? new RandomGenerator(s) : SeedScope.NextGenerator();
+        var metrics = setup.CreateMetrics(this);
+        var empty = new Dictionary<string, float>();
+        StopTraining = false;
+        foreach (var c in all) c.OnTrainBegin(empty);
+        IReadOnlyDictionary<string, float> epochLogs = empty;
+        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
+        {
+            foreach (var c in all) c.OnEpochBegin(epoch, empty);
+            foreach (var m in metrics.SelectMany(ms => ms)) m.Reset();
+            var order = shuffle ? random.Permutation(trainCount) : [.. Enumerable.Range(0, trainCount)];
+            var sums = new LossSums(OutputNames.Count);
+            for (int step = 0; step < steps; step++)
+            {
+                var rows = order[(step * batchSize)..Math.Min(trainCount, (step + 1) * batchSize)];
+                foreach (var c in all) c.OnTrainBatchBegin(step, empty);
+                var xb = inputs.Select(t => DataSpec.Rows(t, rows)).ToArray();
+                var yb = targets.Select(t => DataSpec.Rows(t, rows)).ToArray();
+                var wb = weights is null ? null : DataSpec.Rows(weights, rows);
+                var (total, perOutput) = TrainStep(xb, yb, wb, metrics);
+                sums.Add(total, perOutput, rows.Length);
+                var logs = Logs(sums, metrics, "");
+                foreach (var c in all) c.OnTrainBatchEnd(step, logs);
+            }
+            var results = new Dictionary<string, float>(Logs(sums, metrics, ""));
+            if (valX is not null)
+                foreach (var (key, value) in EvaluateCore(valX, valY!, valWeights, batchSize, all, notify: false)) results["val_" + key] = value;
+            results["learning_rate"] = setup.Optimizer.LearningRate;
+            epochLogs = results;
+            foreach (var c in all) c.OnEpochEnd(epoch, results);
+        }
+        foreach (var c in all) c.OnTrainEnd(epochLogs);
+        return history;
+    }
+
+    /// <summary>Loss and metrics on data (Keras's <c>evaluate</c>), keyed as in Fit's logs (without <c>val_</c>).</summary>
+    public IReadOnlyDictionary<string, float> Evaluate(DataSpec x, DataSpec y, int batchSize = 32, Tensor? sampleWeight = null, IReadOnlyList<Callback>? callbacks = null)
+    {
+        _ = Compiled;
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        var inputs = x.Resolve(InputNames, "input");
+        var targets = PrepareTargets(y.Resolve(OutputNames, "target"));
+        CheckSampleCounts(inputs, targets, sampleWeight);
+        var all = callbacks?.ToList() ?? [];
+        foreach (var c in all) c.Model = this;
+        return EvaluateCore(inputs, targets, sampleWeight, batchSize, all, notify: true);
+    }
+
+    /// <summary>One gradient update on one batch (Keras's <c>train_on_batch</c>); returns the batch's loss and metrics.</summary>
+    public IReadOnlyDictionary<string, float> TrainOnBatch(DataSpec x, DataSpec y, Tensor? sampleWeight = null)
+    {
+        var setup = Compiled;
+        var inputs = x.Resolve(InputNames, "input");
+        var targets = PrepareTargets(y.Resolve(OutputNames, "target"));
+        CheckSampleCounts(inputs, targets, sampleWeight);
+        var metrics = setup.CreateMetrics(this);
+        var sums = new LossSums(OutputNames.Count);
+        var (total, perOutput) = TrainStep(inputs, targets, sampleWeight, metrics);
+        sums.Add(total, perOutput, inputs[0].Shape[0]);
+        return Logs(sums, metrics, "");
+    }
+
+    /// <summary>Loss and metrics on one batch without updating (Keras's <c>test_on_batch</c>).</summary>
+    public IReadOnlyDictionary<string, float> TestOnBatch(DataSpec x, DataSpec y, Tensor? sampleWeight = null) =>
+        Evaluate(x, y, int.MaxValue, sampleWeight);
+
+    private (float Total, float[] PerOutput) TrainStep(Tensor[] xb, Tensor[] yb, Tensor? wb, Metric[][] metrics)
+    {
+        var setup = Compiled;
+        using var scope = TensorScope.Begin();
+        var predictions = ApplyMany(xb, training: true);
+        var (total, perOutput) = LossOf(setup, yb, predictions, wb);
+        total.Backward();
+        setup.Optimizer.Apply(TrainableWeights);
+        foreach (var w in Weights) w.Value.ZeroGrad();
+        UpdateMetrics(metrics, yb, predictions, wb);
+        return (total.Item(), perOutput);
+    }
+
+    private Dictionary<string, float> EvaluateCore(Tensor[] inputs, Tensor[] targets, Tensor? weights, int batchSize, List<Callback> callbacks, bool notify)
+    {
+        var setup = Compiled;
+        var metrics = setup.CreateMetrics(this);
+        var sums = new LossSums(OutputNames.Count);
+        var empty = new Dictionary<string, float>();
+        if (notify) foreach (var c in callbacks) c.OnTestBegin(empty);
+        int n = inputs[0].Shape[0];
+        for (int start = 0, batch = 0; start < n; start += batchSize, batch++)
+        {
+            int count = (int)Math.Min(batchSize, (long)n - start);
+            if (notify) foreach (var c in callbacks) c.OnTestBatchBegin(batch, empty);
+            using (var scope = TensorScope.Begin())
+            using (GradMode.NoGrad())
+            {
+                var xb = inputs.Select(t => t.SliceBatch(start, count)).ToArray();
+                var yb = targets.Select(t => t.SliceBatch(start, count)).ToArray();
+                var wb = weights?.SliceBatch(start, count);
+                var predictions = ApplyMany(xb, training: false);
+                var (total, perOutput) = LossOf(setup, yb, predictions, wb);
+                sums.Add(total.Item(), perOutput, count);
+                UpdateMetrics(metrics, yb, predictions, wb);
+            }
+            if (notify) foreach (var c in callbacks) c.OnTestBatchEnd(batch, Logs(sums, metrics, ""));
+        }
+        var logs = Logs(sums, metrics, "");
+        if (notify) foreach (var c in callbacks) c.OnTestEnd(logs);
+        return logs;
+    }
+
+    private (Tensor Total, float[] PerOutput) LossOf(TrainingSetup setup, Tensor[] targets, IReadOnlyList<Tensor> predictions, Tensor? weights)
+    {
+        Tensor? total = null;
+        var perOutput = new float[predictions.Count];
+        for (int o = 0; o < predictions.Count; o++)
+        {
+            Tensor loss;
+            try
+            {
+                loss = setup.Losses[o].Compute(targets[o], predictions[o], weights);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Output '{OutputNames[o]}' of model '{Name}': {e.Message}", e);
+            }
+            perOutput[o] = loss.Item();
+            var weighted = setup.LossWeights[o] == 1 ? loss : Ops.Multiply(loss, Tensor.Scalar(setup.LossWeights[o]));
+            total = total is null ? weighted : Ops.Add(total, weighted);
+        }
+        return (total!, perOutput);
+    }
+
+    private static void UpdateMetrics(Metric[][] metrics, Tensor[] targets, IReadOnlyList<Tensor> predictions, Tensor? weights)
+    {
+        using (GradMode.NoGrad())
+            for (int o = 0; o < metrics.Length; o++)
+                foreach (var m in metrics[o]) m.Update(targets[o], predictions[o].Detach(), weights);
+    }
+
+    private Dictionary<string, float> Logs(LossSums sums, Metric[][] metrics, string prefix)
+    {
+        var logs = new Dictionary<string, float> { [prefix + "loss"] = sums.Mean };
+        if (OutputNames.Count > 1)
+            for (int o = 0; o < OutputNames.Count; o++) logs[$"{prefix}{OutputNames[o]}_loss"] = sums.OutputMean(o);
+        for (int o = 0; o < metrics.Length; o++)
+            foreach (var m in metrics[o]) logs[prefix + TrainingSetup.MetricKey(this, o, m)] = m.Result();
+        return logs;
+    }
+
+    /// <summary>Targets of rank one less than a single-unit output, such as (n,) labels for a (None, 1) sigmoid, get the missing axis, as Keras does.</summary>
+    private Tensor[] PrepareTargets(Tensor[] targets)
+    {
+        var result = new Tensor[targets.Length];
+        for (int o = 0; o < targets.Length; o++)
+        {
+            var t = targets[o];
+            var output = Outputs[o].Shape;
+            bool sparse = Compiled.Losses[o] is SparseCategoricalCrossentropy;
+            if (!sparse && t.Rank == output.Rank - 1 && output[-1] == 1) t = t.Reshape([.. t.Shape, 1]);
+            if (!sparse && t.DType == DType.Int32) t = Ops.Cast(t, DType.Float32);
+            if (!sparse && t.Rank == output.Rank)
+                for (int d = 1; d < t.Rank; d++)
+                    if (output[d] is int size && size != t.Shape[d])
+                        throw new ArgumentException($"The target for output '{OutputNames[o]}' has shape {t.Shape}, but the output has shape {output}: dimension {d} is {t.Shape[d]}, expected {size}.");
+            result[o] = t;
+        }
+        return result;
+    }
+
+    private void CheckSampleCounts(Tensor[] inputs, Tensor[] targets, Tensor? sampleWeight)
+    {
+        int n = inputs[0].Shape[0];
+        if (targets[0].Shape[0] != n)
+            throw new ArgumentException($"Model '{Name}': the inputs have {n} samples but the targets have {targets[0].Shape[0]}.");
+        if (sampleWeight is not null && sampleWeight.Size != n)
+            throw new ArgumentException($"Model '{Name}': sampleWeight needs one value per sample ({n}); received {sampleWeight.Shape}.");
+    }
+
+    private Tensor? SampleWeights(Tensor[] targets, Tensor? sampleWeight, IReadOnlyDictionary<int, float>? classWeight)
+    {
+        if (classWeight is null) return sampleWeight;
+        if (targets.Length != 1) throw new ArgumentException($"classWeight applies to models with one output; model '{Name}' has {targets.Length}. Use sampleWeight instead.");
+        var t = targets[0];
+        int n = t.Shape[0], per = t.Size / Math.Max(n, 1);
+        var w = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            int label = t.DType == DType.Int32 ? t.IntData[i * per]
+                : per == 1 ? (int)MathF.Round(t.Data[i]) : Ops.ArgMax(Ops.Slice(t, 0, i, 1)).IntData[0];
+            w[i] = classWeight.TryGetValue(label, out float cw) ? cw : 1f;
+            if (sampleWeight is not null) w[i] *= sampleWeight.Data[i];
+        }
+        return Tensor.FromArray(w);
+    }
+
+    /// <summary>Running sums of losses weighted by batch size, for epoch averages.</summary>
+    private sealed class LossSums(int outputs)
+    {
+        private readonly double[] _outputs = new double[outputs];
+        private double _total;
+        private long _count;
+
+        internal void Add(float total, float[] perOutput, int samples)
+        {
+            _total += (double)total * samples;
+            for (int i = 0; i < perOutput.Length; i++) _outputs[i] += (double)perOutput[i] * samples;
+            _count += samples;
+        }
+
+        internal float Mean => _count == 0 ? 0 : (float)(_total / _count);
+
+        internal float OutputMean(int o) => _count == 0 ? 0 : (float)(_outputs[o] / _count);
+    }
+}
