@@ -45,6 +45,23 @@ public abstract partial class Layer
     /// <summary>The weights training does not update.</summary>
     public IReadOnlyList<Tensor> NonTrainableWeights => Trainable ? [.. Weights.Where(w => !w.Trainable).Select(w => w.Value)] : [.. Weights.Select(w => w.Value)];
 
+    /// <summary>Copies of every weight's values, in <see cref="Weights"/> order (Keras's <c>get_weights</c>).</summary>
+    public float[][] GetWeights() => [.. Weights.Select(w => w.Value.ToArray())];
+
+    /// <summary>Sets every weight from copies in <see cref="Weights"/> order (Keras's <c>set_weights</c>).</summary>
+    /// <exception cref="ArgumentException">The count or a size differs; the message names the weight.</exception>
+    public void SetWeights(IReadOnlyList<float[]> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var weights = Weights;
+        if (values.Count != weights.Count)
+            throw new ArgumentException($"{Describe} has {weights.Count} weights; received {values.Count} arrays.", nameof(values));
+        for (int i = 0; i < weights.Count; i++)
+            if (values[i].Length != weights[i].Value.Size)
+                throw new ArgumentException($"{Describe}: weight '{weights[i].Value.Name}' has {weights[i].Value.Size} values {weights[i].Value.Shape}; received {values[i].Length}.", nameof(values));
+        for (int i = 0; i < weights.Count; i++) values[i].CopyTo(weights[i].Value.Data);
+    }
+
     /// <summary>The number of scalars in all weights.</summary>
     public long CountParams() => Weights.Sum(w => (long)w.Value.Size);
 

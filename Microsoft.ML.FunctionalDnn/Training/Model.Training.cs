@@ -122,6 +122,8 @@ public partial class Model
                 sums.Add(total, perOutput, rows.Length);
                 var logs = Logs(sums, metrics, "");
                 foreach (var c in all) c.OnTrainBatchEnd(step, logs);
+                // Keras checks after every batch, so a callback can stop mid-epoch (TerminateOnNaN).
+                if (StopTraining) break;
             }
             var results = new Dictionary<string, float>(Logs(sums, metrics, ""));
             if (valX is not null)
