@@ -44,6 +44,7 @@ public partial class Model
             new("layers", layers),
             new("input_layers", Inputs.Select(History).ToArray()),
             new("output_layers", Outputs.Select(History).ToArray()),
+            new("output_names", OutputNames.ToArray()),
         ];
     }
 }

@@ -10,20 +10,28 @@ public sealed class Lambda : Layer
     private readonly Func<IReadOnlyList<Tensor>, Tensor> _function;
     private readonly Func<IReadOnlyList<TensorShape>, TensorShape>? _outputShape;
 
-    /// <summary>A layer applying <paramref name="function"/> to one input.</summary>
-    public Lambda(Func<Tensor, Tensor> function, Func<TensorShape, TensorShape>? outputShape = null, string? name = null) : base(name)
+    /// <summary>A layer applying <paramref name="function"/> to one input. A <paramref name="functionName"/> makes it savable: loading then takes the function from <c>customObjects</c> under that name.</summary>
+    public Lambda(Func<Tensor, Tensor> function, Func<TensorShape, TensorShape>? outputShape = null, string? name = null, string? functionName = null) : base(name)
     {
+        FunctionName = functionName;
         ArgumentNullException.ThrowIfNull(function);
         _function = xs => function(xs[0]);
         _outputShape = outputShape is null ? null : shapes => outputShape(shapes[0]);
     }
 
-    /// <summary>A layer applying <paramref name="function"/> to a list of inputs.</summary>
-    public Lambda(Func<IReadOnlyList<Tensor>, Tensor> function, Func<IReadOnlyList<TensorShape>, TensorShape>? outputShape = null, string? name = null) : base(name)
+    /// <summary>A layer applying <paramref name="function"/> to a list of inputs; see the single-input constructor for <paramref name="functionName"/>.</summary>
+    public Lambda(Func<IReadOnlyList<Tensor>, Tensor> function, Func<IReadOnlyList<TensorShape>, TensorShape>? outputShape = null, string? name = null, string? functionName = null) : base(name)
     {
+        FunctionName = functionName;
         _function = function ?? throw new ArgumentNullException(nameof(function));
         _outputShape = outputShape;
     }
+
+    /// <summary>The name the function is saved under (null: the layer cannot be saved).</summary>
+    public string? FunctionName { get; }
+
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() => [new("function", FunctionName)];
 
     /// <inheritdoc/>
     public override IReadOnlyList<TensorShape> ComputeOutputShapes(IReadOnlyList<TensorShape> inputShapes)

@@ -49,7 +49,7 @@ public sealed class Bidirectional : Layer
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
         [
-            new("layer", Forward.GetConfig()),
+            new("layer", new Dictionary<string, object?> { ["class_name"] = Forward.ClassName, ["config"] = Forward.GetConfig() }),
             new("merge_mode", MergeMode.ToString().ToLowerInvariant()),
         ];
 

@@ -1,0 +1,84 @@
+using System.Text.Json;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>Typed access to one layer's saved config, with errors that name the layer, the key and the file.</summary>
+internal sealed class ConfigReader(JsonElement config, string layer, string source)
+{
+    internal string Layer => layer;
+
+    internal JsonElement Element => config;
+
+    private JsonElement Get(string key) =>
+        config.ValueKind == JsonValueKind.Object && config.TryGetProperty(key, out var v) ? v
+        : throw Bad($"is missing '{key}'");
+
+    internal bool Has(string key) => config.ValueKind == JsonValueKind.Object && config.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null;
+
+    internal int Int(string key) => Get(key).TryGetInt32(out int v) ? v : throw Bad($"'{key}' must be an integer");
+
+    internal float Float(string key) => Get(key).ValueKind == JsonValueKind.Number ? Get(key).GetSingle() : throw Bad($"'{key}' must be a number");
+
+    internal bool Bool(string key) => Get(key).ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw Bad($"'{key}' must be true or false"),
+    };
+
+    internal string String(string key) => Get(key).ValueKind == JsonValueKind.String ? Get(key).GetString()! : throw Bad($"'{key}' must be a string");
+
+    internal string? OptionalString(string key) => Has(key) ? String(key) : null;
+
+    internal int[] Ints(string key)
+    {
+        var v = Get(key);
+        if (v.ValueKind != JsonValueKind.Array) throw Bad($"'{key}' must be an array of integers");
+        return [.. v.EnumerateArray().Select(e => e.TryGetInt32(out int i) ? i : throw Bad($"'{key}' must hold integers"))];
+    }
+
+    internal int?[] NullableInts(string key)
+    {
+        var v = Get(key);
+        if (v.ValueKind != JsonValueKind.Array) throw Bad($"'{key}' must be an array");
+        return [.. v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? (int?)null : e.TryGetInt32(out int i) ? i : throw Bad($"'{key}' must hold integers or null"))];
+    }
+
+    internal int First(string key) => Ints(key) is { Length: > 0 } a ? a[0] : throw Bad($"'{key}' is empty");
+
+    internal (int, int) Pair(string key) => Ints(key) is { Length: 2 } a ? (a[0], a[1]) : throw Bad($"'{key}' must hold 2 integers");
+
+    internal Padding Padding() => String("padding") switch
+    {
+        "valid" => FunctionalDnn.Padding.Valid,
+        "same" => FunctionalDnn.Padding.Same,
+        "causal" => FunctionalDnn.Padding.Causal,
+        var p => throw Bad($"has unknown padding '{p}'"),
+    };
+
+    internal ActivationFunction Activation(string key = "activation")
+    {
+        try
+        {
+            return Activations.FromName(String(key));
+        }
+        catch (ArgumentException e)
+        {
+            throw Bad(e.Message);
+        }
+    }
+
+    internal Initializer Initializer(string key)
+    {
+        try
+        {
+            return FunctionalDnn.Initializer.FromName(String(key));
+        }
+        catch (ArgumentException e)
+        {
+            throw Bad(e.Message);
+        }
+    }
+
+    internal InvalidDataException Bad(string what) => new($"'{source}': the config of layer '{layer}' {what}.");
+}

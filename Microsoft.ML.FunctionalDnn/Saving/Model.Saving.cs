@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+public partial class Model
+{
+    private const string ConfigEntry = "config.json", WeightsEntry = "model.safetensors", MetadataEntry = "metadata.json";
+
+    /// <summary>
+    /// Saves the model to one zip file, like Keras's <c>.keras</c>: <c>config.json</c> (the graph,
+    /// Keras-3 shaped), <c>model.safetensors</c> (the weights by name) and <c>metadata.json</c>. The
+    /// file is written beside the target and renamed into place, so a crash never leaves a torn file.
+    /// </summary>
+    public void Save(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        RequireGraph();
+        var config = new Dictionary<string, object?> { ["module"] = "Microsoft.ML.FunctionalDnn", ["class_name"] = ClassName, ["config"] = GetConfig() };
+        var weights = NamedWeights();
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "fdnn-model",
+            ["format_version"] = "1",
+            ["library_version"] = typeof(Model).Assembly.GetName().Version?.ToString() ?? "0",
+            ["date_saved"] = DateTime.UtcNow.ToString("yyyy-MM-dd@HH:mm:ss", CultureInfo.InvariantCulture),
+        };
+        foreach (var lambda in Layers.OfType<Lambda>().Where(l => l.FunctionName is null))
+            throw new InvalidOperationException($"Model '{Name}' cannot be saved: Lambda layer '{lambda.Name}' has no functionName. Create it with functionName: \"…\" and pass the function in customObjects when loading.");
+        SafeTensors.WriteAtomically(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            using (var s = zip.CreateEntry(ConfigEntry).Open()) JsonSerializer.Serialize(s, config);
+            using (var s = zip.CreateEntry(MetadataEntry).Open()) JsonSerializer.Serialize(s, metadata);
+            using (var s = zip.CreateEntry(WeightsEntry, CompressionLevel.NoCompression).Open()) SafeTensors.Write(s, weights);
+        });
+    }
+
+    /// <summary>
+    /// Loads a model saved by <see cref="Save"/>: the same graph, layer names and weights, so its
+    /// predictions are bit-identical. Loading never runs code from the file: Lambda layers take
+    /// their function from <paramref name="customObjects"/> by the name they were saved under.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a saved model, or a part of it is missing or corrupt; the message names the file and the part.</exception>
+    public static Model Load(string path, IReadOnlyDictionary<string, Func<Tensor, Tensor>>? customObjects = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ZipArchive zip;
+        try
+        {
+            zip = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a saved model (not a readable zip file: {e.Message}).", e);
+        }
+        using (zip)
+        {
+            JsonDocument doc;
+            try
+            {
+                using var s = Entry(zip, ConfigEntry, path).Open();
+                doc = JsonDocument.Parse(s);
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"'{path}': {ConfigEntry} is not valid JSON ({e.Message}).", e);
+            }
+            using (doc)
+            {
+                var root = doc.RootElement;
+                if (!root.TryGetProperty("class_name", out var cls) || !root.TryGetProperty("config", out var config))
+                    throw new InvalidDataException($"'{path}': {ConfigEntry} needs 'class_name' and 'config'.");
+                var model = ModelLoader.FromConfig(config, cls.GetString() ?? "", customObjects, path);
+                var weightsEntry = Entry(zip, WeightsEntry, path);
+                var buffer = new MemoryStream();
+                using (var s = weightsEntry.Open()) s.CopyTo(buffer);
+                buffer.Position = 0;
+                model.AssignWeights(SafeTensors.Read(buffer, $"{path}!{WeightsEntry}"), $"{path}!{WeightsEntry}");
+                return model;
+            }
+        }
+    }
+
+    private static ZipArchiveEntry Entry(ZipArchive zip, string name, string path) =>
+        zip.GetEntry(name) ?? throw new InvalidDataException($"'{path}' is not a saved model: it has no {name} (entries: {string.Join(", ", zip.Entries.Select(e => e.FullName))}).");
+}
