@@ -71,6 +71,9 @@ public abstract partial class Layer
     /// <summary>This layer's own generator (initializers, dropout), forked from the <see cref="SeedScope"/> when it was built.</summary>
     protected RandomGenerator Random => _random ??= SeedScope.NextGenerator();
 
+    /// <summary>Restarts this layer's generator from <paramref name="seed"/> (Fit does this every epoch, so dropout masks depend only on the seed and the epoch).</summary>
+    internal void Reseed(long seed) => _random = new RandomGenerator(seed);
+
     /// <summary>Creates a weight; call it from Build.</summary>
     protected Tensor AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)
     {

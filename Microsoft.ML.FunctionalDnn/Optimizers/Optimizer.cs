@@ -102,6 +102,40 @@ public abstract class Optimizer
         return slots;
     }
 
+    /// <summary>
+    /// The optimizer's state as named tensors: <c>optimizer/iterations</c>, the current learning rate,
+    /// and every slot of every weight (<c>optimizer/&lt;weight key&gt;/&lt;slot&gt;</c>), keyed by the weights' names.
+    /// </summary>
+    internal List<KeyValuePair<string, Tensor>> ExportState(IReadOnlyList<KeyValuePair<string, Tensor>> namedWeights)
+    {
+        var state = new List<KeyValuePair<string, Tensor>>
+        {
+            new("optimizer/iterations", Tensor.FromArray(new[] { (int)(Iterations >> 32), (int)(Iterations & 0xFFFFFFFF) })),
+            new("optimizer/learning_rate", Tensor.FromArray(new[] { _learningRate })),
+        };
+        foreach (var (key, weight) in namedWeights)
+        {
+            if (!_slots.TryGetValue(weight, out var slots)) continue;
+            for (int i = 0; i < slots.Length; i++) state.Add(new($"optimizer/{key}/{i}", Tensor.FromArray((float[])slots[i].Clone(), weight.Shape)));
+        }
+        return state;
+    }
+
+    /// <summary>Restores what <see cref="ExportState"/> wrote (the weights must be this model's, by the same names).</summary>
+    internal void ImportState(IReadOnlyDictionary<string, Tensor> state, IReadOnlyList<KeyValuePair<string, Tensor>> namedWeights)
+    {
+        if (state.TryGetValue("optimizer/iterations", out var it))
+            Iterations = ((long)it.IntData[0] << 32) | (uint)it.IntData[1];
+        if (state.TryGetValue("optimizer/learning_rate", out var lr)) _learningRate = lr.Data[0];
+        _slots.Clear();
+        foreach (var (key, weight) in namedWeights)
+        {
+            var slots = new List<float[]>();
+            for (int i = 0; state.TryGetValue($"optimizer/{key}/{i}", out var slot); i++) slots.Add(slot.ToArray());
+            if (slots.Count > 0) _slots[weight] = [.. slots];
+        }
+    }
+
     /// <summary>A scratch buffer the size of the weight, for update formulas.</summary>
     private protected static float[] Scratch(int length)
     {

@@ -144,9 +144,14 @@ public sealed class Nadam(float learningRate = 1e-3f, float beta1 = 0.9f, float 
 
     private protected override void Update(Tensor weight, Span<float> w, ReadOnlySpan<float> g, float lr, long step)
     {
-        // The running product of u_t advances once per step, shared by every weight.
+        // The running product of u_1 … u_t, shared by every weight: advanced once per step, recomputed after a restore.
         if (_productStep != step)
         {
+            if (_productStep != step - 1)
+            {
+                _uProduct = 1;
+                for (long t = 1; t < step; t++) _uProduct *= beta1 * (1 - 0.5 * Math.Pow(0.96, t));
+            }
             _uProduct *= beta1 * (1 - 0.5 * Math.Pow(0.96, step));
             _productStep = step;
         }

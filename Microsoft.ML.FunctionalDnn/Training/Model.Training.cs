@@ -99,17 +99,22 @@ public partial class Model
         int steps = (trainCount + batchSize - 1) / batchSize;
         var parameters = new TrainingParams(epochs, steps, verbose);
         foreach (var c in all) (c.Model, c.Params) = (this, parameters);
-        var random = seed is long s ? new RandomGenerator(s) : SeedScope.NextGenerator();
+        long baseSeed = seed ?? (long)SeedScope.NextGenerator().NextUInt64();
         var metrics = setup.CreateMetrics(this);
         var empty = new Dictionary<string, float>();
         StopTraining = false;
+        ResumeAtEpoch = null;
         foreach (var c in all) c.OnTrainBegin(empty);
+        if (ResumeAtEpoch is int resume) initialEpoch = resume;
         IReadOnlyDictionary<string, float> epochLogs = empty;
         for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
             foreach (var c in all) c.OnEpochBegin(epoch, empty);
             foreach (var m in metrics.SelectMany(ms => ms)) m.Reset();
-            var order = shuffle ? random.Permutation(trainCount) : [.. Enumerable.Range(0, trainCount)];
+            // Shuffling and dropout depend only on (seed, epoch), so a run resumed at epoch k replays epoch k exactly.
+            var epochRandom = new RandomGenerator(MixSeed(baseSeed, epoch));
+            ReseedLayers(this, epochRandom);
+            var order = shuffle ? epochRandom.Permutation(trainCount) : [.. Enumerable.Range(0, trainCount)];
             var sums = new LossSums(OutputNames.Count);
             for (int step = 0; step < steps; step++)
             {
@@ -134,6 +139,25 @@ public partial class Model
         }
         foreach (var c in all) c.OnTrainEnd(epochLogs);
         return history;
+    }
+
+    /// <summary>Set by a callback in OnTrainBegin to start from a later epoch (BackupAndRestore).</summary>
+    internal int? ResumeAtEpoch { get; set; }
+
+    private static long MixSeed(long seed, int epoch)
+    {
+        ulong z = (ulong)seed + 0x9E3779B97F4A7C15UL * (ulong)(epoch + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        return (long)(z ^ (z >> 31));
+    }
+
+    private static void ReseedLayers(Model model, RandomGenerator random)
+    {
+        foreach (var layer in model.Layers)
+        {
+            layer.Reseed((long)random.NextUInt64());
+            if (layer is Model nested) ReseedLayers(nested, random);
+        }
     }
 
     /// <summary>Loss and metrics on data (Keras's <c>evaluate</c>), keyed as in Fit's logs (without <c>val_</c>).</summary>
