@@ -13,6 +13,9 @@ switch (command)
     case "ops":
         BenchmarkDotNet.Running.BenchmarkRunner.Run<SmallOpBenchmarks>(args: args[1..]);
         break;
+    case "workload":
+        Microsoft.ML.FunctionalDnn.Benchmarks.Workloads.WorkloadBenchmark.RunOne(args[1]);
+        break;
     case "workloads":
         Microsoft.ML.FunctionalDnn.Benchmarks.Workloads.WorkloadBenchmark.Run(args[1..]);
         break;
