@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Microsoft.ML.FunctionalDnn;
@@ -39,7 +40,33 @@ public sealed class RMSprop(float learningRate = 1e-3f, float rho = 0.9f, float 
     private protected override void Update(Tensor weight, Span<float> w, ReadOnlySpan<float> g, float lr, long step)
     {
         var slots = Slots(weight, momentum > 0 ? 2 : 1);
-        var v = slots[0];
+        var v = slots[0].AsSpan();
+        if (momentum == 0)
+        {
+            // One fused pass over g, v and w: the embedding tables of text models make this memory-bound.
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                int n = Vector<float>.Count;
+                var rhoV = new Vector<float>(rho);
+                var oneMinusRho = new Vector<float>(1 - rho);
+                var epsV = new Vector<float>(epsilon);
+                var lrV = new Vector<float>(lr);
+                for (; i <= w.Length - n; i += n)
+                {
+                    var gi = new Vector<float>(g[i..]);
+                    var vi = rhoV * new Vector<float>(v[i..]) + oneMinusRho * gi * gi;
+                    vi.CopyTo(v[i..]);
+                    (new Vector<float>(w[i..]) - lrV * gi / Vector.SquareRoot(vi + epsV)).CopyTo(w[i..]);
+                }
+            }
+            for (; i < w.Length; i++)
+            {
+                v[i] = rho * v[i] + (1 - rho) * g[i] * g[i];
+                w[i] -= lr * g[i] / MathF.Sqrt(v[i] + epsilon);
+            }
+            return;
+        }
         var t = Scratch(w.Length).AsSpan(0, w.Length);
         TensorPrimitives.Multiply(g, g, t);
         TensorPrimitives.Multiply(t, 1 - rho, t);
@@ -47,14 +74,10 @@ public sealed class RMSprop(float learningRate = 1e-3f, float rho = 0.9f, float 
         TensorPrimitives.Add(v, epsilon, t);
         TensorPrimitives.Sqrt(t, t);
         TensorPrimitives.Divide(g, t, t);
-        if (momentum > 0)
-        {
-            var m = slots[1];
-            TensorPrimitives.Multiply(m, momentum, m);
-            TensorPrimitives.MultiplyAdd(t, lr, m, m);
-            TensorPrimitives.Subtract(w, m, w);
-        }
-        else TensorPrimitives.MultiplyAdd(t, -lr, w, w);
+        var m = slots[1];
+        TensorPrimitives.Multiply(m, momentum, m);
+        TensorPrimitives.MultiplyAdd(t, lr, m, m);
+        TensorPrimitives.Subtract(w, m, w);
     }
 }
 
@@ -68,19 +91,35 @@ public class Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 
     private protected override void Update(Tensor weight, Span<float> w, ReadOnlySpan<float> g, float lr, long step)
     {
         var slots = Slots(weight, 2);
-        var (m, v) = (slots[0], slots[1]);
-        // alpha = lr·√(1-β₂ᵗ)/(1-β₁ᵗ); m += (g-m)(1-β₁); v += (g²-v)(1-β₂); w -= alpha·m/(√v + ε)
+        Span<float> m = slots[0], v = slots[1];
+        // alpha = lr·√(1-β₂ᵗ)/(1-β₁ᵗ); m += (g-m)(1-β₁); v += (g²-v)(1-β₂); w -= alpha·m/(√v + ε), in one fused pass.
         float alpha = (float)(lr * Math.Sqrt(1 - Math.Pow(beta2, step)) / (1 - Math.Pow(beta1, step)));
-        var t = Scratch(w.Length).AsSpan(0, w.Length);
-        TensorPrimitives.Multiply(m, beta1, m);
-        TensorPrimitives.MultiplyAdd(g, 1 - beta1, m, m);
-        TensorPrimitives.Multiply(g, g, t);
-        TensorPrimitives.Multiply(v, beta2, v);
-        TensorPrimitives.MultiplyAdd(t, 1 - beta2, v, v);
-        TensorPrimitives.Sqrt(v, t);
-        TensorPrimitives.Add(t, epsilon, t);
-        TensorPrimitives.Divide(m, t, t);
-        TensorPrimitives.MultiplyAdd(t, -alpha, w, w);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int n = Vector<float>.Count;
+            var b1 = new Vector<float>(1 - beta1);
+            var b2 = new Vector<float>(1 - beta2);
+            var a = new Vector<float>(alpha);
+            var eps = new Vector<float>(epsilon);
+            for (; i <= w.Length - n; i += n)
+            {
+                var gi = new Vector<float>(g[i..]);
+                var mi = new Vector<float>(m[i..]);
+                var vi = new Vector<float>(v[i..]);
+                mi += (gi - mi) * b1;
+                vi += (gi * gi - vi) * b2;
+                mi.CopyTo(m[i..]);
+                vi.CopyTo(v[i..]);
+                (new Vector<float>(w[i..]) - a * mi / (Vector.SquareRoot(vi) + eps)).CopyTo(w[i..]);
+            }
+        }
+        for (; i < w.Length; i++)
+        {
+            m[i] += (g[i] - m[i]) * (1 - beta1);
+            v[i] += (g[i] * g[i] - v[i]) * (1 - beta2);
+            w[i] -= alpha * m[i] / (MathF.Sqrt(v[i]) + epsilon);
+        }
     }
 }
 
