@@ -3,15 +3,13 @@ using static Microsoft.ML.FunctionalDnn.Keras;
 namespace Microsoft.ML.FunctionalDnn.Tests.Callbacks;
 
 [TestClass]
-public sealed class CheckpointTests
+public sealed class CheckpointTests : IDisposable
 {
-    private string _dir = null!;
+    private readonly TempDirectory _temp = new();
 
-    [TestInitialize]
-    public void Setup() => Directory.CreateDirectory(_dir = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}"));
+    private string _dir => _temp.Path;
 
-    [TestCleanup]
-    public void Cleanup() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static Model Build()
     {

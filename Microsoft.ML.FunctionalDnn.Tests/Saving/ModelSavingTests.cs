@@ -5,21 +5,18 @@ using static Microsoft.ML.FunctionalDnn.Keras;
 namespace Microsoft.ML.FunctionalDnn.Tests.Saving;
 
 [TestClass]
-public sealed class ModelSavingTests
+public sealed class ModelSavingTests : IDisposable
 {
-    private string _dir = null!;
+    private readonly TempDirectory _temp = new();
+
+    private string _dir => _temp.Path;
+
+    public void Dispose() => _temp.Dispose();
 
     [TestInitialize]
-    public void Setup()
-    {
-        LayerNames.Reset();
-        Directory.CreateDirectory(_dir = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}"));
-    }
+    public void Setup() => LayerNames.Reset();
 
-    [TestCleanup]
-    public void Cleanup() => Directory.Delete(_dir, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_dir, name);
+    private string PathOf(string name) => _temp.File(name);
 
     private static void AssertSamePredictions(Model a, Model b, IReadOnlyList<Tensor> inputs)
     {

@@ -5,15 +5,13 @@ using static Microsoft.ML.FunctionalDnn.Keras;
 namespace Microsoft.ML.FunctionalDnn.Tests.Saving;
 
 [TestClass]
-public sealed class SafeTensorsTests
+public sealed class SafeTensorsTests : IDisposable
 {
-    private string _dir = null!;
+    private readonly TempDirectory _temp = new();
 
-    [TestInitialize]
-    public void CreateDirectory() => Directory.CreateDirectory(_dir = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}"));
+    private string _dir => _temp.Path;
 
-    [TestCleanup]
-    public void DeleteDirectory() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static byte[] Build(string headerJson, int dataBytes)
     {
