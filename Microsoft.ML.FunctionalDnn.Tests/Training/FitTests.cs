@@ -204,6 +204,9 @@ public sealed class FitTests
         StringAssert.Contains(text, "Epoch 2/2");
         StringAssert.Contains(text, "2/2 - ");
         StringAssert.Contains(text, " - acc: ");
+        var bar = new StringWriter();
+        model.Fit([x, z], y, epochs: 1, batchSize: 10, verbose: 0, callbacks: [new ProgressLogger(1, bar)]);
+        StringAssert.Contains(bar.ToString(), "2/2 ━━━━━━━━━━━━━━━━━━━━ ");
     }
 
     [TestMethod]
