@@ -137,4 +137,36 @@ public sealed class ModelSavingTests : IDisposable
         model.Save(path);
         Assert.IsFalse(Directory.GetFiles(_dir).Any(f => f.Contains(".tmp-", StringComparison.Ordinal)));
     }
+
+    [TestMethod]
+    public void CompiledModelComesBackCompiledAndContinuesTrainingExactly()
+    {
+        var input = Input([4]);
+        var model = new Model(input, new Dense(3, name: "logits").Apply(new Dense(8, "relu").Apply(input)));
+        model.Compile(new RMSprop(0.005f, momentum: 0.5f, options: new OptimizerOptions { ClipNorm = 1f }),
+            new SparseCategoricalCrossentropy(fromLogits: true), metrics: ["accuracy"]);
+        var r = new RandomGenerator(21);
+        var x = Tensor.Uniform(new Shape(48, 4), -1, 1, r);
+        var y = Tensor.RandomInts(new Shape(48), 0, 3, r);
+        model.Fit(x, y, epochs: 2, batchSize: 8, verbose: 0, seed: 1);
+        model.Save(PathOf("compiled.fdnn"));
+        var loaded = Model.Load(PathOf("compiled.fdnn"));
+
+        Assert.IsInstanceOfType<RMSprop>(loaded.Optimizer);
+        Assert.AreEqual(12, loaded.Optimizer!.Iterations);
+        Assert.AreEqual(0.005f, loaded.Optimizer.LearningRate);
+        Assert.AreEqual(1f, loaded.Optimizer.Options.ClipNorm);
+        var a = model.Fit(x, y, epochs: 1, batchSize: 8, verbose: 0, seed: 2);
+        var b = loaded.Fit(x, y, epochs: 1, batchSize: 8, verbose: 0, seed: 2);
+        Assert.AreEqual(a["loss"][0], b["loss"][0], "the loaded model uses the same loss (from logits) and metrics");
+        Assert.AreEqual(a["accuracy"][0], b["accuracy"][0]);
+        CollectionAssert.AreEqual(model.GetWeights().SelectMany(w => w).ToArray(), loaded.GetWeights().SelectMany(w => w).ToArray(), "momentum and velocities were restored");
+
+        model.Save(PathOf("no_optimizer.fdnn"), includeOptimizer: false);
+        Assert.AreEqual(0, Model.Load(PathOf("no_optimizer.fdnn")).Optimizer!.Iterations);
+
+        model.Compile("sgd", Loss.FromFunction("custom", (t, p) => Ops.Square(p)));
+        model.Save(PathOf("custom.fdnn"));
+        Assert.IsNull(Model.Load(PathOf("custom.fdnn")).Optimizer, "a custom loss function cannot be recreated, so the model loads uncompiled");
+    }
 }

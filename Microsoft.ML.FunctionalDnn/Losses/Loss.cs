@@ -54,6 +54,24 @@ public abstract class Loss
         return summed.Rank <= 1 ? summed : Ops.Mean(summed, [.. Enumerable.Range(1, summed.Rank - 1)]);
     }
 
+    /// <summary>The loss's name and arguments under Keras's keys, for saving a compiled model; null for a custom function.</summary>
+    internal virtual Dictionary<string, object?>? GetConfig() => new() { ["name"] = Name };
+
+    /// <summary>Recreates a built-in loss saved with <see cref="GetConfig"/>.</summary>
+    internal static Loss FromConfig(ConfigReader c)
+    {
+        string name = c.String("name");
+        bool logits = c.Has("from_logits") && c.Bool("from_logits");
+        return name switch
+        {
+            "categorical_crossentropy" => new CategoricalCrossentropy(logits, c.Has("label_smoothing") ? c.Float("label_smoothing") : 0),
+            "sparse_categorical_crossentropy" => new SparseCategoricalCrossentropy(logits),
+            "binary_crossentropy" => new BinaryCrossentropy(logits),
+            "huber" => new Huber(c.Has("delta") ? c.Float("delta") : 1),
+            _ => FromName(name),
+        };
+    }
+
     /// <summary>A loss from a function of (targets, predictions) returning per-sample values (batch,) or a scalar.</summary>
     public static Loss FromFunction(string name, Func<Tensor, Tensor, Tensor> function) => new FunctionLoss(name, function);
 
@@ -82,6 +100,8 @@ public abstract class Loss
     private sealed class FunctionLoss(string name, Func<Tensor, Tensor, Tensor> function) : Loss
     {
         public override string Name => name;
+
+        internal override Dictionary<string, object?>? GetConfig() => null;
 
         public override Tensor PerSample(Tensor yTrue, Tensor yPred)
         {

@@ -50,6 +50,8 @@ public sealed class Huber(float delta = 1f) : Loss
     /// <inheritdoc/>
     public override string Name => "huber";
 
+    internal override Dictionary<string, object?>? GetConfig() => new() { ["name"] = Name, ["delta"] = delta };
+
     /// <inheritdoc/>
     public override Tensor PerSample(Tensor yTrue, Tensor yPred)
     {
@@ -87,6 +89,8 @@ public sealed class CategoricalCrossentropy(bool fromLogits = false, float label
     /// <inheritdoc/>
     public override string Name => "categorical_crossentropy";
 
+    internal override Dictionary<string, object?>? GetConfig() => new() { ["name"] = Name, ["from_logits"] = fromLogits, ["label_smoothing"] = labelSmoothing };
+
     /// <inheritdoc/>
     public override Tensor PerSample(Tensor yTrue, Tensor yPred)
     {
@@ -110,6 +114,8 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Los
     /// <inheritdoc/>
     public override string Name => "sparse_categorical_crossentropy";
 
+    internal override Dictionary<string, object?>? GetConfig() => new() { ["name"] = Name, ["from_logits"] = fromLogits };
+
     /// <inheritdoc/>
     public override Tensor PerSample(Tensor yTrue, Tensor yPred)
     {
@@ -131,6 +137,8 @@ public sealed class BinaryCrossentropy(bool fromLogits = false) : Loss
 {
     /// <inheritdoc/>
     public override string Name => "binary_crossentropy";
+
+    internal override Dictionary<string, object?>? GetConfig() => new() { ["name"] = Name, ["from_logits"] = fromLogits };
 
     /// <inheritdoc/>
     public override Tensor PerSample(Tensor yTrue, Tensor yPred)

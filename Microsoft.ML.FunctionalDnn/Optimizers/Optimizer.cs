@@ -145,6 +145,45 @@ public abstract class Optimizer
 
     [ThreadStatic] private static float[]? t_scratch;
 
+    /// <summary>The hyper-parameters under Keras's keys (learning_rate, rho, beta_1 …), for saving.</summary>
+    internal Dictionary<string, object?> GetConfig()
+    {
+        var config = new Dictionary<string, object?> { ["learning_rate"] = Schedule is null ? _learningRate : LearningRate };
+        foreach (var (key, value) in HyperParameters()) config[key] = value;
+        if (Options.ClipNorm is float cn) config["clipnorm"] = cn;
+        if (Options.GlobalClipNorm is float gcn) config["global_clipnorm"] = gcn;
+        if (Options.ClipValue is float cv) config["clipvalue"] = cv;
+        if (Options.WeightDecay is float wd) config["weight_decay"] = wd;
+        return config;
+    }
+
+    /// <summary>The optimizer's own hyper-parameters.</summary>
+    private protected abstract IEnumerable<KeyValuePair<string, object?>> HyperParameters();
+
+    /// <summary>Recreates an optimizer saved with <see cref="GetConfig"/> (a schedule is saved as the rate it had reached).</summary>
+    internal static Optimizer FromConfig(string name, ConfigReader c)
+    {
+        float lr = c.Float("learning_rate");
+        var options = new OptimizerOptions
+        {
+            ClipNorm = c.Has("clipnorm") ? c.Float("clipnorm") : null,
+            GlobalClipNorm = c.Has("global_clipnorm") ? c.Float("global_clipnorm") : null,
+            ClipValue = c.Has("clipvalue") ? c.Float("clipvalue") : null,
+            WeightDecay = c.Has("weight_decay") ? c.Float("weight_decay") : null,
+        };
+        return name switch
+        {
+            "sgd" => new SGD(lr, c.Float("momentum"), c.Bool("nesterov"), options: options),
+            "rmsprop" => new RMSprop(lr, c.Float("rho"), c.Float("momentum"), c.Float("epsilon"), options: options),
+            "adam" => new Adam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), options: options),
+            "adamw" => new AdamW(lr, options.WeightDecay ?? 0.004f, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), options: options),
+            "adagrad" => new Adagrad(lr, c.Float("initial_accumulator_value"), c.Float("epsilon"), options: options),
+            "adadelta" => new Adadelta(lr, c.Float("rho"), c.Float("epsilon"), options: options),
+            "nadam" => new Nadam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), options: options),
+            _ => throw c.Bad($"names optimizer '{name}', which is not built in"),
+        };
+    }
+
     /// <summary>The optimizer with Keras name <paramref name="name"/> and Keras's defaults.</summary>
     /// <exception cref="ArgumentException">An unknown name; the message lists the known ones.</exception>
     public static Optimizer FromName(string name) => name?.ToLowerInvariant() switch

@@ -10,6 +10,8 @@ public sealed class SGD(float learningRate = 0.01f, float momentum = 0, bool nes
     /// <inheritdoc/>
     public override string Name => "sgd";
 
+    private protected override IEnumerable<KeyValuePair<string, object?>> HyperParameters() => [new("momentum", momentum), new("nesterov", nesterov)];
+
     private protected override void Update(Tensor weight, Span<float> w, ReadOnlySpan<float> g, float lr, long step)
     {
         if (momentum == 0)
@@ -36,6 +38,8 @@ public sealed class RMSprop(float learningRate = 1e-3f, float rho = 0.9f, float 
 {
     /// <inheritdoc/>
     public override string Name => "rmsprop";
+
+    private protected override IEnumerable<KeyValuePair<string, object?>> HyperParameters() => [new("rho", rho), new("momentum", momentum), new("epsilon", epsilon)];
 
     private protected override void Update(Tensor weight, Span<float> w, ReadOnlySpan<float> g, float lr, long step)
     {
@@ -88,6 +92,8 @@ public class Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 
     /// <inheritdoc/>
     public override string Name => "adam";
 
+    private protected override IEnumerable<KeyValuePair<string, object?>> HyperParameters() => [new("beta_1", beta1), new("beta_2", beta2), new("epsilon", epsilon)];
+
     private protected override void Update(Tensor weight, Span<float> w, ReadOnlySpan<float> g, float lr, long step)
     {
         var slots = Slots(weight, 2);
@@ -138,6 +144,8 @@ public sealed class Adagrad(float learningRate = 1e-3f, float initialAccumulator
     /// <inheritdoc/>
     public override string Name => "adagrad";
 
+    private protected override IEnumerable<KeyValuePair<string, object?>> HyperParameters() => [new("initial_accumulator_value", initialAccumulatorValue), new("epsilon", epsilon)];
+
     private protected override void Update(Tensor weight, Span<float> w, ReadOnlySpan<float> g, float lr, long step)
     {
         var a = Slots(weight, 1, initialAccumulatorValue)[0];
@@ -156,6 +164,8 @@ public sealed class Adadelta(float learningRate = 1e-3f, float rho = 0.95f, floa
 {
     /// <inheritdoc/>
     public override string Name => "adadelta";
+
+    private protected override IEnumerable<KeyValuePair<string, object?>> HyperParameters() => [new("rho", rho), new("epsilon", epsilon)];
 
     private protected override void Update(Tensor weight, Span<float> w, ReadOnlySpan<float> g, float lr, long step)
     {
@@ -180,6 +190,8 @@ public sealed class Nadam(float learningRate = 1e-3f, float beta1 = 0.9f, float 
 
     /// <inheritdoc/>
     public override string Name => "nadam";
+
+    private protected override IEnumerable<KeyValuePair<string, object?>> HyperParameters() => [new("beta_1", beta1), new("beta_2", beta2), new("epsilon", epsilon)];
 
     private protected override void Update(Tensor weight, Span<float> w, ReadOnlySpan<float> g, float lr, long step)
     {
