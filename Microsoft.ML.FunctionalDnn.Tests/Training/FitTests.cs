@@ -94,6 +94,9 @@ public sealed class FitTests
         Assert.AreEqual(weighted, total, Math.Abs(total) * 1e-3f, "the total is the weighted sum of the heads");
         var listForm = model.Fit(ids, [age, income, gender], epochs: 1, batchSize: 8, verbose: 0);
         Assert.HasCount(1, listForm["gender_acc"]);
+        var values = model.EvaluateValues(ids, [age, income, gender]);
+        CollectionAssert.AreEqual(new[] { "loss", "age_loss", "income_loss", "gender_loss", "income_acc", "gender_acc" }, model.MetricsNames.ToArray());
+        Assert.HasCount(6, values);
     }
 
     [TestMethod]

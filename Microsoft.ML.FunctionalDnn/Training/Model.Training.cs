@@ -174,6 +174,21 @@ public partial class Model
         return EvaluateCore(inputs, targets, sampleWeight, batchSize, all, notify: true);
     }
 
+    /// <summary>
+    /// Evaluate's results as a list in Keras's order (its <c>return_dict=False</c> form): the total
+    /// loss, each output's loss (for several outputs), then the metrics; the names are in
+    /// <see cref="MetricsNames"/> after the call.
+    /// </summary>
+    public float[] EvaluateValues(DataSpec x, DataSpec y, int batchSize = 32, Tensor? sampleWeight = null)
+    {
+        var results = Evaluate(x, y, batchSize, sampleWeight);
+        MetricsNames = [.. results.Keys];
+        return [.. results.Values];
+    }
+
+    /// <summary>The keys of the last evaluation, in order (Keras's <c>model.metrics_names</c>).</summary>
+    public IReadOnlyList<string> MetricsNames { get; private set; } = [];
+
     /// <summary>One gradient update on one batch (Keras's <c>train_on_batch</c>); returns the batch's loss and metrics.</summary>
     public IReadOnlyDictionary<string, float> TrainOnBatch(DataSpec x, DataSpec y, Tensor? sampleWeight = null)
     {
