@@ -44,25 +44,9 @@ public static partial class Ops
             var xw = projected.Data.Slice(t * batch * width, batch * width);
             var gt = gates.Data.Slice(t * batch * width, batch * width);
             var rh = recurrentH.Data.Slice(t * stateSize, stateSize);
-            for (int b = 0; b < batch; b++)
-            {
-                var recRow = rec.AsSpan(b * width, width);
-                if (bias is not null) TensorPrimitives.Add(recRow, bias.Data.Slice(width, width), recRow);
-                var g = gt.Slice(b * width, width);
-                // z and r: σ(input part + recurrent part)
-                TensorPrimitives.Add(xw.Slice(b * width, 2 * units), recRow[..(2 * units)], g[..(2 * units)]);
-                TensorPrimitives.Sigmoid(g[..(2 * units)], g[..(2 * units)]);
-                // ĥ = tanh(input part + r ⊙ recurrent part)
-                var recH = recRow.Slice(2 * units, units);
-                recH.CopyTo(rh.Slice(b * units, units));
-                var cand = g.Slice(2 * units, units);
-                TensorPrimitives.FusedMultiplyAdd(g.Slice(units, units), recH, xw.Slice(b * width + 2 * units, units), cand);
-                TensorPrimitives.Tanh(cand, cand);
-                // h = z ⊙ h + (1 - z) ⊙ ĥ = ĥ + z ⊙ (h - ĥ)
-                var hRow = h.AsSpan(b * units, units);
-                TensorPrimitives.Subtract(hRow, cand, hRow);
-                TensorPrimitives.FusedMultiplyAdd(g[..units], hRow, cand, hRow);
-            }
+            if (bias is not null)
+                for (int b = 0; b < batch; b++) TensorPrimitives.Add(rec.AsSpan(b * width, width), bias.Data.Slice(width, width), rec.AsSpan(b * width, width));
+            RecurrentCells.GruForward(xw, rec, gt, rh, h, batch, units);
             seq.RestoreSkipped(t, h, hPrev.Data.Slice(t * stateSize, stateSize));
             if (sequence is not null) seq.WriteStep(sequence.Data, h, s);
         }

@@ -43,21 +43,7 @@ public static partial class Ops
             h.CopyTo(hPrev.Data.Slice(t * stateSize, stateSize));
             c.CopyTo(cPrev.Data.Slice(t * stateSize, stateSize));
             Gemm.Multiply(false, false, batch, width, units, h, units, u, width, z, width, accumulate: true);
-            var tc = tanhC.Data.Slice(t * stateSize, stateSize);
-            for (int b = 0; b < batch; b++)
-            {
-                var row = z.Slice(b * width, width);
-                TensorPrimitives.Sigmoid(row[..(2 * units)], row[..(2 * units)]);
-                TensorPrimitives.Tanh(row.Slice(2 * units, units), row.Slice(2 * units, units));
-                TensorPrimitives.Sigmoid(row.Slice(3 * units, units), row.Slice(3 * units, units));
-                var cRow = c.AsSpan(b * units, units);
-                // c = f ⊙ c + i ⊙ g ; h = o ⊙ tanh(c)
-                TensorPrimitives.Multiply(cRow, row.Slice(units, units), cRow);
-                TensorPrimitives.FusedMultiplyAdd(row[..units], row.Slice(2 * units, units), cRow, cRow);
-                var tcRow = tc.Slice(b * units, units);
-                TensorPrimitives.Tanh(cRow, tcRow);
-                TensorPrimitives.Multiply(row.Slice(3 * units, units), tcRow, h.AsSpan(b * units, units));
-            }
+            RecurrentCells.LstmForward(z, c, tanhC.Data.Slice(t * stateSize, stateSize), h, batch, units);
             seq.RestoreSkipped(t, h, hPrev.Data.Slice(t * stateSize, stateSize));
             seq.RestoreSkipped(t, c, cPrev.Data.Slice(t * stateSize, stateSize));
             if (sequence is not null) seq.WriteStep(sequence.Data, h, s);
