@@ -92,6 +92,35 @@ public sealed class ConvolutionTests
     }
 
     [TestMethod]
+    [DataRow(Padding.Valid, 1)]
+    [DataRow(Padding.Same, 1)]
+    [DataRow(Padding.Causal, 2)]
+    [DataRow(Padding.Same, 3)]
+    public void ShiftedConv1DEqualsIm2ColAndHasCorrectGradients(Padding padding, int dilation)
+    {
+        var x = GradCheck.Rand(_r, 3, 11, 4);
+        var k = GradCheck.Rand(_r, 3, 4, 5);
+        var viaIm2Col = Ops.Conv1DCore(x, k, 1, padding, dilation, shifted: false);
+        var viaShift = Ops.Conv1DCore(x, k, 1, padding, dilation, shifted: true);
+        Assert.AreEqual(viaIm2Col.Shape, viaShift.Shape);
+        var a = viaIm2Col.ToArray();
+        var b = viaShift.ToArray();
+        for (int i = 0; i < a.Length; i++) Assert.AreEqual(a[i], b[i], 1e-5f);
+        GradCheck.Check(t => Ops.Conv1DCore(t[0], t[1], 1, padding, dilation, shifted: true), [GradCheck.Rand(_r, 2, 7, 3), GradCheck.Rand(_r, 3, 3, 2)]);
+        // Same gradients as the im2col path.
+        float[] InputGrad(bool shifted)
+        {
+            x.RequiresGrad = k.RequiresGrad = true;
+            x.ZeroGrad();
+            Ops.Sum(Ops.Square(Ops.Conv1DCore(x, k, 1, padding, dilation, shifted))).Backward();
+            return x.Grad!.ToArray();
+        }
+        var viaShiftGrad = InputGrad(shifted: true);
+        var viaIm2ColGrad = InputGrad(shifted: false);
+        for (int i = 0; i < viaShiftGrad.Length; i++) Assert.AreEqual(viaIm2ColGrad[i], viaShiftGrad[i], 1e-4f);
+    }
+
+    [TestMethod]
     public void OutputLengthBelowOneNamesInputKernelAndStride()
     {
         // The Keras notes' Conv1D stack: length 4 is shorter than a kernel of 5.

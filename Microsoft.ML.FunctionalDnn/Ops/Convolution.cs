@@ -33,12 +33,21 @@ public static partial class Ops
     /// 1-D convolution, channels last: input (batch, steps, channels) and kernel
     /// (kernelSize, channels, filters) give (batch, outSteps, filters). Padding may be causal.
     /// </summary>
-    public static Tensor Conv1D(Tensor x, Tensor kernel, int stride = 1, Padding padding = Padding.Valid, int dilation = 1)
+    public static Tensor Conv1D(Tensor x, Tensor kernel, int stride = 1, Padding padding = Padding.Valid, int dilation = 1) =>
+        Conv1DCore(x, kernel, stride, padding, dilation, shifted: null);
+
+    /// <summary>Conv1D with the algorithm chosen (<paramref name="shifted"/> null) or forced (tests run both).</summary>
+    internal static Tensor Conv1DCore(Tensor x, Tensor kernel, int stride, Padding padding, int dilation, bool? shifted)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(kernel);
         RequireRank(x, 3, nameof(Conv1D), "(batch, steps, channels)");
         RequireRank(kernel, 3, nameof(Conv1D), "kernel (kernelSize, channels, filters)");
+        if (stride == 1 && kernel.Shape[1] == x.Shape[2] && (shifted ?? x.Shape[2] >= ShiftedConvMinChannels))
+        {
+            RequireFloat(x, nameof(Conv1D));
+            return Conv1DShifted(x, kernel, padding, dilation);
+        }
         var x4 = Reshape(x, x.Shape[0], 1, x.Shape[1], x.Shape[2]);
         var g = Geometry(x4, 1, kernel.Shape[0], 1, stride, 1, dilation, Padding.Valid, padding, nameof(Conv1D));
         if (kernel.Shape[1] != g.Channels)
