@@ -19,7 +19,4 @@ internal sealed class Node
     internal IReadOnlyList<SymbolicTensor> Inputs { get; }
 
     internal IReadOnlyList<SymbolicTensor> Outputs { get; }
-
-    /// <summary>The nodes whose outputs this node reads.</summary>
-    internal IEnumerable<Node> Parents => Inputs.Select(t => t.Node);
 }

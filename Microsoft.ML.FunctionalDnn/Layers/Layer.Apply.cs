@@ -52,12 +52,23 @@ public abstract partial class Layer
     internal (IReadOnlyList<Tensor> Outputs, Tensor? Mask) ApplyMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
     {
         if (inputs.Count == 0) throw Error("was called with no inputs.");
+        PrepareForInputs(inputs);
         var shapes = inputs.Select(t => TensorShape.FromConcrete(t.Shape)).ToArray();
         EnsureBuilt(shapes);
-        // Shape errors (a window longer than the actual sequence …) are reported with this layer's name.
-        ComputeOutputShapes(inputs.Select(t => TensorShape.FromConcrete(t.Shape, keepBatch: true)).ToArray());
+        ValidateConcreteShapes(inputs.Select(t => TensorShape.FromConcrete(t.Shape, keepBatch: true)).ToArray());
         return CallMasked(inputs, masks, training);
     }
+
+    /// <summary>A chance to set up from the first concrete inputs, dtype included (a Sequential model without an input shape builds its graph).</summary>
+    private protected virtual void PrepareForInputs(IReadOnlyList<Tensor> inputs)
+    {
+    }
+
+    /// <summary>
+    /// Checks the shapes of a concrete call before it runs, so shape errors (a window longer than the
+    /// actual sequence …) are reported with this layer's name. The default runs the shape inference.
+    /// </summary>
+    private protected virtual void ValidateConcreteShapes(IReadOnlyList<TensorShape> shapes) => ComputeOutputShapes(shapes);
 
     /// <summary>
     /// Whether the layer passes its first input's mask on unchanged (Dense, Dropout, activations,

@@ -126,9 +126,14 @@ public partial class Model
         return ([.. Outputs.Select(t => values[t])], tensorMasks[Outputs[0]]);
     }
 
-    /// <summary>A chance to build the graph from the first concrete inputs (a Sequential model without an input shape).</summary>
-    private protected virtual void PrepareForInputs(IReadOnlyList<Tensor> inputs)
+    /// <summary>
+    /// A model checks only its inputs here: every node validates its own shapes when it runs, so a
+    /// shape inference over the whole graph per batch would do that work twice.
+    /// </summary>
+    private protected override void ValidateConcreteShapes(IReadOnlyList<TensorShape> shapes)
     {
+        CheckInputCount(shapes.Count);
+        for (int i = 0; i < shapes.Count; i++) CheckInputShape(i, shapes[i]);
     }
 
     private void CheckInputCount(int received)

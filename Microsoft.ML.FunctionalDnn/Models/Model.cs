@@ -10,6 +10,7 @@ public partial class Model : Layer
 {
     private List<Node> _nodes = [];
     private List<Layer> _layers = [];
+    private (Layer Layer, LayerWeight Weight)[]? _distinctWeights;
 
     /// <summary>A model with one input and one output.</summary>
     public Model(SymbolicTensor input, SymbolicTensor output, string? name = null)
@@ -89,6 +90,7 @@ public partial class Model : Layer
         var layers = GraphMapper.Layers(inputs, nodes);
         CheckUniqueNames(layers);
         (Inputs, Outputs, _nodes, _layers) = ([.. inputs], [.. outputs], nodes, layers);
+        _distinctWeights = null;
         InputNames = [.. Inputs.Select(t => t.Layer.Name)];
         OutputNames = outputNames ?? [.. Outputs.Select(t => t.Layer.Name)];
     }
@@ -130,11 +132,9 @@ public partial class Model : Layer
     {
         get
         {
-            var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-            var all = _layers.SelectMany(l => l.Weights.Select(w => (Layer: l, Weight: w)))
-                .Where(x => seen.Add(x.Weight.Value))
-                .Select(x => x.Weight with { Trainable = x.Weight.Trainable && x.Layer.Trainable && Trainable })
-                .ToList();
+            // The graph's layers are built once it exists; only the Trainable flags can change later.
+            _distinctWeights ??= DistinctWeights();
+            var all = _distinctWeights.Select(x => x.Weight with { Trainable = x.Weight.Trainable && x.Layer.Trainable && Trainable }).ToList();
             return [.. all.Where(w => w.Trainable), .. all.Where(w => !w.Trainable)];
         }
     }
@@ -158,6 +158,12 @@ public partial class Model : Layer
 
     /// <summary>Sequential models leave the Input row out of their summary, as Keras does.</summary>
     private protected virtual bool HideInputsInSummary => false;
+
+    private (Layer, LayerWeight)[] DistinctWeights()
+    {
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        return [.. _layers.SelectMany(l => l.Weights.Select(w => (l, w))).Where(x => seen.Add(x.w.Value))];
+    }
 
     /// <summary>The nodes of this model's graph in execution order.</summary>
     internal IReadOnlyList<Node> Nodes => _nodes;

@@ -97,13 +97,6 @@ public sealed class Sequential : Model
 
     private void Rewire() => SetGraph([_input!], [_outputs.Count > 0 ? _outputs[^1] : _input!]);
 
-    /// <inheritdoc/>
-    protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
-    {
-        PrepareForInputs(inputs);
-        return base.CallMasked(inputs, masks, training);
-    }
-
     /// <summary>Builds the graph from the first batch when no input shape was given.</summary>
     private protected override void PrepareForInputs(IReadOnlyList<Tensor> inputs)
     {

@@ -173,14 +173,6 @@ public sealed partial class Tensor
         return this;
     }
 
-    /// <summary>Copies <paramref name="source"/>'s elements into this tensor (same size required).</summary>
-    internal void CopyFrom(Tensor source)
-    {
-        if (source.Size != Size) throw new ArgumentException($"Cannot copy {source.Shape} into {Shape}.", nameof(source));
-        if (DType == DType.Float32) source.Data.CopyTo(Data);
-        else source.IntData.CopyTo(IntData);
-    }
-
     /// <summary>Adds <paramref name="source"/>'s elements into this tensor in place (same size required).</summary>
     internal void AddInPlace(Tensor source) => TensorPrimitives.Add(Data, source.Data, Data);
 }

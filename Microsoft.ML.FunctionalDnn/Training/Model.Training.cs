@@ -214,8 +214,9 @@ public partial class Model
         var predictions = ApplyMany(xb, training: true);
         var (total, perOutput) = LossOf(setup, yb, predictions, wb);
         total.Backward();
-        setup.Optimizer.Apply(TrainableWeights);
-        foreach (var w in Weights) w.Value.ZeroGrad();
+        var weights = Weights;
+        setup.Optimizer.Apply([.. weights.Where(w => w.Trainable).Select(w => w.Value)]);
+        foreach (var w in weights) w.Value.ZeroGrad();
         UpdateMetrics(metrics, yb, predictions, wb);
         return (total.Item(), perOutput);
     }

@@ -1,24 +1,11 @@
 namespace Microsoft.ML.FunctionalDnn;
 
-/// <summary>Depthwise 2-D convolution: each channel gets its own <see cref="DepthMultiplier"/> filters (Keras's <c>layers.DepthwiseConv2D</c>).</summary>
+/// <summary>Depthwise 2-D convolution: each channel gets its own <see cref="DepthwiseConvolutionLayer.DepthMultiplier"/> filters (Keras's <c>layers.DepthwiseConv2D</c>).</summary>
 public sealed class DepthwiseConv2D(int kernelSize, int strides = 1, Padding padding = Padding.Valid, int depthMultiplier = 1,
     ActivationFunction? activation = null, bool useBias = true, string? name = null)
-    : ConvolutionLayer(padding, activation, useBias, allowsCausal: false, name)
+    : DepthwiseConvolutionLayer(2, kernelSize, strides, padding, depthMultiplier, activation, useBias, name)
 {
     private Tensor _kernel = null!;
-
-    /// <summary>Square window size.</summary>
-    public int KernelSize { get; } = Positive(kernelSize, nameof(kernelSize));
-
-    /// <summary>Step between windows.</summary>
-    public int Strides { get; } = Positive(strides, nameof(strides));
-
-    /// <summary>Filters per input channel.</summary>
-    public int DepthMultiplier { get; } = Positive(depthMultiplier, nameof(depthMultiplier));
-
-    /// <inheritdoc/>
-    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
-        [new("kernel_size", new[] { KernelSize, KernelSize }), new("strides", new[] { Strides, Strides }), new("depth_multiplier", DepthMultiplier), .. base.ConfigEntries()];
 
     /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)

@@ -7,28 +7,15 @@ namespace Microsoft.ML.FunctionalDnn;
 /// </summary>
 public sealed class SeparableConv2D(int filters, int kernelSize, int strides = 1, Padding padding = Padding.Valid, int depthMultiplier = 1,
     ActivationFunction? activation = null, bool useBias = true, string? name = null)
-    : ConvolutionLayer(padding, activation, useBias, allowsCausal: false, name)
+    : DepthwiseConvolutionLayer(2, kernelSize, strides, padding, depthMultiplier, activation, useBias, name)
 {
     private Tensor _depthwise = null!, _pointwise = null!;
 
     /// <summary>Output channels.</summary>
     public int Filters { get; } = Positive(filters, nameof(filters));
 
-    /// <summary>Square window size.</summary>
-    public int KernelSize { get; } = Positive(kernelSize, nameof(kernelSize));
-
-    /// <summary>Step between windows.</summary>
-    public int Strides { get; } = Positive(strides, nameof(strides));
-
-    /// <summary>Depthwise filters per input channel.</summary>
-    public int DepthMultiplier { get; } = Positive(depthMultiplier, nameof(depthMultiplier));
-
     /// <inheritdoc/>
-    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() =>
-        [
-            new("filters", Filters), new("kernel_size", new[] { KernelSize, KernelSize }), new("strides", new[] { Strides, Strides }),
-            new("depth_multiplier", DepthMultiplier), .. base.ConfigEntries(),
-        ];
+    protected override IEnumerable<KeyValuePair<string, object?>> ConfigEntries() => [new("filters", Filters), .. base.ConfigEntries()];
 
     /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
