@@ -52,12 +52,14 @@ public sealed class ConvolutionTests
     {
         var x = GradCheck.Rand(_r, 2, 7, 6, 3);
         var k = GradCheck.Rand(_r, 3, 2, 3, 4);
-        var y = Ops.Conv2D(x, k, (sh, sw), padding, (dh, dw));
         var expected = NaiveConv2D(x, k, sh, sw, dh, dw, padding);
-        var actual = y.ToArray();
-        Assert.HasCount(expected.Length, actual);
-        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
-        GradCheck.Check(t => Ops.Conv2D(t[0], t[1], (sh, sw), padding, (dh, dw)), [GradCheck.Rand(_r, 2, 5, 4, 2), GradCheck.Rand(_r, 3, 2, 2, 3)]);
+        foreach (bool implicitGemm in new[] { false, true })
+        {
+            var actual = Ops.Conv2DCore(x, k, (sh, sw), padding, (dh, dw), implicitGemm).ToArray();
+            Assert.HasCount(expected.Length, actual);
+            for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
+            GradCheck.Check(t => Ops.Conv2DCore(t[0], t[1], (sh, sw), padding, (dh, dw), implicitGemm), [GradCheck.Rand(_r, 2, 5, 4, 2), GradCheck.Rand(_r, 3, 2, 2, 3)]);
+        }
     }
 
     [TestMethod]
@@ -96,27 +98,27 @@ public sealed class ConvolutionTests
     [DataRow(Padding.Same, 1)]
     [DataRow(Padding.Causal, 2)]
     [DataRow(Padding.Same, 3)]
-    public void ShiftedConv1DEqualsIm2ColAndHasCorrectGradients(Padding padding, int dilation)
+    public void ImplicitGemmConv1DEqualsIm2ColAndHasCorrectGradients(Padding padding, int dilation)
     {
         var x = GradCheck.Rand(_r, 3, 11, 4);
         var k = GradCheck.Rand(_r, 3, 4, 5);
-        var viaIm2Col = Ops.Conv1DCore(x, k, 1, padding, dilation, shifted: false);
-        var viaShift = Ops.Conv1DCore(x, k, 1, padding, dilation, shifted: true);
+        var viaIm2Col = Ops.Conv1DCore(x, k, 1, padding, dilation, implicitGemm: false);
+        var viaShift = Ops.Conv1DCore(x, k, 1, padding, dilation, implicitGemm: true);
         Assert.AreEqual(viaIm2Col.Shape, viaShift.Shape);
         var a = viaIm2Col.ToArray();
         var b = viaShift.ToArray();
         for (int i = 0; i < a.Length; i++) Assert.AreEqual(a[i], b[i], 1e-5f);
-        GradCheck.Check(t => Ops.Conv1DCore(t[0], t[1], 1, padding, dilation, shifted: true), [GradCheck.Rand(_r, 2, 7, 3), GradCheck.Rand(_r, 3, 3, 2)]);
+        GradCheck.Check(t => Ops.Conv1DCore(t[0], t[1], 1, padding, dilation, implicitGemm: true), [GradCheck.Rand(_r, 2, 7, 3), GradCheck.Rand(_r, 3, 3, 2)]);
         // Same gradients as the im2col path.
-        float[] InputGrad(bool shifted)
+        float[] InputGrad(bool implicitGemm)
         {
             x.RequiresGrad = k.RequiresGrad = true;
             x.ZeroGrad();
-            Ops.Sum(Ops.Square(Ops.Conv1DCore(x, k, 1, padding, dilation, shifted))).Backward();
+            Ops.Sum(Ops.Square(Ops.Conv1DCore(x, k, 1, padding, dilation, implicitGemm))).Backward();
             return x.Grad!.ToArray();
         }
-        var viaShiftGrad = InputGrad(shifted: true);
-        var viaIm2ColGrad = InputGrad(shifted: false);
+        var viaShiftGrad = InputGrad(implicitGemm: true);
+        var viaIm2ColGrad = InputGrad(implicitGemm: false);
         for (int i = 0; i < viaShiftGrad.Length; i++) Assert.AreEqual(viaIm2ColGrad[i], viaShiftGrad[i], 1e-4f);
     }
 

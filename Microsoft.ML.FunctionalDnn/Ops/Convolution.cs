@@ -14,7 +14,11 @@ public static partial class Ops
     /// <see cref="Add"/>).
     /// </summary>
     /// <exception cref="ArgumentException">Ranks or channel counts disagree, or the window does not fit the input (the message gives the input length, kernel and stride).</exception>
-    public static Tensor Conv2D(Tensor x, Tensor kernel, (int H, int W)? strides = null, Padding padding = Padding.Valid, (int H, int W)? dilation = null)
+    public static Tensor Conv2D(Tensor x, Tensor kernel, (int H, int W)? strides = null, Padding padding = Padding.Valid, (int H, int W)? dilation = null) =>
+        Conv2DCore(x, kernel, strides, padding, dilation, implicitGemm: null);
+
+    /// <summary>Conv2D with the algorithm chosen (<paramref name="implicitGemm"/> null) or forced (tests run both).</summary>
+    internal static Tensor Conv2DCore(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation, bool? implicitGemm)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(kernel);
@@ -26,7 +30,7 @@ public static partial class Ops
         var g = Geometry(x, kernel.Shape[0], kernel.Shape[1], sh, sw, dh, dw, padding, padding, nameof(Conv2D));
         if (kernel.Shape[2] != g.Channels)
             throw new ArgumentException($"Conv2D: the kernel {kernel.Shape} expects {kernel.Shape[2]} input channels; the input {x.Shape} has {g.Channels}.");
-        return ConvCore(x, kernel, g, new Shape(g.Batch, g.OutH, g.OutW, kernel.Shape[3]), nameof(Conv2D));
+        return ConvCore(x, kernel, g, new Shape(g.Batch, g.OutH, g.OutW, kernel.Shape[3]), nameof(Conv2D), implicitGemm);
     }
 
     /// <summary>
@@ -34,26 +38,21 @@ public static partial class Ops
     /// (kernelSize, channels, filters) give (batch, outSteps, filters). Padding may be causal.
     /// </summary>
     public static Tensor Conv1D(Tensor x, Tensor kernel, int stride = 1, Padding padding = Padding.Valid, int dilation = 1) =>
-        Conv1DCore(x, kernel, stride, padding, dilation, shifted: null);
+        Conv1DCore(x, kernel, stride, padding, dilation, implicitGemm: null);
 
-    /// <summary>Conv1D with the algorithm chosen (<paramref name="shifted"/> null) or forced (tests run both).</summary>
-    internal static Tensor Conv1DCore(Tensor x, Tensor kernel, int stride, Padding padding, int dilation, bool? shifted)
+    /// <summary>Conv1D with the algorithm chosen (<paramref name="implicitGemm"/> null) or forced (tests run both).</summary>
+    internal static Tensor Conv1DCore(Tensor x, Tensor kernel, int stride, Padding padding, int dilation, bool? implicitGemm)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(kernel);
         RequireRank(x, 3, nameof(Conv1D), "(batch, steps, channels)");
         RequireRank(kernel, 3, nameof(Conv1D), "kernel (kernelSize, channels, filters)");
-        if (stride == 1 && kernel.Shape[1] == x.Shape[2] && (shifted ?? x.Shape[2] >= ShiftedConvMinChannels))
-        {
-            RequireFloat(x, nameof(Conv1D));
-            return Conv1DShifted(x, kernel, padding, dilation);
-        }
         var x4 = Reshape(x, x.Shape[0], 1, x.Shape[1], x.Shape[2]);
         var g = Geometry(x4, 1, kernel.Shape[0], 1, stride, 1, dilation, Padding.Valid, padding, nameof(Conv1D));
         if (kernel.Shape[1] != g.Channels)
             throw new ArgumentException($"Conv1D: the kernel {kernel.Shape} expects {kernel.Shape[1]} input channels; the input {x.Shape} has {g.Channels}.");
         var k4 = Reshape(kernel, 1, kernel.Shape[0], kernel.Shape[1], kernel.Shape[2]);
-        var y = ConvCore(x4, k4, g, new Shape(g.Batch, 1, g.OutW, kernel.Shape[2]), nameof(Conv1D));
+        var y = ConvCore(x4, k4, g, new Shape(g.Batch, 1, g.OutW, kernel.Shape[2]), nameof(Conv1D), implicitGemm);
         return Reshape(y, g.Batch, g.OutW, kernel.Shape[2]);
     }
 
@@ -68,9 +67,10 @@ public static partial class Ops
     private static bool IsPointwise(in ConvGeometry g) =>
         g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PadTop == 0 && g.PadLeft == 0;
 
-    private static Tensor ConvCore(Tensor x, Tensor kernel, ConvGeometry g, Shape outShape, string name)
+    private static Tensor ConvCore(Tensor x, Tensor kernel, ConvGeometry g, Shape outShape, string name, bool? implicitGemm)
     {
         RequireFloat(x, name);
+        if (!IsPointwise(g) && UseImplicitGemm(g, implicitGemm)) return ConvImplicit(x, kernel, g, outShape, name);
         int filters = outShape[-1], patch = g.PatchSize, positions = g.OutputPositions;
         var y = Tensor.Empty(outShape);
         var w = kernel.Data;
