@@ -24,50 +24,49 @@ public static partial class Ops
         var offsets = new int[g.KH * g.KW];
         for (int kh = 0; kh < g.KH; kh++)
             for (int kw = 0; kw < g.KW; kw++) offsets[kh * g.KW + kw] = kh * g.DH * wp + kw * g.DW;
-        int maxOffset = offsets[^1], rows = g.Batch * image - maxOffset;
-        bool padded = hp != g.InH || wp != g.InW;
+        int maxOffset = offsets[^1];
+        // Samples go through in chunks so the working buffers (per-thread scratch) stay small; the
+        // padded input is rebuilt in the backward pass rather than kept alive between the passes.
+        int per = Math.Clamp(ImplicitConvChunkFloats / (image * Math.Max(c, f)), 1, g.Batch);
         var y = Tensor.Empty(outShape);
-        // Transient buffers are per-thread scratch: the padded input is rebuilt in the backward pass
-        // rather than kept alive between the passes.
-        var xp = padded ? PadWide(x, g, hp, wp) : null;
-        var wide = Scratch.Get(Scratch.Slot.Result, rows * f);
-        Gemm.MultiplyTaps(rows, f, c, offsets, padded ? xp : x.Data, c, kernel.Data, false, wide, f, false);
-        for (int n = 0; n < g.Batch; n++)
-            for (int oh = 0; oh < g.OutH; oh++)
-                wide.AsSpan(((n * hp + oh) * wp) * f, g.OutW * f).CopyTo(y.Data.Slice(((n * g.OutH + oh) * g.OutW) * f));
+        for (int n0 = 0; n0 < g.Batch; n0 += per)
+        {
+            int count = Math.Min(per, g.Batch - n0), rows = count * image - maxOffset;
+            var xp = PadWide(x, g, hp, wp, n0, count);
+            var wide = Scratch.Get(Scratch.Slot.Result, rows * f);
+            Gemm.MultiplyTaps(rows, f, c, offsets, xp, c, kernel.Data, false, wide, f, false);
+            for (int n = 0; n < count; n++)
+                for (int oh = 0; oh < g.OutH; oh++)
+                    wide.AsSpan(((n * hp + oh) * wp) * f, g.OutW * f).CopyTo(y.Data.Slice((((n0 + n) * g.OutH + oh) * g.OutW) * f));
+        }
         if (!Tape.ShouldRecord(x, kernel)) return y;
         Tape.Record(name, y, [x, kernel], node =>
         {
-            // dY in the wide layout, after maxOffset zero rows so that shifting back stays in range.
-            int wideRows = g.Batch * image + maxOffset;
-            var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f);
-            dWide.AsSpan(0, wideRows * f).Clear();
+            var back = new int[offsets.Length];
+            for (int t = 0; t < offsets.Length; t++) back[t] = maxOffset - offsets[t];
+            var dk = node.NeedsGrad(1) ? Tensor.Zeros(kernel.Shape) : null;
+            var dx = node.NeedsGrad(0) ? Tensor.Zeros(x.Shape) : null;
             var dy = node.Grad.Data;
-            for (int n = 0; n < g.Batch; n++)
-                for (int oh = 0; oh < g.OutH; oh++)
-                    dy.Slice(((n * g.OutH + oh) * g.OutW) * f, g.OutW * f).CopyTo(dWide.AsSpan((maxOffset + (n * hp + oh) * wp) * f));
-            if (node.NeedsGrad(1))
+            for (int n0 = 0; n0 < g.Batch; n0 += per)
             {
-                var xpBack = padded ? PadWide(x, g, hp, wp) : null;
-                node.AccumulateInputGrad(1, TapWeightGradient(xpBack ?? x.Storage.Floats!, xpBack is null ? x.Offset : 0, dWide, maxOffset, offsets, rows, c, f, kernel.Shape));
-            }
-            if (node.NeedsGrad(0))
-            {
-                var back = new int[offsets.Length];
-                for (int t = 0; t < offsets.Length; t++) back[t] = maxOffset - offsets[t];
-                if (!padded)
+                // dY in the wide layout, after maxOffset zero rows so that shifting back stays in range.
+                int count = Math.Min(per, g.Batch - n0), rows = count * image - maxOffset, wideRows = count * image + maxOffset;
+                var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f);
+                dWide.AsSpan(0, wideRows * f).Clear();
+                for (int n = 0; n < count; n++)
+                    for (int oh = 0; oh < g.OutH; oh++)
+                        dy.Slice((((n0 + n) * g.OutH + oh) * g.OutW) * f, g.OutW * f).CopyTo(dWide.AsSpan((maxOffset + (n * hp + oh) * wp) * f));
+                if (dk is not null)
+                    AddTapWeightGradient(PadWide(x, g, hp, wp, n0, count), dWide, maxOffset, offsets, rows, c, f, dk);
+                if (dx is not null)
                 {
-                    var dx = Tensor.Empty(x.Shape);
-                    Gemm.MultiplyTaps(g.Batch * image, c, f, back, dWide, f, kernel.Data, true, dx.Data, c, false);
-                    node.AccumulateInputGrad(0, dx);
-                }
-                else
-                {
-                    var dxp = Scratch.Get(Scratch.Slot.Result, g.Batch * image * c);
-                    Gemm.MultiplyTaps(g.Batch * image, c, f, back, dWide, f, kernel.Data, true, dxp, c, false);
-                    node.AccumulateInputGrad(0, CropWide(dxp, x.Shape, g, hp, wp));
+                    var dxp = Scratch.Get(Scratch.Slot.Result, count * image * c);
+                    Gemm.MultiplyTaps(count * image, c, f, back, dWide, f, kernel.Data, true, dxp, c, false);
+                    CropWide(dxp, dx, g, hp, wp, n0, count);
                 }
             }
+            if (dk is not null) node.AccumulateInputGrad(1, dk);
+            if (dx is not null) node.AccumulateInputGrad(0, dx);
         });
         return y;
     }
@@ -75,12 +74,15 @@ public static partial class Ops
     /// <summary>Rows of the weight gradient's depth handled by one task: a fixed split, so sums do not depend on the thread count.</summary>
     private const int WeightGradientChunk = 4096;
 
+    /// <summary>Samples are convolved in chunks whose padded input or wide output has about this many floats.</summary>
+    private const int ImplicitConvChunkFloats = 1 << 20;
+
     /// <summary>
     /// dWₜ = X[shifted by t]ᵀ · dY for every tap. The products are C × F deep over every output
     /// position: too narrow to split by rows or columns, so the depth is cut into fixed chunks whose
     /// partial gradients are computed in parallel and summed in chunk order.
     /// </summary>
-    private static Tensor TapWeightGradient(float[] xp, int xOffset, float[] dWide, int maxOffset, int[] offsets, int rows, int c, int f, Shape kernelShape)
+    private static void AddTapWeightGradient(float[] xp, float[] dWide, int maxOffset, int[] offsets, int rows, int c, int f, Tensor dk)
     {
         int size = c * f * offsets.Length;
         int chunks = (rows + WeightGradientChunk - 1) / WeightGradientChunk;
@@ -90,36 +92,32 @@ public static partial class Ops
             int q0 = chunk * WeightGradientChunk, count = Math.Min(WeightGradientChunk, rows - q0);
             var into = partial.AsSpan(chunk * size, size);
             for (int t = 0; t < offsets.Length; t++)
-                Gemm.Multiply(true, false, c, f, count, xp.AsSpan(xOffset + (q0 + offsets[t]) * c), c, dWide.AsSpan((maxOffset + q0) * f, count * f), f, into.Slice(t * c * f, c * f), f, false, threads: 1);
+                Gemm.Multiply(true, false, c, f, count, xp.AsSpan((q0 + offsets[t]) * c), c, dWide.AsSpan((maxOffset + q0) * f, count * f), f, into.Slice(t * c * f, c * f), f, false, threads: 1);
         });
-        var dk = Tensor.Zeros(kernelShape);
         for (int chunk = 0; chunk < chunks; chunk++)
             System.Numerics.Tensors.TensorPrimitives.Add(dk.Data, partial.AsSpan(chunk * size, size), dk.Data);
-        return dk;
     }
 
-    /// <summary>The input with its samples placed at (PadTop, PadLeft) in zero images of hp × wp pixels.</summary>
-    private static float[] PadWide(Tensor x, in ConvGeometry g, int hp, int wp)
+    /// <summary>Samples [n0, n0 + count) placed at (PadTop, PadLeft) in zero images of hp × wp pixels (per-thread scratch).</summary>
+    private static float[] PadWide(Tensor x, in ConvGeometry g, int hp, int wp, int n0, int count)
     {
         int c = g.Channels;
-        var p = Scratch.Get(Scratch.Slot.Operand, g.Batch * hp * wp * c);
-        p.AsSpan(0, g.Batch * hp * wp * c).Clear();
+        var p = Scratch.Get(Scratch.Slot.Operand, count * hp * wp * c);
+        p.AsSpan(0, count * hp * wp * c).Clear();
         int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
-        for (int n = 0; n < g.Batch; n++)
+        for (int n = 0; n < count; n++)
             for (int ih = 0; ih < h; ih++)
-                x.Data.Slice(((n * g.InH + ih) * g.InW) * c, w * c).CopyTo(p.AsSpan(((n * hp + ih + g.PadTop) * wp + g.PadLeft) * c));
+                x.Data.Slice((((n0 + n) * g.InH + ih) * g.InW) * c, w * c).CopyTo(p.AsSpan(((n * hp + ih + g.PadTop) * wp + g.PadLeft) * c));
         return p;
     }
 
-    /// <summary>The inverse of <see cref="PadWide"/>: the input positions of a wide gradient (padding dropped).</summary>
-    private static Tensor CropWide(float[] wide, Shape shape, in ConvGeometry g, int hp, int wp)
+    /// <summary>The inverse of <see cref="PadWide"/>: the input positions of a wide gradient of samples [n0, n0 + count), written into <paramref name="dx"/>.</summary>
+    private static void CropWide(float[] wide, Tensor dx, in ConvGeometry g, int hp, int wp, int n0, int count)
     {
         int c = g.Channels;
-        var dx = Tensor.Zeros(shape);
         int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
-        for (int n = 0; n < g.Batch; n++)
+        for (int n = 0; n < count; n++)
             for (int ih = 0; ih < h; ih++)
-                wide.AsSpan(((n * hp + ih + g.PadTop) * wp + g.PadLeft) * c, w * c).CopyTo(dx.Data.Slice(((n * g.InH + ih) * g.InW) * c));
-        return dx;
+                wide.AsSpan(((n * hp + ih + g.PadTop) * wp + g.PadLeft) * c, w * c).CopyTo(dx.Data.Slice((((n0 + n) * g.InH + ih) * g.InW) * c));
     }
 }

@@ -20,7 +20,7 @@ internal static class WorkloadBenchmark
         Console.WriteLine($"{"workload",-10} {"ours_s",9} {"pytorch_s",10} {"pytorch/ours",13} {"ours_peak_MB",13} {"pytorch_peak_MB",16}");
         foreach (var w in chosen)
         {
-            var ours = RunChild(Environment.ProcessPath!, [typeof(WorkloadBenchmark).Assembly.Location, "workload", w.Name]);
+            var ours = RunChild(Environment.ProcessPath!, [.. SelfArguments(), "workload", w.Name]);
             var theirs = torch ? RunChild("/usr/bin/python3", ["-c", PythonWrapper, script, Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), w.Name]) : null;
             string ratio = theirs is null || ours is null ? "n/a" : (theirs.Value.Seconds / ours.Value.Seconds).ToString("F2", CultureInfo.InvariantCulture);
             Console.WriteLine($"{w.Name,-10} {ours?.Seconds,9:F3} {Show(theirs?.Seconds, "F3"),10} {ratio,13} {ours?.PeakMb,13:F0} {Show(theirs?.PeakMb, "F0"),16}");
@@ -79,6 +79,10 @@ internal static class WorkloadBenchmark
         }
         return (seconds.Value, peak ?? double.NaN);
     }
+
+    /// <summary>What starts this program again: the app host alone, or the dotnet host with this assembly.</summary>
+    private static string[] SelfArguments() =>
+        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? [typeof(WorkloadBenchmark).Assembly.Location] : [];
 
     private static string FindScript()
     {
