@@ -3,6 +3,21 @@ namespace Microsoft.ML.FunctionalDnn;
 public partial class Model
 {
     /// <summary>
+    /// The model's architecture as Keras's <c>model.to_json()</c> gives it: <c>class_name</c>,
+    /// <c>config</c> (layers, inbound nodes, input and output layers) and <c>module</c>; no weights.
+    /// TensorBoard's conceptual graph reads this form.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A Sequential model that has not been built yet.</exception>
+    public string ToJson()
+    {
+        RequireGraph();
+        return System.Text.Json.JsonSerializer.Serialize(SerializableConfig());
+    }
+
+    internal Dictionary<string, object?> SerializableConfig() =>
+        new() { ["module"] = "Microsoft.ML.FunctionalDnn", ["class_name"] = ClassName, ["config"] = GetConfig() };
+
+    /// <summary>
     /// Keras 3's functional config: <c>layers</c> (each with <c>class_name</c>, <c>name</c>,
     /// <c>config</c> and <c>inbound_nodes</c>, whose tensors carry <c>keras_history</c>
     /// [layer, node, tensor] with node indices counted within this model), <c>input_layers</c>

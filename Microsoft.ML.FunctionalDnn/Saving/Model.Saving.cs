@@ -20,7 +20,7 @@ public partial class Model
     {
         ArgumentNullException.ThrowIfNull(path);
         RequireGraph();
-        var config = new Dictionary<string, object?> { ["module"] = "Microsoft.ML.FunctionalDnn", ["class_name"] = ClassName, ["config"] = GetConfig() };
+        var config = SerializableConfig();
         var compile = CompileConfig();
         if (compile is not null) config["compile_config"] = compile;
         var weights = NamedWeights();

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
-using Microsoft.ML.FunctionalDnn.TensorBoard.Proto;
+using Microsoft.ML.FunctionalDnn.TensorBoardProtos;
 
-namespace Microsoft.ML.FunctionalDnn.TensorBoard;
+namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>
 /// One TensorBoard event file: <c>events.out.tfevents.&lt;10-digit seconds&gt;.&lt;host&gt;.&lt;pid&gt;.&lt;n&gt;</c>
