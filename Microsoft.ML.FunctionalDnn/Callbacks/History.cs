@@ -28,4 +28,20 @@ public sealed class History : Callback
             list.Add(value);
         }
     }
+
+    /// <summary>
+    /// Writes the training curves to an SVG file: one panel per metric, training solid and
+    /// validation dashed on the same axes (what Keras users draw with matplotlib from
+    /// <c>history.history</c>).
+    /// </summary>
+    /// <param name="path">The SVG file to write.</param>
+    /// <param name="metrics">The metrics to draw (without <c>val_</c>); null draws every one logged.</param>
+    /// <returns>The full path written.</returns>
+    /// <exception cref="ArgumentException">A metric that was never logged (the message lists the keys).</exception>
+    public string Plot(string path = "history.svg", IReadOnlyCollection<string>? metrics = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string svg = HistoryPlot.ToSvg(this, metrics);
+        return SvgWriter.WriteFile(path, svg);
+    }
 }
