@@ -2,7 +2,8 @@
 // one of three interleaved spirals (input "point") plus a weak, noisy hint of its arm (input
 // "hint") → which arm it lies on. Builds the graph, prints Keras's summary, trains with a
 // validation split and early stopping, evaluates on held-out data, saves and reloads the model,
-// and prints a few predictions.
+// and prints a few predictions. It also writes TensorBoard logs, a drawing of the model and the
+// training curves to ./quickstart-output.
 using Microsoft.ML.FunctionalDnn;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
@@ -22,10 +23,16 @@ var arm = new Dense(Arms, "softmax", name: "arm").Apply(Concatenate([p, h]));
 var model = new Model([point, hint], arm, name: "spiral_arms");
 model.Summary(print: true);
 
+string output = Path.GetFullPath("quickstart-output");
+string logs = Path.Combine(output, "logs");
+if (Directory.Exists(logs)) Directory.Delete(logs, recursive: true);
 model.Compile(new Adam(0.01f), "sparse_categorical_crossentropy", metrics: ["accuracy"]);
 var history = model.Fit([trainPoints, trainHints], trainArms, epochs: 40, batchSize: 32, validationSplit: 0.2f,
-    callbacks: [new EarlyStopping("val_loss", patience: 5, restoreBestWeights: true)], verbose: 2);
+    callbacks: [new EarlyStopping("val_loss", patience: 5, restoreBestWeights: true), new TensorBoard(logs, histogramFreq: 5)], verbose: 2);
 Console.WriteLine($"Trained {history.Epochs.Count} epochs; best val_loss {history["val_loss"].Min():F4}.");
+Console.WriteLine($"TensorBoard logs in {logs} (view them with: tensorboard --logdir {logs})");
+Console.WriteLine($"Model drawing: {model.PlotModel(Path.Combine(output, "model.svg"), showShapes: true)}");
+Console.WriteLine($"Training curves: {history.Plot(Path.Combine(output, "history.svg"))}");
 
 var scores = model.Evaluate([testPoints, testHints], testArms);
 Console.WriteLine($"Test accuracy: {scores["accuracy"]:P1} (loss {scores["loss"]:F4})");
