@@ -72,7 +72,7 @@ public static partial class Ops
     }
 
     /// <summary>Rows of the weight gradient's depth handled by one task: a fixed split, so sums do not depend on the thread count.</summary>
-    private const int WeightGradientChunk = 4096;
+    private const int WeightGradientChunk = 1024;
 
     /// <summary>Samples are convolved in chunks whose padded input or wide output has about this many floats.</summary>
     private const int ImplicitConvChunkFloats = 1 << 20;
