@@ -22,6 +22,27 @@ public static class LayerNames
     /// <summary>Restarts the counters, so the next Dense is named <c>dense</c> again.</summary>
     public static void Reset() => s_counters.Clear();
 
+    /// <summary>
+    /// Counters started afresh until the scope ends, then put back as they were: a model built
+    /// inside gets the same automatic names every time (a tuner's builds, whose weights are saved
+    /// and reloaded by name), without renaming the caller's later layers.
+    /// </summary>
+    internal static IDisposable FreshScope()
+    {
+        var saved = s_counters.ToArray();
+        s_counters.Clear();
+        return new Restore(saved);
+    }
+
+    private sealed class Restore(KeyValuePair<string, int>[] saved) : IDisposable
+    {
+        public void Dispose()
+        {
+            s_counters.Clear();
+            foreach (var (k, v) in saved) s_counters[k] = v;
+        }
+    }
+
     /// <summary><c>Dense</c> → <c>dense</c>, <c>MaxPooling1D</c> → <c>max_pooling1d</c>, <c>LSTM</c> → <c>lstm</c>, <c>Conv2D</c> → <c>conv2d</c>.</summary>
     public static string SnakeCase(string typeName)
     {

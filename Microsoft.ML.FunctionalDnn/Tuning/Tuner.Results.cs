@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+public abstract partial class Tuner
+{
+    /// <summary>The completed trials, best first (ties in creation order).</summary>
+    public IReadOnlyList<Trial> GetBestTrials(int numTrials = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(numTrials, 1);
+        Load();
+        var completed = Completed.ToList();
+        var ordered = Objective.Direction == ObjectiveDirection.Max
+            ? completed.OrderByDescending(t => t.Score!.Value)
+            : completed.OrderBy(t => t.Score!.Value);
+        return [.. ordered.ThenBy(t => t.Id, StringComparer.Ordinal).Take(numTrials)];
+    }
+
+    /// <summary>The hyperparameters of the best trials, best first (KerasTuner's <c>get_best_hyperparameters</c>); build a fresh model from them to retrain on all the data.</summary>
+    public IReadOnlyList<HyperParameters> GetBestHyperParameters(int numTrials = 1) =>
+        [.. GetBestTrials(numTrials).Select(t => new HyperParameters(Space, t.HyperParameters.Values))];
+
+    /// <summary>
+    /// The best trials' models, built with their hyperparameters and loaded with the weights of
+    /// their best epoch, best first (KerasTuner's <c>get_best_models</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tuner has no model-building function.</exception>
+    public IReadOnlyList<Model> GetBestModels(int numModels = 1)
+    {
+        var build = _hypermodel ?? throw new InvalidOperationException($"This {Kind} searched a function; there are no models to return.");
+        var models = new List<Model>();
+        foreach (var trial in GetBestTrials(numModels))
+        {
+            Model model;
+            using (SeedScope.Begin(Seed))
+            using (LayerNames.FreshScope()) model = build(new HyperParameters(Space, trial.HyperParameters.Values));
+            model.LoadWeights(CheckpointPath(trial.Id));
+            models.Add(model);
+        }
+        return models;
+    }
+
+    /// <summary>
+    /// KerasTuner's results summary: the project folder, the objective, then for each of the best
+    /// <paramref name="numTrials"/> trials its hyperparameters and score.
+    /// </summary>
+    /// <param name="numTrials">How many trials to show.</param>
+    /// <param name="print">Also write it to the console.</param>
+    public string ResultsSummary(int numTrials = 10, bool print = false)
+    {
+        var best = GetBestTrials(numTrials);
+        var text = new StringBuilder();
+        text.AppendLine("Results summary");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Results in {ProjectDirectory}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Showing {best.Count} best trials");
+        text.AppendLine(Objective.ToString());
+        foreach (var trial in best)
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"Trial {trial.Id} summary");
+            text.AppendLine("Hyperparameters:");
+            foreach (var (name, value) in trial.HyperParameters.Values)
+            {
+                var definition = Space.FirstOrDefault(p => p.Name == name);
+                text.AppendLine(CultureInfo.InvariantCulture, $"{name}: {definition?.Format(value) ?? Convert.ToString(value, CultureInfo.InvariantCulture)}");
+            }
+            if (trial.ParentId is not null)
+                text.AppendLine(CultureInfo.InvariantCulture, $"tuner/epochs: {trial.Epochs}{Environment.NewLine}tuner/initial_epoch: {trial.InitialEpoch}{Environment.NewLine}tuner/trial_id: {trial.ParentId}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Score: {trial.Score!.Value.ToString("G6", CultureInfo.InvariantCulture)}");
+        }
+        string summary = text.ToString();
+        if (print) Console.Write(summary);
+        return summary;
+    }
+
+    /// <summary>KerasTuner's search-space summary: each hyperparameter with its kind and range.</summary>
+    public string SearchSpaceSummary(bool print = false)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("Search space summary");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Default search space size: {Space.Count}");
+        foreach (var p in Space)
+        {
+            string details = p switch
+            {
+                IntHyperParameter i => $"Int (min_value: {i.Min}, max_value: {i.Max}, step: {i.Step?.ToString(CultureInfo.InvariantCulture) ?? "1"}, sampling: {i.Sampling.ToString().ToLowerInvariant()}, default: {i.Default})",
+                FloatHyperParameter f => $"Float (min_value: {f.Format(f.Min)}, max_value: {f.Format(f.Max)}, step: {(f.Step is double s ? f.Format(s) : "None")}, sampling: {f.Sampling.ToString().ToLowerInvariant()}, default: {f.Format(f.Default)})",
+                ChoiceHyperParameter c => $"Choice (values: [{string.Join(", ", c.Values.Select(c.Format))}], default: {c.Format(c.Default)})",
+                BooleanHyperParameter b => $"Boolean (default: {b.Default})",
+                FixedHyperParameter x => $"Fixed (value: {x.Format(x.Value)})",
+                _ => p.GetType().Name,
+            };
+            string condition = p.Conditions.Count == 0 ? "" : " if " + string.Join(" and ", p.Conditions.Select(c => $"{c.Parent} in [{string.Join(", ", c.Values)}]"));
+            text.AppendLine(CultureInfo.InvariantCulture, $"{p.Name} ({details}){condition}");
+        }
+        string summary = text.ToString();
+        if (print) Console.Write(summary);
+        return summary;
+    }
+}
