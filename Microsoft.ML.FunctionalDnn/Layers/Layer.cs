@@ -22,7 +22,10 @@ public abstract partial class Layer
     }
 
     /// <summary>The layer's name, unique within a model.</summary>
-    public string Name { get; }
+    public string Name { get; private set; }
+
+    /// <summary>Gives the layer another name (an ensemble's members must have distinct names).</summary>
+    internal void Rename(string name) => Name = name;
 
     /// <summary>The class name shown in summaries, e.g. <c>Dense</c>.</summary>
     public virtual string ClassName => GetType().Name;

@@ -47,6 +47,7 @@ internal static class LayerFactory
             "Subtract" => new Subtract(name),
             "Multiply" => new Multiply(name),
             "Average" => new Average(name),
+            "WeightedAverage" => new WeightedAverage(name),
             "Maximum" => new Maximum(name),
             "Minimum" => new Minimum(name),
             "Concatenate" => new Concatenate(c.Int("axis"), name),

@@ -34,6 +34,13 @@ public partial class Model
         _training = setup;
     }
 
+    /// <summary>Compiles with <paramref name="other"/>'s losses, loss weights and metrics (its outputs must match) and the given optimizer.</summary>
+    internal void CompileLike(Model other, Optimizer optimizer)
+    {
+        var setup = other.Compiled;
+        Compile(optimizer, setup.Losses, setup.LossWeights, setup.MetricNames);
+    }
+
     private TrainingSetup Compiled => _training ?? throw new InvalidOperationException(
         $"Model '{Name}' must be compiled before training or evaluation: call Compile(optimizer, loss, …) first.");
 
