@@ -170,6 +170,30 @@ public sealed class TunerTests
     }
 
     [TestMethod]
+    public void SeveralExecutionsPerTrialAverageTheirBestScoresAndKeepTheBestExecution()
+    {
+        using var dir = new TempDirectory();
+        var (a, b, y) = TwoInputData(120, 4);
+        var (va, vb, vy) = TwoInputData(60, 5);
+        Tuner Run(string project)
+        {
+            var tuner = new RandomSearch(BuildTwoInput, "val_loss", maxTrials: 2, executionsPerTrial: 2, seed: 9, directory: dir.Path, projectName: project);
+            tuner.Search(new[] { a, b }, y, epochs: 3, validationData: (new[] { va, vb }, vy));
+            return tuner;
+        }
+        var first = Run("one");
+        var second = Run("two");
+        CollectionAssert.AreEqual(first.Trials.Select(t => t.Score).ToArray(), second.Trials.Select(t => t.Score).ToArray(), "reproducible with the seed");
+        foreach (var trial in first.Trials)
+        {
+            // The score is the mean of the executions' bests; the checkpoint is the best execution's best epoch.
+            Assert.IsLessThanOrEqualTo(trial.Score!.Value + 1e-6, trial.Metrics["val_loss"].Min());
+        }
+        var model = first.GetBestModels()[0];
+        Assert.AreEqual(first.GetBestTrials()[0].Metrics["val_loss"].Min(), model.Evaluate(new[] { va, vb }, vy)["loss"], 1e-4);
+    }
+
+    [TestMethod]
     public void HyperbandSpendsItsBudgetAndContinuesTheBestTrials()
     {
         using var dir = new TempDirectory();
