@@ -42,7 +42,7 @@ public sealed class MLContext
 }
 
 /// <summary>The catalog of data transformations (ML.NET's TransformsCatalog); estimators are extension methods on it.</summary>
-public sealed class TransformsCatalog
+public sealed partial class TransformsCatalog
 {
     internal TransformsCatalog(MLContext context) => Context = context;
 

@@ -79,13 +79,13 @@ public partial class Model
 
         int n = inputs[0].Shape[0];
         int trainCount = n;
-        Tensor[]? valX = null, valY = null;
-        Tensor? valWeights = null;
+        IBatchSource? validation = null;
         if (validationData is { } vd)
         {
-            valX = vd.X.Resolve(InputNames, "validation input");
-            valY = PrepareTargets(vd.Y.Resolve(OutputNames, "validation target"));
+            var valX = vd.X.Resolve(InputNames, "validation input");
+            var valY = PrepareTargets(vd.Y.Resolve(OutputNames, "validation target"));
             CheckSampleCounts(valX, valY, null);
+            validation = new TensorBatchSource(valX, valY, null, valX[0].Shape[0]);
         }
         else if (validationSplit > 0)
         {
@@ -94,16 +94,23 @@ public partial class Model
             if (trainCount == 0 || trainCount == n)
                 throw new ArgumentException($"validationSplit {validationSplit} of {n} samples leaves {trainCount} for training and {n - trainCount} for validation; both need at least one.");
             int[] valRows = [.. Enumerable.Range(trainCount, n - trainCount)];
-            valX = [.. inputs.Select(t => DataSpec.Rows(t, valRows))];
-            valY = [.. targets.Select(t => DataSpec.Rows(t, valRows))];
-            valWeights = weights is null ? null : DataSpec.Rows(weights, valRows);
+            validation = new TensorBatchSource([.. inputs.Select(t => DataSpec.Rows(t, valRows))], [.. targets.Select(t => DataSpec.Rows(t, valRows))],
+                weights is null ? null : DataSpec.Rows(weights, valRows), valRows.Length);
         }
+        return FitCore(new TensorBatchSource(inputs, targets, weights, trainCount), validation, epochs, batchSize, shuffle, initialEpoch, callbacks, verbose, seed);
+    }
 
+    /// <summary>The training loop over any batch source (tensors, or an ML.NET data view streamed through cursors).</summary>
+    internal History FitCore(IBatchSource train, IBatchSource? validation, int epochs, int batchSize, bool shuffle, int initialEpoch,
+        IReadOnlyList<Callback>? callbacks, int verbose, long? seed)
+    {
+        var setup = Compiled;
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive; received {batchSize}.");
         var history = new History();
         var all = new List<Callback> { history };
         if (verbose > 0) all.Add(new ProgressLogger(verbose));
         if (callbacks is not null) all.AddRange(callbacks);
-        int steps = (trainCount + batchSize - 1) / batchSize;
+        int steps = (train.Count + batchSize - 1) / batchSize;
         var parameters = new TrainingParams(epochs, steps, verbose);
         foreach (var c in all) (c.Model, c.Params) = (this, parameters);
         long baseSeed = seed ?? (long)SeedScope.NextGenerator().NextUInt64();
@@ -121,25 +128,22 @@ public partial class Model
             // Shuffling and dropout depend only on (seed, epoch), so a run resumed at epoch k replays epoch k exactly.
             var epochRandom = new RandomGenerator(MixSeed(baseSeed, epoch));
             ReseedLayers(this, epochRandom);
-            var order = shuffle ? epochRandom.Permutation(trainCount) : [.. Enumerable.Range(0, trainCount)];
             var sums = new LossSums(OutputNames.Count);
-            for (int step = 0; step < steps; step++)
+            int step = 0;
+            foreach (var batch in train.Batches(batchSize, shuffle ? epochRandom : null))
             {
-                var rows = order[(step * batchSize)..Math.Min(trainCount, (step + 1) * batchSize)];
                 foreach (var c in all) c.OnTrainBatchBegin(step, empty);
-                var xb = inputs.Select(t => DataSpec.Rows(t, rows)).ToArray();
-                var yb = targets.Select(t => DataSpec.Rows(t, rows)).ToArray();
-                var wb = weights is null ? null : DataSpec.Rows(weights, rows);
-                var (total, perOutput) = TrainStep(xb, yb, wb, metrics);
-                sums.Add(total, perOutput, rows.Length);
+                var (total, perOutput) = TrainStep(batch.X, batch.Y, batch.Weights, metrics);
+                sums.Add(total, perOutput, batch.Count);
                 var logs = Logs(sums, metrics, "");
                 foreach (var c in all) c.OnTrainBatchEnd(step, logs);
+                step++;
                 // Keras checks after every batch, so a callback can stop mid-epoch (TerminateOnNaN).
                 if (StopTraining) break;
             }
             var results = new Dictionary<string, float>(Logs(sums, metrics, ""));
-            if (valX is not null)
-                foreach (var (key, value) in EvaluateCore(valX, valY!, valWeights, batchSize, all, notify: false)) results["val_" + key] = value;
+            if (validation is not null)
+                foreach (var (key, value) in EvaluateCore(validation, batchSize, all, notify: false)) results["val_" + key] = value;
             results["learning_rate"] = setup.Optimizer.LearningRate;
             epochLogs = results;
             foreach (var c in all) c.OnEpochEnd(epoch, results);
@@ -178,7 +182,7 @@ public partial class Model
         CheckSampleCounts(inputs, targets, sampleWeight);
         var all = callbacks?.ToList() ?? [];
         foreach (var c in all) c.Model = this;
-        return EvaluateCore(inputs, targets, sampleWeight, batchSize, all, notify: true);
+        return EvaluateCore(new TensorBatchSource(inputs, targets, sampleWeight, inputs[0].Shape[0]), batchSize, all, notify: true);
     }
 
     /// <summary>
@@ -228,30 +232,27 @@ public partial class Model
         return (total.Item(), perOutput);
     }
 
-    private Dictionary<string, float> EvaluateCore(Tensor[] inputs, Tensor[] targets, Tensor? weights, int batchSize, List<Callback> callbacks, bool notify)
+    internal Dictionary<string, float> EvaluateCore(IBatchSource data, int batchSize, List<Callback> callbacks, bool notify)
     {
         var setup = Compiled;
         var metrics = setup.CreateMetrics(this);
         var sums = new LossSums(OutputNames.Count);
         var empty = new Dictionary<string, float>();
         if (notify) foreach (var c in callbacks) c.OnTestBegin(empty);
-        int n = inputs[0].Shape[0];
-        for (int start = 0, batch = 0; start < n; start += batchSize, batch++)
+        int batchIndex = 0;
+        foreach (var batch in data.Batches(batchSize, null))
         {
-            int count = (int)Math.Min(batchSize, (long)n - start);
-            if (notify) foreach (var c in callbacks) c.OnTestBatchBegin(batch, empty);
+            if (notify) foreach (var c in callbacks) c.OnTestBatchBegin(batchIndex, empty);
             using (var scope = TensorScope.Begin())
             using (GradMode.NoGrad())
             {
-                var xb = inputs.Select(t => t.SliceBatch(start, count)).ToArray();
-                var yb = targets.Select(t => t.SliceBatch(start, count)).ToArray();
-                var wb = weights?.SliceBatch(start, count);
-                var predictions = ApplyMany(xb, training: false);
-                var (total, perOutput) = LossOf(setup, yb, predictions, wb);
-                sums.Add(total.Item(), perOutput, count);
-                UpdateMetrics(metrics, yb, predictions, wb);
+                var predictions = ApplyMany(batch.X, training: false);
+                var (total, perOutput) = LossOf(setup, batch.Y, predictions, batch.Weights);
+                sums.Add(total.Item(), perOutput, batch.Count);
+                UpdateMetrics(metrics, batch.Y, predictions, batch.Weights);
             }
-            if (notify) foreach (var c in callbacks) c.OnTestBatchEnd(batch, Logs(sums, metrics, ""));
+            if (notify) foreach (var c in callbacks) c.OnTestBatchEnd(batchIndex, Logs(sums, metrics, ""));
+            batchIndex++;
         }
         var logs = Logs(sums, metrics, "");
         if (notify) foreach (var c in callbacks) c.OnTestEnd(logs);
