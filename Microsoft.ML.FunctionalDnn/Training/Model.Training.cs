@@ -15,6 +15,9 @@ public partial class Model
     /// <summary>The compiled optimizer (null before Compile).</summary>
     public Optimizer? Optimizer => _training?.Optimizer;
 
+    /// <summary>The losses, loss weights and metrics of Compile, or null.</summary>
+    internal TrainingSetup? TrainingConfiguration => _training;
+
     /// <summary>
     /// Configures training (Keras's <c>compile</c>): an optimizer (instance or name such as
     /// <c>"rmsprop"</c>), the loss (one for all outputs, a list in output order, or a dictionary by

@@ -1,0 +1,102 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using static Microsoft.ML.FunctionalDnn.Keras;
+
+namespace Microsoft.ML.FunctionalDnn.Tests.MLNet;
+
+[TestClass]
+public sealed class QuestionAnsweringPipelineTests
+{
+    internal sealed class StoryRow
+    {
+        public string Story { get; set; } = "";
+
+        public string Question { get; set; } = "";
+
+        public string Answer { get; set; } = "";
+    }
+
+    internal sealed class AnswerPrediction
+    {
+        public string PredictedAnswer { get; set; } = "";
+
+        [ColumnName("answer")]
+        public float[] Probabilities { get; set; } = [];
+    }
+
+    private static readonly string[] People = ["Mary", "John", "Sandra", "Daniel"];
+    private static readonly string[] Places = ["bathroom", "hallway", "garden", "office", "kitchen", "bedroom"];
+    private static readonly string[] Moves = ["moved to the", "went to the", "journeyed to the", "travelled to the"];
+
+    /// <summary>bAbI-style single supporting fact: a few moves, then "Where is X?" answered by X's last place.</summary>
+    internal static List<StoryRow> Stories(int count, int seed, int sentences = 3)
+    {
+        var r = new Random(seed);
+        var rows = new List<StoryRow>();
+        for (int i = 0; i < count; i++)
+        {
+            var at = new Dictionary<string, string>();
+            var text = new List<string>();
+            for (int s = 0; s < sentences; s++)
+            {
+                string who = People[r.Next(People.Length)], where = Places[r.Next(Places.Length)];
+                at[who] = where;
+                text.Add($"{who} {Moves[r.Next(Moves.Length)]} {where}.");
+            }
+            string asked = at.Keys.ElementAt(r.Next(at.Count));
+            rows.Add(new StoryRow { Story = string.Join(" ", text), Question = $"Where is {asked}?", Answer = at[asked] });
+        }
+        return rows;
+    }
+
+    /// <summary>The notes' question-answering model, sized for the generated task.</summary>
+    internal static Model QaModel(int vocabulary, int storyLength, int questionLength, int answers)
+    {
+        var story = Input([storyLength], DType.Int32, name: "StoryIds");
+        var question = Input([questionLength], DType.Int32, name: "QuestionIds");
+        var s = new LSTM(48).Apply(new Embedding(vocabulary, 32).Apply(story));
+        var q = new LSTM(16).Apply(new Embedding(vocabulary, 16).Apply(question));
+        var answer = new Dense(answers, "softmax", name: "answer").Apply(Concatenate([s, q]));
+        var model = new Model([story, question], answer, name: "question_answering");
+        model.Compile(new Adam(0.01f), "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        return model;
+    }
+
+    internal static IEstimator<ITransformer> Pipeline(MLContext ml, Model model, int epochs) =>
+        ml.Transforms.Conversion.MapValueToKey("Label", "Answer")
+            .Append(ml.Transforms.TextToSequence([new InputOutputColumnPair("StoryIds", "Story"), new InputOutputColumnPair("QuestionIds", "Question")],
+                new TextToSequenceOptions { MaxTokens = 40, SequenceLength = 20 }))
+            .Append(ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions { Epochs = epochs, BatchSize = 32, PredictedLabelColumnName = "PredictedKey" }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedAnswer", "PredictedKey"));
+
+    [TestMethod]
+    public void AStoryAndQuestionModelLearnsThroughAnMLNetPipeline()
+    {
+        using var seeds = SeedScope.Begin(1);
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(Stories(2000, 1));
+        var test = ml.Data.LoadFromEnumerable(Stories(300, 2));
+        LayerNames.Reset();
+        var model = QaModel(40, 20, 20, Places.Length);
+        var fitted = Pipeline(ml, model, epochs: 12).Fit(train);
+
+        var scored = fitted.Transform(test);
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, Places.Length), scored.Schema["answer"].Type);
+        Assert.AreSame(TextDataViewType.Instance, scored.Schema["PredictedAnswer"].Type);
+        var predicted = scored.GetColumn<string>("PredictedAnswer").ToList();
+        var truth = test.GetColumn<string>("Answer").ToList();
+        double accuracy = predicted.Zip(truth).Count(p => p.First == p.Second) / (double)truth.Count;
+        Assert.IsGreaterThan(0.4, accuracy, $"test accuracy {accuracy:P1} (chance is {1.0 / Places.Length:P1})");
+
+        // A PredictionEngine on one row gives what the batched transform gave.
+        var engine = ml.Model.CreatePredictionEngine<StoryRow, AnswerPrediction>(fitted);
+        var rows = Stories(300, 2);
+        for (int i = 0; i < 20; i++)
+        {
+            var single = engine.Predict(rows[i]);
+            Assert.AreEqual(predicted[i], single.PredictedAnswer);
+            Assert.HasCount(Places.Length, single.Probabilities);
+            Assert.AreEqual(1, single.Probabilities.Sum(), 1e-4);
+        }
+    }
+}
