@@ -30,9 +30,11 @@ public sealed class ModelLoadContext
     /// <summary>The model file, for error messages.</summary>
     internal string Path { get; }
 
-    internal ModelLoadContext Child(string name) => new(_zip, $"{Directory}/{name}", Path);
+    internal ModelLoadContext Child(string name) => new(_zip, Entry(name), Path);
 
-    internal bool Contains(string name) => _zip.GetEntry($"{Directory}/{name}") is not null;
+    private string Entry(string name) => Directory.Length == 0 ? name : $"{Directory}/{name}";
+
+    internal bool Contains(string name) => _zip.GetEntry(Entry(name)) is not null;
 
     internal string LoadText(string name)
     {
@@ -41,7 +43,7 @@ public sealed class ModelLoadContext
     }
 
     internal Stream Open(string name) =>
-        (_zip.GetEntry($"{Directory}/{name}") ?? throw new InvalidDataException($"{Path}: the model has no entry '{Directory}/{name}'; the file is incomplete or not an ML.NET model saved by this library.")).Open();
+        (_zip.GetEntry(Entry(name)) ?? throw new InvalidDataException($"{Path}: the model has no entry '{Entry(name)}'; the file is incomplete or not an ML.NET model saved by this library.")).Open();
 
     /// <summary>Reads back the model saved under <paramref name="name"/> with its loader.</summary>
     /// <exception cref="InvalidDataException">The entry is missing or names an unknown loader.</exception>
@@ -75,7 +77,9 @@ public sealed class ModelLoadContext
             foreach (var type in types)
             {
                 if (type.GetCustomAttribute<ModelLoaderAttribute>() is not { } attribute) continue;
-                var method = type.GetMethod("Create", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(ModelLoadContext)]);
+                // A generic transformer (TransformerChain<T>) loads as its ITransformer form.
+                var concrete = type.IsGenericTypeDefinition && type.GetGenericArguments().Length == 1 ? type.MakeGenericType(typeof(ITransformer)) : type;
+                var method = concrete.GetMethod("Create", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(ModelLoadContext)]);
                 if (method is not null && typeof(ITransformer).IsAssignableFrom(method.ReturnType)) s_loaders.TryAdd(attribute.Signature, method);
             }
         }

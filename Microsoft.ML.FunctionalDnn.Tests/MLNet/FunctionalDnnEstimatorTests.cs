@@ -1,0 +1,181 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using static Microsoft.ML.FunctionalDnn.Keras;
+
+namespace Microsoft.ML.FunctionalDnn.Tests.MLNet;
+
+[TestClass]
+public sealed class FunctionalDnnEstimatorTests
+{
+    internal sealed class Post
+    {
+        public string Text { get; set; } = "";
+
+        public float Age { get; set; }
+
+        public string Income { get; set; } = "";
+
+        public float Gender { get; set; }
+    }
+
+    private static readonly string[] Incomes = ["low", "middle", "high"];
+
+    /// <summary>Posts whose words carry planted signals: age words, income words, gender words, among filler.</summary>
+    private static List<Post> Posts(int count, int seed)
+    {
+        var r = new Random(seed);
+        string[] filler = ["today", "the", "weather", "coffee", "city", "news", "game", "music"];
+        var posts = new List<Post>();
+        for (int i = 0; i < count; i++)
+        {
+            int age = r.Next(20, 75), income = r.Next(3);
+            bool female = r.Next(2) == 1;
+            var words = Enumerable.Range(0, 6).Select(_ => filler[r.Next(filler.Length)]).ToList();
+            words.Insert(r.Next(words.Count), age < 35 ? "school" : age < 55 ? "mortgage" : "retirement");
+            words.Insert(r.Next(words.Count), income switch { 0 => "budget", 1 => "car", _ => "yacht" });
+            words.Insert(r.Next(words.Count), female ? "she" : "he");
+            posts.Add(new Post { Text = string.Join(' ', words), Age = age, Income = Incomes[income], Gender = female ? 1 : 0 });
+        }
+        return posts;
+    }
+
+    private static Model SocialModel()
+    {
+        LayerNames.Reset();
+        var text = Input([12], DType.Int32, name: "Tokens");
+        var x = new GlobalAveragePooling1D().Apply(new Embedding(30, 16).Apply(text));
+        x = new Dense(32, "relu").Apply(x);
+        var age = new Dense(1, name: "age").Apply(x);
+        var income = new Dense(3, "softmax", name: "income").Apply(x);
+        var gender = new Dense(1, "sigmoid", name: "gender").Apply(x);
+        var model = new Model(text, [age, income, gender], name: "social");
+        model.Compile(new Adam(0.02f), ["mse", "sparse_categorical_crossentropy", "binary_crossentropy"], lossWeights: [0.001f, 1, 1],
+            metrics: new Dictionary<string, string[]> { ["income"] = ["accuracy"], ["gender"] = ["accuracy"] });
+        return model;
+    }
+
+    private static EstimatorChain<FunctionalDnnTransformer> SocialPipeline(MLContext ml, Model model, int epochs) =>
+        ml.Transforms.Conversion.MapValueToKey("IncomeKey", "Income")
+            .Append(ml.Transforms.TextToSequence("Tokens", "Text", maxTokens: 30, sequenceLength: 12))
+            .Append(ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions
+            {
+                Epochs = epochs,
+                LabelColumns = { ["age"] = "Age", ["income"] = "IncomeKey", ["gender"] = "Gender" },
+                OutputColumns = { ["age"] = "PredictedAge", ["income"] = "IncomeScores", ["gender"] = "GenderScore" },
+                PredictedLabelColumnName = "PredictedIncome",
+            }));
+
+    [TestMethod]
+    public void AThreeHeadModelGivesThreeOutputColumnsThatLearn()
+    {
+        using var seeds = SeedScope.Begin(2);
+        var ml = new MLContext(seed: 2);
+        var data = ml.Data.LoadFromEnumerable(Posts(1500, 1));
+        var fitted = SocialPipeline(ml, SocialModel(), epochs: 15).Fit(data);
+        var scored = fitted.Transform(ml.Data.LoadFromEnumerable(Posts(300, 2)));
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 1), scored.Schema["PredictedAge"].Type);
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 3), scored.Schema["IncomeScores"].Type);
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 1), scored.Schema["GenderScore"].Type);
+        Assert.AreEqual(new KeyDataViewType(typeof(uint), 3), scored.Schema["PredictedIncome"].Type);
+
+        var test = Posts(300, 2);
+        var income = scored.GetColumn<uint>("PredictedIncome").ToList();
+        var keys = fitted.OfType<Microsoft.ML.Transforms.ValueToKeyMappingTransformer>().Single().Values;
+        double incomeAccuracy = test.Zip(income).Count(p => (string)keys[(int)p.Second - 1] == p.First.Income) / 300.0;
+        double genderAccuracy = test.Zip(scored.GetColumn<float[]>("GenderScore")).Count(p => (p.Second[0] > 0.5f) == (p.First.Gender == 1)) / 300.0;
+        var ages = scored.GetColumn<float[]>("PredictedAge").Select(a => a[0]).ToList();
+        double mae = test.Zip(ages).Average(p => Math.Abs(p.First.Age - p.Second));
+        double baseline = test.Average(p => Math.Abs(p.Age - test.Average(q => q.Age)));
+        Assert.IsGreaterThan(0.9, incomeAccuracy, $"income accuracy {incomeAccuracy:P1}");
+        Assert.IsGreaterThan(0.9, genderAccuracy, $"gender accuracy {genderAccuracy:P1}");
+        Assert.IsLessThan(baseline, mae, $"age MAE {mae:F1} against the mean's {baseline:F1}");
+    }
+
+    [TestMethod]
+    public void SaveLoadTransformGivesIdenticalColumns()
+    {
+        using var dir = new TempDirectory();
+        using var seeds = SeedScope.Begin(3);
+        var ml = new MLContext(seed: 3);
+        var data = ml.Data.LoadFromEnumerable(Posts(200, 3));
+        var fitted = SocialPipeline(ml, SocialModel(), epochs: 2).Fit(data);
+        string path = dir.File("pipeline.zip");
+        ml.Model.Save(fitted, data.Schema, path);
+        var loaded = ml.Model.Load(path, out var schema);
+        CollectionAssert.AreEqual(data.Schema.Select(c => c.Name).ToArray(), schema.Select(c => c.Name).ToArray());
+        var test = ml.Data.LoadFromEnumerable(Posts(50, 4));
+        foreach (var column in new[] { "IncomeScores", "PredictedAge", "GenderScore" })
+            CollectionAssert.AreEqual(fitted.Transform(test).GetColumn<float[]>(column).SelectMany(v => v).ToArray(),
+                loaded.Transform(test).GetColumn<float[]>(column).SelectMany(v => v).ToArray(), column);
+        CollectionAssert.AreEqual(fitted.Transform(test).GetColumn<uint>("PredictedIncome").ToArray(), loaded.Transform(test).GetColumn<uint>("PredictedIncome").ToArray());
+
+        File.WriteAllBytes(dir.File("broken.zip"), File.ReadAllBytes(path)[..200]);
+        Assert.ThrowsExactly<InvalidDataException>(() => ml.Model.Load(dir.File("broken.zip"), out _));
+    }
+
+    private sealed class Numbers
+    {
+        [VectorType(3)]
+        public float[] Features { get; set; } = [0, 0, 0];
+
+        public float Label { get; set; }
+
+        public string Note { get; set; } = "";
+    }
+
+    private static Model Regressor(int features = 3)
+    {
+        var x = Input([features], name: "Features");
+        var model = new Model(x, new Dense(1).Apply(x));
+        model.Compile("sgd", "mse");
+        return model;
+    }
+
+    [TestMethod]
+    public void ColumnProblemsAreReportedBeforeTrainingWithTheColumnAndTheModelInput()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Enumerable.Range(0, 8).Select(i => new Numbers { Features = [i, 1, 2], Label = i, Note = "n" }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+
+        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.FunctionalDnn().Trainer(Regressor(), "Target").Fit(data));
+        StringAssert.Contains(missing.Message, "label column 'Target'");
+
+        var options = new FunctionalDnnOptions { InputColumns = { ["Features"] = "Note" } };
+        var text = Assert.ThrowsExactly<ArgumentException>(() => ml.FunctionalDnn().Trainer(Regressor(), options).Fit(data));
+        StringAssert.Contains(text.Message, "Column 'Note' for model input 'Features' holds text");
+
+        var size = Assert.ThrowsExactly<ArgumentException>(() => ml.FunctionalDnn().Trainer(Regressor(4)).Fit(data));
+        StringAssert.Contains(size.Message, "has 3 values per row; model input 'Features' expects (4) = 4");
+
+        var uncompiled = Input([3], name: "Features");
+        var raw = new Model(uncompiled, new Dense(1).Apply(uncompiled));
+        Assert.ThrowsExactly<InvalidOperationException>(() => ml.FunctionalDnn().Trainer(raw));
+
+        rows[5].Features[1] = float.NaN;
+        var nan = Assert.ThrowsExactly<InvalidDataException>(() => ml.FunctionalDnn().Trainer(Regressor(), new FunctionalDnnOptions { Epochs = 1, Shuffle = false }).Fit(data));
+        StringAssert.Contains(nan.Message, "Row 5: column 'Features'");
+        StringAssert.Contains(nan.Message, "NaN");
+    }
+
+    private sealed class Ids
+    {
+        [VectorType(4)]
+        public int[] Tokens { get; set; } = [];
+
+        public float Label { get; set; }
+    }
+
+    [TestMethod]
+    public void AnIdOutsideTheEmbeddingIsReportedWithItsRowAndColumn()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new Ids { Tokens = [1, 2, 3, 4], Label = 1 }, new Ids { Tokens = [1, 2, 12, 4], Label = 0 } });
+        var tokens = Input([4], DType.Int32, name: "Tokens");
+        var model = new Model(tokens, new Dense(1).Apply(new Flatten().Apply(new Embedding(10, 2).Apply(tokens))));
+        model.Compile("sgd", "mse");
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions { Epochs = 1, Shuffle = false }).Fit(data));
+        StringAssert.Contains(ex.Message, "Row 1: column 'Tokens'");
+        StringAssert.Contains(ex.Message, "the id 12, outside the embedding's range [0, 10)");
+    }
+}
