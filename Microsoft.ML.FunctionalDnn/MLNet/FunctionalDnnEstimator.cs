@@ -157,6 +157,7 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
             if (c.ItemType is TextDataViewType)
                 throw new ArgumentException($"Column '{column}' for model input '{name}' holds text, where numbers are expected: turn it into token ids first (mlContext.Transforms.TextToSequence).");
         }
+        int keyed = Model.OutputNames.Count(o => inputSchema.TryFindColumn(LabelColumn(o), out var l) && l.IsKey);
         foreach (var output in Model.OutputNames)
         {
             string label = LabelColumn(output);
@@ -166,7 +167,7 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
                 throw new ArgumentException($"Label column '{label}' for model output '{output}' holds text: map it to a key first (mlContext.Transforms.Conversion.MapValueToKey(\"{label}\")).");
             string column = Options.OutputColumns.TryGetValue(output, out var oc) ? oc : output;
             columns.Add(new SchemaShape.Column(column, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
-            if (c.IsKey) columns.Add(new SchemaShape.Column(Model.OutputNames.Count == 1 ? Options.PredictedLabelColumnName : $"{column}_PredictedLabel", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, c.Annotations));
+            if (c.IsKey) columns.Add(new SchemaShape.Column(keyed == 1 ? Options.PredictedLabelColumnName : $"{column}_PredictedLabel", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, c.Annotations));
         }
         return new SchemaShape(columns);
     }
