@@ -113,6 +113,28 @@ public sealed class FunctionalDnnEstimatorTests
         Assert.ThrowsExactly<InvalidDataException>(() => ml.Model.Load(dir.File("broken.zip"), out _));
     }
 
+    [TestMethod]
+    public void AFailedSaveLeavesTheExistingFileUntouched()
+    {
+        using var dir = new TempDirectory();
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 8).Select(i => new Numbers { Features = [i, 1, 2], Label = i }).ToList());
+        var good = ml.FunctionalDnn().Trainer(Regressor(), new FunctionalDnnOptions { Epochs = 1 }).Fit(data);
+        string path = dir.File("model.zip");
+        ml.Model.Save(good, data.Schema, path);
+        var before = File.ReadAllBytes(path);
+
+        // A Lambda without a function name cannot be saved: the save fails part-way.
+        var x = Input([3], name: "Features");
+        var lambdaModel = new Model(x, new Dense(1).Apply(new Lambda(t => Ops.Multiply(t, Tensor.Scalar(2))).Apply(x)));
+        lambdaModel.Compile("sgd", "mse");
+        var bad = ml.FunctionalDnn().Trainer(lambdaModel, new FunctionalDnnOptions { Epochs = 1 }).Fit(data);
+        Assert.ThrowsExactly<InvalidOperationException>(() => ml.Model.Save(bad, data.Schema, path));
+        CollectionAssert.AreEqual(before, File.ReadAllBytes(path), "the earlier model is intact");
+        Assert.IsFalse(File.Exists(path + ".tmp"));
+        Assert.IsNotNull(ml.Model.Load(path, out _));
+    }
+
     private sealed class Numbers
     {
         [VectorType(3)]
