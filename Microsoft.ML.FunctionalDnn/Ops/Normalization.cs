@@ -23,12 +23,12 @@ public static partial class Ops
         var v = variance.Data;
         for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Add(m, xs.Slice(r * c, c), m);
         System.Numerics.Tensors.TensorPrimitives.Multiply(m, 1f / rows, m);
+        var centered = new float[c];
         for (int r = 0; r < rows; r++)
-            for (int j = 0; j < c; j++)
-            {
-                float d = xs[r * c + j] - m[j];
-                v[j] += d * d;
-            }
+        {
+            System.Numerics.Tensors.TensorPrimitives.Subtract(xs.Slice(r * c, c), m, centered);
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(centered, centered, v, v);
+        }
         System.Numerics.Tensors.TensorPrimitives.Multiply(v, 1f / rows, v);
         var invStd = new float[c];
         for (int j = 0; j < c; j++) invStd[j] = 1f / MathF.Sqrt(v[j] + epsilon);
@@ -100,11 +100,19 @@ public static partial class Ops
         var xs = x.Data;
         var h = xHat.Data;
         for (int r = 0; r < rows; r++)
-            for (int j = 0; j < c; j++)
+        {
+            var row = h.Slice(r * c, c);
+            if (perRow)
             {
-                int s = perRow ? r : j;
-                h[r * c + j] = (xs[r * c + j] - mean[s]) * invStd[s];
+                System.Numerics.Tensors.TensorPrimitives.Subtract(xs.Slice(r * c, c), mean[r], row);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row, invStd[r], row);
             }
+            else
+            {
+                System.Numerics.Tensors.TensorPrimitives.Subtract(xs.Slice(r * c, c), mean, row);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row, invStd, row);
+            }
+        }
         return ScaleShift(x.Shape, xHat.Data, gamma, beta);
     }
 
@@ -138,14 +146,17 @@ public static partial class Ops
             var xHat = xHatTensor.Data;
             var dxHatTensor = Tensor.Empty(x.Shape);
             var dxHat = dxHatTensor.Data;
-            for (int r = 0; r < rows; r++)
-                for (int j = 0; j < c; j++)
-                    dxHat[r * c + j] = dy[r * c + j] * (gamma is null ? 1 : gamma.Data[j]);
+            if (gamma is null) dy.CopyTo(dxHat);
+            else
+            {
+                var g = gamma.Data;
+                for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Multiply(dy.Slice(r * c, c), g, dxHat.Slice(r * c, c));
+            }
             if (gamma is not null && node.NeedsGrad(1))
             {
                 var dg = Tensor.Zeros(gamma.Shape);
-                for (int r = 0; r < rows; r++)
-                    for (int j = 0; j < c; j++) dg.Data[j] += dy[r * c + j] * xHat[r * c + j];
+                var dgs = dg.Data;
+                for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dy.Slice(r * c, c), xHat.Slice(r * c, c), dgs, dgs);
                 node.AccumulateInputGrad(1, dg);
             }
             if (beta is not null && node.NeedsGrad(2))
@@ -155,24 +166,45 @@ public static partial class Ops
                 node.AccumulateInputGrad(2, db);
             }
             if (!node.NeedsGrad(0)) return;
-            int groups = perRow ? rows : c, n = perRow ? c : rows;
-            var sum = new double[groups];
-            var sumXHat = new double[groups];
-            for (int r = 0; r < rows; r++)
-                for (int j = 0; j < c; j++)
-                {
-                    int gIndex = perRow ? r : j, i = r * c + j;
-                    sum[gIndex] += dxHat[i];
-                    sumXHat[gIndex] += dxHat[i] * xHat[i];
-                }
             var dx = Tensor.Empty(x.Shape);
             var d = dx.Data;
-            for (int r = 0; r < rows; r++)
-                for (int j = 0; j < c; j++)
+            if (perRow)
+            {
+                for (int r = 0; r < rows; r++)
                 {
-                    int gIndex = perRow ? r : j, i = r * c + j;
-                    d[i] = (float)(invStd[gIndex] / n * (n * dxHat[i] - sum[gIndex] - xHat[i] * sumXHat[gIndex]));
+                    var dh = dxHat.Slice(r * c, c);
+                    var xh = xHat.Slice(r * c, c);
+                    float sum = System.Numerics.Tensors.TensorPrimitives.Sum(dh), sumXHat = System.Numerics.Tensors.TensorPrimitives.Dot(dh, xh);
+                    var row = d.Slice(r * c, c);
+                    // dx = s/N · (N·dx̂ − Σdx̂ − x̂·Σ(dx̂ x̂))
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(xh, -sumXHat, row);
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dh, (float)c, row, row);
+                    System.Numerics.Tensors.TensorPrimitives.Add(row, -sum, row);
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, invStd[r] / c, row);
                 }
+            }
+            else
+            {
+                // Per channel over all rows: the sums first, then dx row by row, all as vector ops.
+                var sums = new float[c];
+                var sumsXHat = new float[c];
+                for (int r = 0; r < rows; r++)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(sums, dxHat.Slice(r * c, c), sums);
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dxHat.Slice(r * c, c), xHat.Slice(r * c, c), sumsXHat, sumsXHat);
+                }
+                var scale = new float[c];
+                System.Numerics.Tensors.TensorPrimitives.Multiply(invStd, 1f / rows, scale);
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = d.Slice(r * c, c);
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(xHat.Slice(r * c, c), sumsXHat, row);
+                    System.Numerics.Tensors.TensorPrimitives.Negate(row, row);
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dxHat.Slice(r * c, c), (float)rows, row, row);
+                    System.Numerics.Tensors.TensorPrimitives.Subtract(row, sums, row);
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, scale, row);
+                }
+            }
             node.AccumulateInputGrad(0, dx);
         });
     }
