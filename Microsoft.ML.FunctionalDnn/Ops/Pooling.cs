@@ -53,6 +53,34 @@ public static partial class Ops
         return PoolCore(x, g, max, name);
     }
 
+    /// <summary>One tap of max pooling over a pixel's channels: keeps the larger value and the flat input index it came from (vectorized).</summary>
+    private static void MaxRow(ReadOnlySpan<float> input, Span<float> output, Span<int> from, int firstIndex, bool first)
+    {
+        int c = input.Length, ch = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && c >= System.Numerics.Vector<float>.Count)
+        {
+            int w = System.Numerics.Vector<float>.Count;
+            var lane = System.Numerics.Vector<int>.Indices;
+            for (; ch <= c - w; ch += w)
+            {
+                var value = new System.Numerics.Vector<float>(input[ch..]);
+                var index = new System.Numerics.Vector<int>(firstIndex + ch) + lane;
+                if (first)
+                {
+                    value.CopyTo(output[ch..]);
+                    index.CopyTo(from[ch..]);
+                    continue;
+                }
+                var best = new System.Numerics.Vector<float>(output[ch..]);
+                var larger = System.Numerics.Vector.GreaterThan(value, best);
+                System.Numerics.Vector.ConditionalSelect(larger, value, best).CopyTo(output[ch..]);
+                System.Numerics.Vector.ConditionalSelect(larger, index, new System.Numerics.Vector<int>(from[ch..])).CopyTo(from[ch..]);
+            }
+        }
+        for (; ch < c; ch++)
+            if (first || input[ch] > output[ch]) { output[ch] = input[ch]; from[ch] = firstIndex + ch; }
+    }
+
     private static Tensor PoolCore(Tensor x, ConvGeometry g, bool max, string name)
     {
         RequireFloat(x, name);
@@ -65,6 +93,7 @@ public static partial class Ops
         var xs = x.Data;
         var ys = y.Data;
         var cs = counts.IntData;
+        var sources = max ? source!.IntData : default;
         var taps = new WindowTaps(g, 0, g.Batch);
         while (taps.MoveNext())
         {
@@ -77,9 +106,7 @@ public static partial class Ops
                 else Im2Col.AddRow(outRow, inRow);
                 continue;
             }
-            var src = source!.IntData.Slice(taps.Position * c, c);
-            for (int ch = 0; ch < c; ch++)
-                if (first || inRow[ch] > outRow[ch]) { outRow[ch] = inRow[ch]; src[ch] = taps.Pixel * c + ch; }
+            MaxRow(inRow, outRow, sources.Slice(taps.Position * c, c), taps.Pixel * c, first);
         }
         if (!max)
             for (int pos = 0; pos < cs.Length; pos++)
