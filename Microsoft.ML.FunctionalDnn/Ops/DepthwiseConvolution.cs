@@ -47,6 +47,13 @@ public static partial class Ops
         while (taps.MoveNext())
         {
             int inBase = taps.Pixel * c, kBase = taps.Tap * oc, outBase = taps.Position * oc;
+            if (mult == 1)
+            {
+                // One filter per channel: a vector multiply-add over the pixel's channels.
+                var outRow = y.Slice(outBase, c);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(x.Slice(inBase, c), k.Slice(kBase, c), outRow, outRow);
+                continue;
+            }
             for (int ch = 0; ch < c; ch++)
                 for (int m = 0; m < mult; m++)
                     y[outBase + ch * mult + m] += x[inBase + ch] * k[kBase + ch * mult + m];
@@ -62,6 +69,13 @@ public static partial class Ops
         while (taps.MoveNext())
         {
             int inBase = taps.Pixel * c, kBase = taps.Tap * oc, outBase = taps.Position * oc;
+            if (mult == 1)
+            {
+                var d = dy.Slice(outBase, c);
+                if (!dx.IsEmpty) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d, k.Slice(kBase, c), dx.Slice(inBase, c), dx.Slice(inBase, c));
+                if (!dk.IsEmpty) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d, x.Slice(inBase, c), dk.Slice(kBase, c), dk.Slice(kBase, c));
+                continue;
+            }
             for (int ch = 0; ch < c; ch++)
                 for (int m = 0; m < mult; m++)
                 {
