@@ -108,7 +108,7 @@ public sealed class DataOperationsCatalog
             TRow? row = null;
             while (cursor.MoveNext())
             {
-                var values = RowSnapshot.Read(cursor, [.. bound.Select(b => b.Column)], getters);
+                var values = RowSnapshot.Read(getters);
                 if (!reuseRowObject || row is null) row = new TRow();
                 for (int i = 0; i < bound.Count; i++) bound[i].Member.Write(row, TypeMapping.FromRaw(values[i], bound[i].Member.MemberType, bound[i].Column.Name));
                 yield return row;

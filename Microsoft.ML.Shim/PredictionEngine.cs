@@ -78,7 +78,7 @@ public sealed class PredictionEngine<TSrc, TDst> : PredictionEngineBase<TSrc, TD
         ArgumentNullException.ThrowIfNull(example);
         _input.Set(example);
         prediction ??= new TDst();
-        var values = RowSnapshot.Read(_output, [.. _bound.Select(b => b.Column)], _getters);
+        var values = RowSnapshot.Read(_getters);
         for (int i = 0; i < _bound.Count; i++)
             _bound[i].Member.Write(prediction, TypeMapping.FromRaw(values[i], _bound[i].Member.MemberType, _bound[i].Column.Name));
     }

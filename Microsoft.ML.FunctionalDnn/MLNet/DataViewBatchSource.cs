@@ -43,7 +43,7 @@ internal sealed class DataViewBatchSource(IDataView data, IReadOnlyList<ColumnBi
         while (true)
         {
             bool more = cursor.MoveNext();
-            if (more) rows.Add(RowSnapshot.Read(cursor, viewColumns, getters));
+            if (more) rows.Add(RowSnapshot.Read(getters));
             if (rows.Count == batchSize || (!more && rows.Count > 0))
             {
                 yield return new Batch(

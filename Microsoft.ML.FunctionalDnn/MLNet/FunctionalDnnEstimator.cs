@@ -130,6 +130,10 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
             $"Model {role} '{target}' of '{Model.Name}' reads column '{column}', which the data does not have. Columns: [{string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}]."
             + (role == "input" ? " Map it with FunctionalDnnOptions.InputColumns." : " Name it with FunctionalDnnOptions.LabelColumns or LabelColumnName."));
 
+    /// <summary>The predicted-label column of an output: the configured name when only one output is trained on keys, otherwise "&lt;output column&gt;_PredictedLabel".</summary>
+    private string PredictedLabelColumn(string outputColumn, int keyedOutputs) =>
+        keyedOutputs == 1 ? Options.PredictedLabelColumnName : $"{outputColumn}_PredictedLabel";
+
     /// <summary>Each output's column, and for key labels the predicted-label column with the label's key values.</summary>
     private List<OutputColumn> Outputs(DataViewSchema schema)
     {
@@ -140,7 +144,7 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
             var label = schema.GetColumnOrNull(LabelColumn(o));
             if (label is not { Type: KeyDataViewType } key) return new OutputColumn(o, column, null, null);
             var (itemType, values) = Transforms.KeyValues.Read(key);
-            return new OutputColumn(o, column, keyed == 1 ? Options.PredictedLabelColumnName : $"{column}_PredictedLabel", (itemType, values));
+            return new OutputColumn(o, column, PredictedLabelColumn(column, keyed), (itemType, values));
         })];
     }
 
@@ -167,7 +171,7 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
                 throw new ArgumentException($"Label column '{label}' for model output '{output}' holds text: map it to a key first (mlContext.Transforms.Conversion.MapValueToKey(\"{label}\")).");
             string column = Options.OutputColumns.TryGetValue(output, out var oc) ? oc : output;
             columns.Add(new SchemaShape.Column(column, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
-            if (c.IsKey) columns.Add(new SchemaShape.Column(keyed == 1 ? Options.PredictedLabelColumnName : $"{column}_PredictedLabel", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, c.Annotations));
+            if (c.IsKey) columns.Add(new SchemaShape.Column(PredictedLabelColumn(column, keyed), SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, c.Annotations));
         }
         return new SchemaShape(columns);
     }

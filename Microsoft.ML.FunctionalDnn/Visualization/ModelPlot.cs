@@ -55,7 +55,7 @@ internal sealed class ModelPlot
     {
         InputLayer => "#d5f5e3",
         Model => "#fdebd0",
-        _ when layer.GetType().Namespace?.EndsWith("Merging", StringComparison.Ordinal) == true || layer.ClassName is "Add" or "Concatenate" or "Average" or "Multiply" or "Subtract" or "Dot" or "Maximum" or "Minimum" => "#fcf3cf",
+        Merge or Concatenate or Dot => "#fcf3cf",
         _ => "#d6eaf8",
     };
 

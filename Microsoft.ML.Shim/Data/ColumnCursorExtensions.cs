@@ -30,7 +30,7 @@ public static class ColumnCursorExtensions
             using var cursor = data.GetRowCursor([column]);
             var getters = RowSnapshot.Getters(cursor, [column]);
             while (cursor.MoveNext())
-                yield return (T)TypeMapping.FromRaw(RowSnapshot.Read(cursor, [column], getters)[0], typeof(T), column.Name)!;
+                yield return (T)TypeMapping.FromRaw(RowSnapshot.Read(getters)[0], typeof(T), column.Name)!;
         }
     }
 }
@@ -48,7 +48,7 @@ public sealed class DataDebuggerPreview
             var getters = RowSnapshot.Getters(cursor, columns);
             while (rows.Count < maxRows && cursor.MoveNext())
             {
-                var values = RowSnapshot.Read(cursor, columns, getters);
+                var values = RowSnapshot.Read(getters);
                 rows.Add(new RowInfo([.. columns.Select((c, i) => new KeyValuePair<string, object?>(c.Name, Display(values[i])))]));
             }
         }

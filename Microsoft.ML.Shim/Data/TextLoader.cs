@@ -16,6 +16,7 @@ internal sealed class TextFileDataView : IDataView
     private readonly char _separator;
     private readonly bool _hasHeader, _allowQuoting, _trimWhitespace;
     private readonly (MemberColumn Column, int[] Sources)[] _columns;
+    private readonly Func<object[], object>?[] _vectorBuilders;
 
     internal TextFileDataView(Type rowType, string path, char separator, bool hasHeader, bool allowQuoting, bool trimWhitespace)
     {
@@ -27,6 +28,9 @@ internal sealed class TextFileDataView : IDataView
             if (sources.Length > 1 && column.ColumnType is not VectorDataViewType)
                 throw new InvalidOperationException($"{rowType.Name}.{column.Member.Name} reads {sources.Length} fields; make it an array to hold them.");
         Schema = DataViewSchema.Create(_columns.Select(c => new DataViewSchema.DetachedColumn(c.Column.Name, c.Column.ColumnType)));
+        _vectorBuilders = [.. _columns.Select(c => c.Column.ColumnType is VectorDataViewType v
+            ? (Func<object[], object>)typeof(TextFileDataView).GetMethod(nameof(VectorBuilder), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(v.ItemType.RawType).Invoke(null, null)!
+            : null)];
     }
 
     public bool CanShuffle => false;
@@ -62,6 +66,9 @@ internal sealed class TextFileDataView : IDataView
         fields.Add(_trimWhitespace ? field.ToString().Trim() : field.ToString());
         return fields;
     }
+
+    /// <summary>Parsed fields → a VBuffer of their item type, resolved once per vector column.</summary>
+    private static Func<object[], object> VectorBuilder<T>() => items => new VBuffer<T>(items.Length, [.. items.Cast<T>()]);
 
     private static object Parse(string text, PrimitiveDataViewType type)
     {
@@ -104,14 +111,13 @@ internal sealed class TextFileDataView : IDataView
                 if (column.ColumnType is VectorDataViewType vector)
                 {
                     var items = sources.Select(i => Parse(Field(i), vector.ItemType)).ToArray();
-                    _values[c] = typeof(Cursor).GetMethod(nameof(Buffer), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(vector.ItemType.RawType).Invoke(null, [items]);
+                    _values[c] = _view._vectorBuilders[c]!(items);
                 }
                 else _values[c] = Parse(Field(sources[0]), (PrimitiveDataViewType)column.ColumnType);
             }
             return true;
         }
 
-        private static VBuffer<T> Buffer<T>(object[] items) => new(items.Length, [.. items.Cast<T>()]);
 
         protected override void Dispose(bool disposing)
         {

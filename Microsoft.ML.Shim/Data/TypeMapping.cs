@@ -82,20 +82,29 @@ internal static class TypeMapping
         (Delegate)typeof(TypeMapping).GetMethod(nameof(TypedGetter), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(column.ColumnType.RawType).Invoke(null, [column, current])!;
 
-    private static ValueGetter<TRaw> TypedGetter<TRaw>(MemberColumn column, Func<object> current) =>
-        (ref TRaw value) => value = (TRaw)ToRaw(column.Read(current()), column, value)!;
+    private static ValueGetter<TRaw> TypedGetter<TRaw>(MemberColumn column, Func<object> current)
+    {
+        var convert = RawConverter(column);
+        return (ref TRaw value) => value = (TRaw)convert(column.Read(current()), value)!;
+    }
 
-    /// <summary>A member value as the column's raw value (reusing <paramref name="previous"/>'s arrays for vectors).</summary>
-    private static object? ToRaw(object? memberValue, MemberColumn column, object? previous)
+    /// <summary>
+    /// Member value (and the previous raw value) → the column's raw value, resolved once per column:
+    /// text as ReadOnlyMemory, arrays as VBuffers, other values as they are (null as the default).
+    /// </summary>
+    private static Func<object?, object?, object?> RawConverter(MemberColumn column)
     {
         var type = column.ColumnType;
         if (type is TextDataViewType)
-            return memberValue switch { string s => s.AsMemory(), ReadOnlyMemory<char> m => m, _ => ReadOnlyMemory<char>.Empty };
+            return (member, _) => member switch { string s => s.AsMemory(), ReadOnlyMemory<char> m => m, _ => ReadOnlyMemory<char>.Empty };
         if (type is VectorDataViewType vector)
-            return (typeof(TypeMapping).GetMethod(nameof(ToVBuffer), BindingFlags.NonPublic | BindingFlags.Static)!
-                .MakeGenericMethod(vector.ItemType.RawType).Invoke(null, [memberValue, column, previous]));
-        return memberValue ?? Activator.CreateInstance(type.RawType);
+            return (Func<object?, object?, object?>)typeof(TypeMapping).GetMethod(nameof(VectorConverter), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(vector.ItemType.RawType).Invoke(null, [column])!;
+        object? missing = type.RawType.IsValueType ? Activator.CreateInstance(type.RawType) : null;
+        return (member, _) => member ?? missing;
     }
+
+    private static Func<object?, object?, object?> VectorConverter<T>(MemberColumn column) => (member, previous) => ToVBuffer<T>(member, column, previous);
 
     private static VBuffer<T> ToVBuffer<T>(object? memberValue, MemberColumn column, object? previous)
     {

@@ -63,43 +63,52 @@ internal abstract class CursorBase : DataViewRowCursor
 /// <summary>A row's values copied out (vectors cloned), so they survive the cursor moving on.</summary>
 internal static class RowSnapshot
 {
-    internal static object?[] Read(DataViewRow row, IReadOnlyList<DataViewSchema.Column> columns, Delegate[] getters)
+    /// <summary>The current row's values of the columns the readers were made for (by <see cref="Getters"/>).</summary>
+    internal static object?[] Read(Delegate[] getters)
     {
-        var values = new object?[columns.Count];
-        for (int i = 0; i < columns.Count; i++) values[i] = ReadOne(getters[i], columns[i].Type.RawType);
+        var values = new object?[getters.Length];
+        for (int i = 0; i < getters.Length; i++) values[i] = ((Func<object?>)getters[i])();
         return values;
     }
 
+    /// <summary>
+    /// One reader per column: the column's typed getter and its cloner, bound once (reflection only
+    /// here), so reading a row costs no reflection.
+    /// </summary>
     internal static Delegate[] Getters(DataViewRow row, IReadOnlyList<DataViewSchema.Column> columns) =>
-        [.. columns.Select(c => (Delegate)typeof(DataViewRow).GetMethod(nameof(DataViewRow.GetGetter))!.MakeGenericMethod(c.Type.RawType).Invoke(row, [c])!)];
+        [.. columns.Select(c => (Delegate)typeof(RowSnapshot).GetMethod(nameof(Reader), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(c.Type.RawType).Invoke(null, [row, c])!)];
 
-    private static object? ReadOne(Delegate getter, Type raw) =>
-        typeof(RowSnapshot).GetMethod(nameof(ReadTyped), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(raw).Invoke(null, [getter]);
-
-    private static object? ReadTyped<T>(Delegate getter)
+    private static Func<object?> Reader<T>(DataViewRow row, DataViewSchema.Column column)
     {
-        T value = default!;
-        ((ValueGetter<T>)getter)(ref value);
-        return Clone(value);
+        var getter = row.GetGetter<T>(column);
+        return () =>
+        {
+            T value = default!;
+            getter(ref value);
+            return Cloner<T>.Clone(value);
+        };
     }
 
-    /// <summary>VBuffers are copied (getters may reuse their arrays); other values are immutable.</summary>
-    private static object? Clone<T>(T value)
+    /// <summary>VBuffers are copied (getters may reuse their arrays); other values are immutable. Resolved once per type.</summary>
+    private static class Cloner<T>
     {
-        if (value is null) return null;
-        var type = value.GetType();
-        if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(VBuffer<>)) return value;
-        return typeof(RowSnapshot).GetMethod(nameof(CloneBuffer), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(type.GetGenericArguments()[0]).Invoke(null, [value]);
+        internal static readonly Func<T, object?> Clone = Make();
+
+        private static Func<T, object?> Make()
+        {
+            if (!typeof(T).IsGenericType || typeof(T).GetGenericTypeDefinition() != typeof(VBuffer<>)) return v => v;
+            return (Func<T, object?>)typeof(RowSnapshot).GetMethod(nameof(BufferCloner), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(typeof(T).GetGenericArguments()[0]).Invoke(null, null)!;
+        }
     }
 
-    private static VBuffer<TItem> CloneBuffer<TItem>(VBuffer<TItem> buffer)
+    private static Func<VBuffer<TItem>, object?> BufferCloner<TItem>() => buffer =>
     {
         VBuffer<TItem> copy = default;
         buffer.CopyTo(ref copy);
         return copy;
-    }
+    };
 
     /// <summary>A getter serving column <paramref name="index"/> of the current snapshot.</summary>
     internal static Delegate Serve(Type raw, Func<object?[]> current, int index) =>
@@ -110,9 +119,7 @@ internal static class RowSnapshot
     {
         object? v = current()[index];
         if (v is null) value = default!;
-        else if (v is T typed) value = typed;
+        else if (v is T typed) value = (T)Cloner<T>.Clone(typed)!; // callers may write into the arrays they get
         else throw new InvalidOperationException($"A cached value of type {v.GetType().Name} cannot be read as {typeof(T).Name}.");
-        if (value is not null && value.GetType().IsGenericType && value.GetType().GetGenericTypeDefinition() == typeof(VBuffer<>))
-            value = (T)Clone(value)!; // callers may write into the arrays they get
     };
 }

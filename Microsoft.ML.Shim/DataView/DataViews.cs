@@ -93,7 +93,7 @@ internal sealed class InMemoryDataView : IDataView
         var rows = new List<object?[]>();
         using var cursor = source.GetRowCursor(columns);
         var getters = RowSnapshot.Getters(cursor, columns);
-        while (cursor.MoveNext()) rows.Add(RowSnapshot.Read(cursor, columns, getters));
+        while (cursor.MoveNext()) rows.Add(RowSnapshot.Read(getters));
         return new InMemoryDataView(source.Schema, rows);
     }
 
@@ -214,7 +214,7 @@ internal sealed class ShuffledDataView(IDataView source, int seed, int poolSize,
                 }
                 var values = new object?[_columns.Count];
                 for (int i = 0; i < _columns.Count; i++)
-                    if (_getters[i] is not null) values[i] = RowSnapshot.Read(_inner, [_columns[i]], [_getters[i]])[0];
+                    if (_getters[i] is not null) values[i] = RowSnapshot.Read([_getters[i]])[0];
                 _pool.Add((_inner.Position, values));
             }
             if (_pool.Count == 0) return false;

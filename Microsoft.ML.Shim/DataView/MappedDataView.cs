@@ -103,7 +103,7 @@ internal sealed class MappedDataView : IDataView
             _batch.Clear();
             int size = _map ? Math.Max(1, _view._mapper.BatchSize) : 1;
             while (_batch.Count < size && _inner.MoveNext())
-                _batch.Add((_inner.Position, RowSnapshot.Read(_inner, _sourceColumns, _sourceGetters)));
+                _batch.Add((_inner.Position, RowSnapshot.Read(_sourceGetters)));
             if (_batch.Count < size) _done = true;
             _inBatch = 0;
             if (_batch.Count == 0) return false;
@@ -182,7 +182,7 @@ internal sealed class ColumnMapperRowMapper(DataViewSchema input, IColumnMapper 
             if (_cachedPosition != _input.Position || _input.Position < 0)
             {
                 if (_mapperGetters.Length == 0) throw new InvalidOperationException($"The input row must have the columns [{string.Join(", ", _mapperColumns.Select(c => c.Name))}] active.");
-                _outputs = _owner.Mapper.Map([RowSnapshot.Read(_input, _mapperColumns, _mapperGetters)])[0];
+                _outputs = _owner.Mapper.Map([RowSnapshot.Read(_mapperGetters)])[0];
                 _cachedPosition = _input.Position;
             }
             return _outputs;

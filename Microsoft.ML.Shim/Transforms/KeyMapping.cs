@@ -40,7 +40,7 @@ public sealed class ValueToKeyMappingEstimator : IEstimator<ValueToKeyMappingTra
             var getters = RowSnapshot.Getters(cursor, [column]);
             while (cursor.MoveNext())
             {
-                var value = KeyValues.Normalize(RowSnapshot.Read(cursor, [column], getters)[0]);
+                var value = KeyValues.Normalize(RowSnapshot.Read(getters)[0]);
                 if (value is null || (value is string s && s.Length == 0) || value is float.NaN || value is double.NaN) continue;
                 if (index.Count < _maximumNumberOfKeys && index.Add(value)) seen.Add(value);
             }

@@ -42,7 +42,7 @@ public sealed class NormalizingEstimator : IEstimator<NormalizingTransformer>
             var values = new float[size];
             while (rows < _maximumExampleCount && cursor.MoveNext())
             {
-                Read(RowSnapshot.Read(cursor, [column], getters)[0], values);
+                Read(RowSnapshot.Read(getters)[0], values);
                 for (int i = 0; i < size; i++)
                 {
                     double x = values[i];

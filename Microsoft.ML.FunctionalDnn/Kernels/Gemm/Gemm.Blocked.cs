@@ -96,13 +96,7 @@ internal static partial class Gemm
                                     continue;
                                 }
                                 TK.Run(kc, a, rowStride, step, bSliver, edge, nr, false);
-                                for (int r = 0; r < mm; r++)
-                                {
-                                    float* dst = cTile + (long)r * g.Ldc;
-                                    float* src = edge + r * nr;
-                                    if (accumulate) for (int j = 0; j < nn; j++) dst[j] += src[j];
-                                    else for (int j = 0; j < nn; j++) dst[j] = src[j];
-                                }
+                                StoreEdge(edge, nr, cTile, g.Ldc, mm, nn, accumulate);
                             }
                         }
                     }
@@ -144,12 +138,28 @@ internal static partial class Gemm
     }
 
     /// <summary>Rows [i0, i0 + rows) of a non-transposed A at depths [pc, pc + kc), interleaved Mr-wide with zero rows after.</summary>
-    private static unsafe void PackRaggedRows(ref GemmArgs g, float* dst, int mr, int i0, int rows, int pc, int kc)
+    private static unsafe void PackRaggedRows(ref GemmArgs g, float* dst, int mr, int i0, int rows, int pc, int kc) =>
+        PackRaggedRows(g.A + (long)i0 * g.Lda + pc, g.Lda, dst, mr, rows, kc);
+
+    /// <summary>The first <paramref name="rows"/> rows (stride <paramref name="lda"/>) of <paramref name="a"/>, <paramref name="kc"/> deep, interleaved Mr-wide with zero rows after, so a kernel never reads past them.</summary>
+    private static unsafe void PackRaggedRows(float* a, long lda, float* dst, int mr, int rows, int kc)
     {
         for (int r = 0; r < mr; r++)
         {
-            float* src = g.A + (long)(i0 + r) * g.Lda + pc;
+            float* src = a + r * lda;
             for (int p = 0; p < kc; p++) dst[p * mr + r] = r < rows ? src[p] : 0;
+        }
+    }
+
+    /// <summary>Writes (or adds) the <paramref name="rows"/> × <paramref name="cols"/> corner of a tile computed into <paramref name="edge"/> into C.</summary>
+    private static unsafe void StoreEdge(float* edge, int edgeStride, float* c, int ldc, int rows, int cols, bool accumulate)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* dst = c + (long)r * ldc;
+            float* src = edge + r * edgeStride;
+            if (accumulate) for (int j = 0; j < cols; j++) dst[j] += src[j];
+            else for (int j = 0; j < cols; j++) dst[j] = src[j];
         }
     }
 

@@ -141,20 +141,11 @@ internal static partial class Gemm
                         if (mm == mr) TK.Run(depth, a, g.Lda, 1, sliver + (long)t * depth * nr, tile, ldt, add);
                         else
                         {
-                            // The last rows: copy them with zero padding so the kernel never reads past A.
-                            for (int r = 0; r < mr; r++)
-                                for (int p = 0; p < depth; p++) pr[p * mr + r] = r < mm ? a[(long)r * g.Lda + p] : 0;
+                            PackRaggedRows(a, g.Lda, pr, mr, mm, depth);
                             TK.Run(depth, pr, 1, mr, sliver + (long)t * depth * nr, tile, ldt, add);
                         }
                     }
-                    if (full) continue;
-                    for (int r = 0; r < mm; r++)
-                    {
-                        float* dst = g.C + (long)(q + r) * g.Ldc + j0;
-                        float* src = edge + r * nr;
-                        if (g.Accumulate) for (int j = 0; j < nn; j++) dst[j] += src[j];
-                        else for (int j = 0; j < nn; j++) dst[j] = src[j];
-                    }
+                    if (!full) StoreEdge(edge, nr, g.C + (long)q * g.Ldc + j0, g.Ldc, mm, nn, g.Accumulate);
                 }
             }
         }
