@@ -63,6 +63,22 @@ public sealed class ConvolutionTests
     }
 
     [TestMethod]
+    [DataRow(1, 1, Padding.Same)]
+    [DataRow(2, 1, Padding.Same)]
+    [DataRow(1, 2, Padding.Valid)]
+    public void SingleChannelConv2DMatchesDirectConvolutionAndGradients(int stride, int dilation, Padding padding)
+    {
+        // A grayscale stem: one float per tap in the patch matrix, moved without a span.
+        var x = GradCheck.Rand(_r, 2, 7, 8, 1);
+        var k = GradCheck.Rand(_r, 3, 3, 1, 4);
+        var expected = NaiveConv2D(x, k, stride, stride, dilation, dilation, padding);
+        var actual = Ops.Conv2DCore(x, k, (stride, stride), padding, (dilation, dilation), implicitGemm: false).ToArray();
+        Assert.HasCount(expected.Length, actual);
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
+        GradCheck.Check(t => Ops.Conv2DCore(t[0], t[1], (stride, stride), padding, (dilation, dilation), implicitGemm: false), [GradCheck.Rand(_r, 2, 6, 5, 1), GradCheck.Rand(_r, 3, 3, 1, 2)]);
+    }
+
+    [TestMethod]
     public void PointwiseConv2DUsesTheDirectProduct()
     {
         var x = GradCheck.Rand(_r, 2, 3, 3, 4);

@@ -90,15 +90,11 @@ public sealed class TensorBoardCallbackTests
         StringAssert.Contains(ex.Message, "\"weekly\"");
     }
 
-    /// <summary>The repository's sibling ../shared/tools/tfevents_check.py, found from the test binaries upwards.</summary>
+    /// <summary>The repository's sibling ../shared/tools/tfevents_check.py.</summary>
     private static string? FindChecker()
     {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            string candidate = Path.Combine(d.FullName, "..", "shared", "tools", "tfevents_check.py");
-            if (File.Exists(candidate)) return Path.GetFullPath(candidate);
-        }
-        return null;
+        string candidate = Path.GetFullPath(Repository.File("..", "shared", "tools", "tfevents_check.py"));
+        return File.Exists(candidate) ? candidate : null;
     }
 
     private static string? FindPython() =>

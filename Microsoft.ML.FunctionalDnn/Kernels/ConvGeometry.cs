@@ -39,4 +39,19 @@ internal readonly record struct ConvGeometry(
     internal int OutputPositions => OutH * OutW;
 
     internal int PatchSize => KH * KW * Channels;
+
+    /// <summary>The input row that kernel row <paramref name="kh"/> reads for output row <paramref name="oh"/> (may lie in the padding).</summary>
+    internal int InputRow(int oh, int kh) => oh * SH - PadTop + kh * DH;
+
+    /// <summary>
+    /// The output columns [Start, End) whose kernel column <paramref name="kw"/> reads inside the
+    /// input, and the input column read by output column 0 (Offset; column ow reads Offset + ow·SW).
+    /// </summary>
+    internal (int Start, int End, int Offset) ColumnsInside(int kw)
+    {
+        int offset = kw * DW - PadLeft;
+        int start = offset >= 0 ? 0 : (-offset + SW - 1) / SW;
+        int end = InW - 1 - offset < 0 ? 0 : Math.Min(OutW, (InW - 1 - offset) / SW + 1);
+        return (start, Math.Max(start, end), offset);
+    }
 }

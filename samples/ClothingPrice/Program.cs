@@ -2,7 +2,8 @@
 // metadata (brand, age in years, condition 1–5) and a text description go in; its price
 // (regression) and its category (classification) come out. Trained through an ML.NET pipeline with
 // three input columns and two output columns. Prices are generated from the category, brand, age
-// and condition; descriptions from the category and brand.
+// and condition; descriptions from the category and brand. `--quick` trains for half the epochs (the
+// smoke test's setting).
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.FunctionalDnn;
@@ -14,6 +15,7 @@ if (!FashionMnist.IsAvailable())
     Console.WriteLine($"Fashion-MNIST is not in {FashionMnist.DefaultDirectory}. Install it with: sudo apt-get install -y dataset-fashion-mnist");
     return 1;
 }
+bool quick = args.Contains("--quick");
 var trainRows = Listings.From(FashionMnist.Load(train: true, limit: 8000), seed: 1);
 var testRows = Listings.From(FashionMnist.Load(train: false, limit: 2000), seed: 2);
 Console.WriteLine($"{trainRows.Count:N0} training and {testRows.Count:N0} test listings, e.g. \"{trainRows[0].Description}\", metadata [{string.Join(", ", trainRows[0].Metadata)}] → {trainRows[0].Price:F0} €, {trainRows[0].Category}");
@@ -40,7 +42,7 @@ var pipeline = ml.Transforms.NormalizeMinMax("MetadataScaled", "Metadata")
     .Append(ml.Transforms.Conversion.MapValueToKey("CategoryKey", "Category"))
     .Append(ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions
     {
-        Epochs = 8,
+        Epochs = quick ? 4 : 8,
         BatchSize = 64,
         ValidationFraction = 0.1f,
         Verbose = 2,

@@ -4,7 +4,8 @@
 // TextToSequence (story and question token ids) → a two-branch functional model (Embedding + LSTM
 // for the story and for the question, concatenated, softmax over the answers) → MapKeyToValue.
 // It prints the model, the training, the test accuracy and a few predictions, checks that the saved
-// pipeline predicts the same after loading, and writes TensorBoard logs.
+// pipeline predicts the same after loading, and writes TensorBoard logs. `--quick` trains on fewer
+// stories for fewer epochs (the smoke test's setting).
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.FunctionalDnn;
@@ -13,7 +14,8 @@ using static Microsoft.ML.FunctionalDnn.Keras;
 const int StoryLength = 24, QuestionLength = 4, Vocabulary = 40;
 using var seeds = SeedScope.Begin(1);
 var ml = new MLContext(seed: 1);
-var trainRows = Stories.Generate(5000, seed: 1);
+bool quick = args.Contains("--quick");
+var trainRows = Stories.Generate(quick ? 2000 : 5000, seed: 1);
 var testRows = Stories.Generate(1000, seed: 2);
 Console.WriteLine($"{trainRows.Count} training stories, {testRows.Count} test stories, e.g.:");
 foreach (var row in trainRows.Take(2)) Console.WriteLine($"  {row.Story} / {row.Question} → {row.Answer}");
@@ -40,7 +42,7 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Answer")
     .Append(ml.Transforms.TextToSequence([new InputOutputColumnPair("QuestionIds", "Question")], new TextToSequenceOptions { MaxTokens = Vocabulary, SequenceLength = QuestionLength }))
     .Append(ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions
     {
-        Epochs = 30,
+        Epochs = quick ? 5 : 30,
         BatchSize = 32,
         ValidationFraction = 0.1f,
         Verbose = 2,

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Microsoft.ML.FunctionalDnn.Tests.Samples;
+
+/// <summary>
+/// Runs a sample from samples/ (built with the solution, and before the tests through the test
+/// project's build-only references) as a separate process in a fresh working directory, and reads
+/// figures back from what it printed.
+/// </summary>
+internal static partial class SampleRunner
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    /// <summary>Runs samples/<paramref name="name"/> with <paramref name="arguments"/>; fails with its output if it exits non-zero or takes longer than <paramref name="timeout"/>.</summary>
+    public static string Run(string name, TimeSpan timeout, params string[] arguments)
+    {
+        string assembly = Repository.File("samples", name, "bin", Configuration, "net10.0", name + ".dll");
+        if (!File.Exists(assembly)) throw new AssertFailedException($"Sample {name} is not built: {assembly} is missing (build the solution in {Configuration}).");
+        using var directory = new TempDirectory();
+        var start = new ProcessStartInfo(DotnetHost(), [assembly, .. arguments])
+        {
+            WorkingDirectory = directory.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1";   // numbers as "93.5 %" and "3,466" whatever the machine's culture
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new AssertFailedException($"Sample {name} did not finish within {timeout.TotalMinutes:F0} min. Output so far:\n{output.Result}");
+        }
+        process.WaitForExit();
+        string text = output.Result;
+        Assert.AreEqual(0, process.ExitCode, $"Sample {name} exited with {process.ExitCode}.\n{text}\n{errors.Result}");
+        return text;
+    }
+
+    /// <summary>The first percentage printed after <paramref name="label"/> on one line, as a fraction (0.93 for "93.0 %").</summary>
+    public static double Percent(string output, string label)
+    {
+        var match = Regex.Match(output, Regex.Escape(label) + @"[^\n%]*?(\d+(?:[.,]\d+)?)\s?%");
+        if (!match.Success) throw new AssertFailedException($"No percentage after \"{label}\" in the output:\n{output}");
+        return Number(match.Groups[1].Value) / 100;
+    }
+
+    /// <summary>The numbers printed on the line that contains <paramref name="label"/>, in order.</summary>
+    public static double[] Numbers(string output, string label)
+    {
+        string? line = output.Split('\n').FirstOrDefault(l => l.Contains(label, StringComparison.Ordinal))
+            ?? throw new AssertFailedException($"No line with \"{label}\" in the output:\n{output}");
+        return NumberPattern().Matches(line[(line.IndexOf(label, StringComparison.Ordinal) + label.Length)..]).Select(m => Number(m.Value)).ToArray();
+    }
+
+    private static double Number(string text) => double.Parse(text.Replace(',', '.'), CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"-?\d+(?:[.,]\d+)?")]
+    private static partial Regex NumberPattern();
+
+    private static string DotnetHost()
+    {
+        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
+        string? current = Environment.ProcessPath;
+        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
+    }
+}
