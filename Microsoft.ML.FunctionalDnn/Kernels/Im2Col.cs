@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace Microsoft.ML.FunctionalDnn.Kernels;
 
 /// <summary>
@@ -15,66 +12,42 @@ internal static class Im2Col
     {
         var patches = col[..(count * g.OutputPositions * g.PatchSize)];
         patches.Clear();
-        _ = x[(n0 + count) * g.InH * g.InW * g.Channels - 1];   // the walk below reads within these bounds
-        Walk<GatherMove>(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(patches), g, n0, count);
+        var gather = new GatherPatch(x, patches, g.Channels, g.PatchSize);
+        WindowRuns.ForEach(g, n0, count, ref gather);
     }
 
     /// <summary>Adds each patch row of <paramref name="col"/> back into the input positions it was read from.</summary>
     internal static void Scatter(ReadOnlySpan<float> col, Span<float> dx, in ConvGeometry g, int n0, int count)
     {
-        _ = col[count * g.OutputPositions * g.PatchSize - 1];
-        _ = dx[(n0 + count) * g.InH * g.InW * g.Channels - 1];
-        Walk<ScatterMove>(ref MemoryMarshal.GetReference(dx), ref MemoryMarshal.GetReference(col), g, n0, count);
+        var scatter = new ScatterPatch(col, dx, g.Channels, g.PatchSize);
+        WindowRuns.ForEach(g, n0, count, ref scatter);
     }
 
-    /// <summary>
-    /// Visits every (output position, tap) pair that reads inside the input, a run of output columns
-    /// per kernel tap, and moves one pixel's channels between the image and the patch row. No
-    /// per-tap enumerator or span: a grayscale stem moves one float per pair.
-    /// </summary>
-    private static void Walk<TMove>(ref float image, ref float patches, in ConvGeometry g, int n0, int count) where TMove : IPatchMove
+    /// <summary>Copies one pixel's channels into its place in a patch row (one float for a grayscale stem, without a span).</summary>
+    private readonly ref struct GatherPatch(ReadOnlySpan<float> image, Span<float> patches, int channels, int patchSize) : ITapVisitor
     {
-        int c = g.Channels, patch = g.PatchSize;
-        for (int n = n0; n < n0 + count; n++)
-            for (int oh = 0; oh < g.OutH; oh++)
-            {
-                int position = ((n - n0) * g.OutH + oh) * g.OutW;
-                for (int kh = 0; kh < g.KH; kh++)
-                {
-                    int ih = g.InputRow(oh, kh);
-                    if ((uint)ih >= (uint)g.InH) continue;
-                    int rowPixel = (n * g.InH + ih) * g.InW;
-                    for (int kw = 0; kw < g.KW; kw++)
-                    {
-                        var (start, end, offset) = g.ColumnsInside(kw);
-                        int tapColumn = (kh * g.KW + kw) * c;
-                        for (int ow = start; ow < end; ow++)
-                            TMove.Move(ref Unsafe.Add(ref image, (rowPixel + offset + ow * g.SW) * c), ref Unsafe.Add(ref patches, (position + ow) * patch + tapColumn), c);
-                    }
-                }
-            }
-    }
+        private readonly ReadOnlySpan<float> _image = image;
+        private readonly Span<float> _patches = patches;
 
-    private interface IPatchMove
-    {
-        static abstract void Move(ref float pixel, ref float entry, int channels);
-    }
-
-    private readonly struct GatherMove : IPatchMove
-    {
-        public static void Move(ref float pixel, ref float entry, int channels)
+        public void Visit(int position, int tap, int pixel)
         {
-            if (channels == 1) entry = pixel;
-            else MemoryMarshal.CreateReadOnlySpan(ref pixel, channels).CopyTo(MemoryMarshal.CreateSpan(ref entry, channels));
+            int p = pixel * channels, e = position * patchSize + tap * channels;
+            if (channels == 1) _patches[e] = _image[p];
+            else _image.Slice(p, channels).CopyTo(_patches.Slice(e, channels));
         }
     }
 
-    private readonly struct ScatterMove : IPatchMove
+    /// <summary>Adds a patch row's entry for one pixel back into that pixel's channels.</summary>
+    private readonly ref struct ScatterPatch(ReadOnlySpan<float> patches, Span<float> image, int channels, int patchSize) : ITapVisitor
     {
-        public static void Move(ref float pixel, ref float entry, int channels)
+        private readonly ReadOnlySpan<float> _patches = patches;
+        private readonly Span<float> _image = image;
+
+        public void Visit(int position, int tap, int pixel)
         {
-            if (channels == 1) pixel += entry;
-            else AddRow(MemoryMarshal.CreateSpan(ref pixel, channels), MemoryMarshal.CreateReadOnlySpan(ref entry, channels));
+            int p = pixel * channels, e = position * patchSize + tap * channels;
+            if (channels == 1) _image[p] += _patches[e];
+            else AddRow(_image.Slice(p, channels), _patches.Slice(e, channels));
         }
     }
 

@@ -52,3 +52,41 @@ internal struct WindowTaps
         }
     }
 }
+
+/// <summary>What <see cref="WindowRuns.ForEach"/> calls for every in-bounds tap.</summary>
+internal interface ITapVisitor
+{
+    /// <summary>One tap: the output position (counted from the walk's first sample), the tap index kh·KW + kw, and the flat input pixel it reads.</summary>
+    void Visit(int position, int tap, int pixel);
+}
+
+/// <summary>
+/// The same walk as <see cref="WindowTaps"/> without an enumerator's state machine: per output row
+/// and kernel tap, the output columns whose tap lies inside the input are found once and visited
+/// in a plain loop. Each output position still sees its taps in kh·KW + kw order.
+/// </summary>
+internal static class WindowRuns
+{
+    internal static void ForEach<TVisitor>(in ConvGeometry g, int n0, int count, ref TVisitor visitor)
+        where TVisitor : ITapVisitor, allows ref struct
+    {
+        for (int n = n0; n < n0 + count; n++)
+            for (int oh = 0; oh < g.OutH; oh++)
+            {
+                int rowPosition = ((n - n0) * g.OutH + oh) * g.OutW;
+                for (int kh = 0; kh < g.KH; kh++)
+                {
+                    int ih = g.InputRow(oh, kh);
+                    if ((uint)ih >= (uint)g.InH) continue;
+                    int rowPixel = (n * g.InH + ih) * g.InW;
+                    for (int kw = 0; kw < g.KW; kw++)
+                    {
+                        var (start, end, offset) = g.ColumnsInside(kw);
+                        int tap = kh * g.KW + kw;
+                        for (int ow = start; ow < end; ow++)
+                            visitor.Visit(rowPosition + ow, tap, rowPixel + offset + ow * g.SW);
+                    }
+                }
+            }
+    }
+}

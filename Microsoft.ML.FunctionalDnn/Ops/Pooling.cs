@@ -90,24 +90,10 @@ public static partial class Ops
         // input index each output element took its value from.
         var counts = Tensor.Zeros(new Shape(g.Batch * g.OutH * g.OutW), DType.Int32);
         var source = max ? Tensor.Empty(y.Shape, DType.Int32) : null;
-        var xs = x.Data;
-        var ys = y.Data;
         var cs = counts.IntData;
-        var sources = max ? source!.IntData : default;
-        var taps = new WindowTaps(g, 0, g.Batch);
-        while (taps.MoveNext())
-        {
-            var outRow = ys.Slice(taps.Position * c, c);
-            var inRow = xs.Slice(taps.Pixel * c, c);
-            bool first = cs[taps.Position]++ == 0;
-            if (!max)
-            {
-                if (first) inRow.CopyTo(outRow);
-                else Im2Col.AddRow(outRow, inRow);
-                continue;
-            }
-            MaxRow(inRow, outRow, sources.Slice(taps.Position * c, c), taps.Pixel * c, first);
-        }
+        var pool = new PoolTap(x.Data, y.Data, cs, max ? source!.IntData : default, c, max);
+        WindowRuns.ForEach(g, 0, g.Batch, ref pool);
+        var ys = y.Data;
         if (!max)
             for (int pos = 0; pos < cs.Length; pos++)
                 System.Numerics.Tensors.TensorPrimitives.Multiply(ys.Slice(pos * c, c), 1f / cs[pos], ys.Slice(pos * c, c));
@@ -125,19 +111,46 @@ public static partial class Ops
                 }
                 else
                 {
-                    var n = counts.IntData;
-                    var walk = new WindowTaps(g, 0, g.Batch);
-                    while (walk.MoveNext())
-                    {
-                        var row = d.Slice(walk.Pixel * c, c);
-                        var grad = dy.Slice(walk.Position * c, c);
-                        float scale = 1f / n[walk.Position];
-                        for (int ch = 0; ch < c; ch++) row[ch] += grad[ch] * scale;
-                    }
+                    var spread = new AverageGradientTap(dy, d, counts.IntData, c);
+                    WindowRuns.ForEach(g, 0, g.Batch, ref spread);
                 }
                 node.AccumulateInputGrad(0, dx);
             });
         }
         return y;
+    }
+
+    /// <summary>One tap of pooling: the first tap of a position starts its maximum or sum, later taps fold in (max keeps the source index).</summary>
+    private readonly ref struct PoolTap(ReadOnlySpan<float> x, Span<float> y, Span<int> counts, Span<int> sources, int channels, bool max) : ITapVisitor
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly Span<float> _y = y;
+        private readonly Span<int> _counts = counts, _sources = sources;
+
+        public void Visit(int position, int tap, int pixel)
+        {
+            var outRow = _y.Slice(position * channels, channels);
+            var inRow = _x.Slice(pixel * channels, channels);
+            bool first = _counts[position]++ == 0;
+            if (max) MaxRow(inRow, outRow, _sources.Slice(position * channels, channels), pixel * channels, first);
+            else if (first) inRow.CopyTo(outRow);
+            else Im2Col.AddRow(outRow, inRow);
+        }
+    }
+
+    /// <summary>Average pooling's gradient for one tap: the position's gradient over its tap count, added to the pixel.</summary>
+    private readonly ref struct AverageGradientTap(ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<int> counts, int channels) : ITapVisitor
+    {
+        private readonly ReadOnlySpan<float> _dy = dy;
+        private readonly Span<float> _dx = dx;
+        private readonly ReadOnlySpan<int> _counts = counts;
+
+        public void Visit(int position, int tap, int pixel)
+        {
+            var row = _dx.Slice(pixel * channels, channels);
+            var grad = _dy.Slice(position * channels, channels);
+            float scale = 1f / _counts[position];
+            for (int ch = 0; ch < channels; ch++) row[ch] += grad[ch] * scale;
+        }
     }
 }
