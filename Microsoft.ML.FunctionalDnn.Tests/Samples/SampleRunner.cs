@@ -48,7 +48,7 @@ internal static partial class SampleRunner
     /// <summary>The first percentage printed after <paramref name="label"/> on one line, as a fraction (0.93 for "93.0 %").</summary>
     public static double Percent(string output, string label)
     {
-        var match = Regex.Match(output, Regex.Escape(label) + @"[^\n%]*?(\d+(?:[.,]\d+)?)\s?%");
+        var match = Regex.Match(output, Regex.Escape(label) + @"[^\n%]*?(\d+(?:\.\d+)?)\s?%");
         if (!match.Success) throw new AssertFailedException($"No percentage after \"{label}\" in the output:\n{output}");
         return Number(match.Groups[1].Value) / 100;
     }
@@ -61,9 +61,10 @@ internal static partial class SampleRunner
         return NumberPattern().Matches(line[(line.IndexOf(label, StringComparison.Ordinal) + label.Length)..]).Select(m => Number(m.Value)).ToArray();
     }
 
-    private static double Number(string text) => double.Parse(text.Replace(',', '.'), CultureInfo.InvariantCulture);
+    private static double Number(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"-?\d+(?:[.,]\d+)?")]
+    // The samples run with invariant globalization: '.' is the decimal point, ',' groups thousands.
+    [GeneratedRegex(@"-?\d+(?:\.\d+)?")]
     private static partial Regex NumberPattern();
 
     private static string DotnetHost()

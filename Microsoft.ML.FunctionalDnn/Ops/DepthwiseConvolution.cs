@@ -42,46 +42,62 @@ public static partial class Ops
 
     private static void DepthwiseForward(in ConvGeometry g, int mult, ReadOnlySpan<float> x, ReadOnlySpan<float> k, Span<float> y)
     {
-        int c = g.Channels, oc = c * mult;
-        var taps = new WindowTaps(g, 0, g.Batch);
-        while (taps.MoveNext())
-        {
-            int inBase = taps.Pixel * c, kBase = taps.Tap * oc, outBase = taps.Position * oc;
-            if (mult == 1)
-            {
-                // One filter per channel: a vector multiply-add over the pixel's channels.
-                var outRow = y.Slice(outBase, c);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(x.Slice(inBase, c), k.Slice(kBase, c), outRow, outRow);
-                continue;
-            }
-            for (int ch = 0; ch < c; ch++)
-                for (int m = 0; m < mult; m++)
-                    y[outBase + ch * mult + m] += x[inBase + ch] * k[kBase + ch * mult + m];
-        }
+        var forward = new DepthwiseForwardTap(x, k, y, g.Channels, mult);
+        WindowRuns.ForEach(g, 0, g.Batch, ref forward);
     }
 
     /// <summary>dx and dk accumulate dy through the same taps as the forward pass; an empty span skips that gradient.</summary>
     private static void DepthwiseBackward(in ConvGeometry g, int mult, ReadOnlySpan<float> x, ReadOnlySpan<float> k,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> dk)
     {
-        int c = g.Channels, oc = c * mult;
-        var taps = new WindowTaps(g, 0, g.Batch);
-        while (taps.MoveNext())
+        var backward = new DepthwiseBackwardTap(x, k, dy, dx, dk, g.Channels, mult);
+        WindowRuns.ForEach(g, 0, g.Batch, ref backward);
+    }
+
+    /// <summary>One tap of a depthwise convolution: y[position] += x[pixel] ⊙ k[tap] per channel and multiplier.</summary>
+    private readonly ref struct DepthwiseForwardTap(ReadOnlySpan<float> x, ReadOnlySpan<float> k, Span<float> y, int channels, int mult) : ITapVisitor
+    {
+        private readonly ReadOnlySpan<float> _x = x, _k = k;
+        private readonly Span<float> _y = y;
+
+        public void Visit(int position, int tap, int pixel)
         {
-            int inBase = taps.Pixel * c, kBase = taps.Tap * oc, outBase = taps.Position * oc;
+            int oc = channels * mult, inBase = pixel * channels, kBase = tap * oc, outBase = position * oc;
             if (mult == 1)
             {
-                var d = dy.Slice(outBase, c);
-                if (!dx.IsEmpty) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d, k.Slice(kBase, c), dx.Slice(inBase, c), dx.Slice(inBase, c));
-                if (!dk.IsEmpty) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d, x.Slice(inBase, c), dk.Slice(kBase, c), dk.Slice(kBase, c));
-                continue;
+                // One filter per channel: a vector multiply-add over the pixel's channels.
+                var outRow = _y.Slice(outBase, channels);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_x.Slice(inBase, channels), _k.Slice(kBase, channels), outRow, outRow);
+                return;
             }
-            for (int ch = 0; ch < c; ch++)
+            for (int ch = 0; ch < channels; ch++)
+                for (int m = 0; m < mult; m++)
+                    _y[outBase + ch * mult + m] += _x[inBase + ch] * _k[kBase + ch * mult + m];
+        }
+    }
+
+    /// <summary>One tap of the depthwise gradient: dy[position] spread to dx[pixel] through k[tap], and to dk[tap] through x[pixel].</summary>
+    private readonly ref struct DepthwiseBackwardTap(ReadOnlySpan<float> x, ReadOnlySpan<float> k, ReadOnlySpan<float> dy, Span<float> dx, Span<float> dk, int channels, int mult) : ITapVisitor
+    {
+        private readonly ReadOnlySpan<float> _x = x, _k = k, _dy = dy;
+        private readonly Span<float> _dx = dx, _dk = dk;
+
+        public void Visit(int position, int tap, int pixel)
+        {
+            int oc = channels * mult, inBase = pixel * channels, kBase = tap * oc, outBase = position * oc;
+            if (mult == 1)
+            {
+                var d = _dy.Slice(outBase, channels);
+                if (!_dx.IsEmpty) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d, _k.Slice(kBase, channels), _dx.Slice(inBase, channels), _dx.Slice(inBase, channels));
+                if (!_dk.IsEmpty) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d, _x.Slice(inBase, channels), _dk.Slice(kBase, channels), _dk.Slice(kBase, channels));
+                return;
+            }
+            for (int ch = 0; ch < channels; ch++)
                 for (int m = 0; m < mult; m++)
                 {
-                    float d = dy[outBase + ch * mult + m];
-                    if (!dx.IsEmpty) dx[inBase + ch] += d * k[kBase + ch * mult + m];
-                    if (!dk.IsEmpty) dk[kBase + ch * mult + m] += d * x[inBase + ch];
+                    float d = _dy[outBase + ch * mult + m];
+                    if (!_dx.IsEmpty) _dx[inBase + ch] += d * _k[kBase + ch * mult + m];
+                    if (!_dk.IsEmpty) _dk[kBase + ch * mult + m] += d * _x[inBase + ch];
                 }
         }
     }
