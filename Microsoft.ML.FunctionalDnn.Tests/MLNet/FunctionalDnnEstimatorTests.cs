@@ -56,7 +56,8 @@ public sealed class FunctionalDnnEstimatorTests
 
     private static EstimatorChain<FunctionalDnnTransformer> SocialPipeline(MLContext ml, Model model, int epochs) =>
         ml.Transforms.Conversion.MapValueToKey("IncomeKey", "Income")
-            .Append(ml.Transforms.TextToSequence("Tokens", "Text", maxTokens: 30, sequenceLength: 12))
+            .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text"))
+            .Append(ml.Transforms.Conversion.MapValueToKey("Tokens"))
             .Append(ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions
             {
                 Epochs = epochs,
@@ -73,17 +74,21 @@ public sealed class FunctionalDnnEstimatorTests
         var data = ml.Data.LoadFromEnumerable(Posts(1500, 1));
         var fitted = SocialPipeline(ml, SocialModel(), epochs: 15).Fit(data);
         var scored = fitted.Transform(ml.Data.LoadFromEnumerable(Posts(300, 2)));
-        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 1), scored.Schema["PredictedAge"].Type);
+        Assert.AreEqual(NumberDataViewType.Single, scored.Schema["PredictedAge"].Type);
         Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 3), scored.Schema["IncomeScores"].Type);
-        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 1), scored.Schema["GenderScore"].Type);
+        Assert.AreEqual(NumberDataViewType.Single, scored.Schema["GenderScore"].Type);
         Assert.AreEqual(new KeyDataViewType(typeof(uint), 3), scored.Schema["PredictedIncome"].Type);
+        VBuffer<ReadOnlyMemory<char>> keyValues = default, slotNames = default;
+        scored.Schema["PredictedIncome"].GetKeyValues(ref keyValues);
+        scored.Schema["IncomeScores"].GetSlotNames(ref slotNames);
+        var keys = keyValues.DenseValues().Select(v => v.ToString()).ToList();
+        CollectionAssert.AreEqual(keys, slotNames.DenseValues().Select(v => v.ToString()).ToList(), "the scores' slots are named after the classes");
 
         var test = Posts(300, 2);
         var income = scored.GetColumn<uint>("PredictedIncome").ToList();
-        var keys = fitted.OfType<Microsoft.ML.Transforms.ValueToKeyMappingTransformer>().Single().Values;
-        double incomeAccuracy = test.Zip(income).Count(p => (string)keys[(int)p.Second - 1] == p.First.Income) / 300.0;
-        double genderAccuracy = test.Zip(scored.GetColumn<float[]>("GenderScore")).Count(p => (p.Second[0] > 0.5f) == (p.First.Gender == 1)) / 300.0;
-        var ages = scored.GetColumn<float[]>("PredictedAge").Select(a => a[0]).ToList();
+        double incomeAccuracy = test.Zip(income).Count(p => keys[(int)p.Second - 1] == p.First.Income) / 300.0;
+        double genderAccuracy = test.Zip(scored.GetColumn<float>("GenderScore")).Count(p => (p.Second > 0.5f) == (p.First.Gender == 1)) / 300.0;
+        var ages = scored.GetColumn<float>("PredictedAge").ToList();
         double mae = test.Zip(ages).Average(p => Math.Abs(p.First.Age - p.Second));
         double baseline = test.Average(p => Math.Abs(p.Age - test.Average(q => q.Age)));
         Assert.IsGreaterThan(0.9, incomeAccuracy, $"income accuracy {incomeAccuracy:P1}");
@@ -92,7 +97,7 @@ public sealed class FunctionalDnnEstimatorTests
     }
 
     [TestMethod]
-    public void SaveLoadTransformGivesIdenticalColumns()
+    public void APipelineSavedInOneZipLoadsBackWithIdenticalColumns()
     {
         using var dir = new TempDirectory();
         using var seeds = SeedScope.Begin(3);
@@ -100,18 +105,32 @@ public sealed class FunctionalDnnEstimatorTests
         var data = ml.Data.LoadFromEnumerable(Posts(200, 3));
         var fitted = SocialPipeline(ml, SocialModel(), epochs: 2).Fit(data);
         string path = dir.File("pipeline.zip");
-        ml.Model.Save(fitted, data.Schema, path);
-        var loaded = ml.Model.Load(path, out var schema);
+        ml.FunctionalDnn().Save(fitted, data.Schema, path);
+        var loaded = ml.FunctionalDnn().Load(path, out var schema);
         CollectionAssert.AreEqual(data.Schema.Select(c => c.Name).ToArray(), schema.Select(c => c.Name).ToArray());
         var test = ml.Data.LoadFromEnumerable(Posts(50, 4));
-        foreach (var column in new[] { "IncomeScores", "PredictedAge", "GenderScore" })
-            CollectionAssert.AreEqual(fitted.Transform(test).GetColumn<float[]>(column).SelectMany(v => v).ToArray(),
-                loaded.Transform(test).GetColumn<float[]>(column).SelectMany(v => v).ToArray(), column);
+        CollectionAssert.AreEqual(fitted.Transform(test).GetColumn<float[]>("IncomeScores").SelectMany(v => v).ToArray(),
+            loaded.Transform(test).GetColumn<float[]>("IncomeScores").SelectMany(v => v).ToArray());
+        foreach (var column in new[] { "PredictedAge", "GenderScore" })
+            CollectionAssert.AreEqual(fitted.Transform(test).GetColumn<float>(column).ToArray(), loaded.Transform(test).GetColumn<float>(column).ToArray(), column);
         CollectionAssert.AreEqual(fitted.Transform(test).GetColumn<uint>("PredictedIncome").ToArray(), loaded.Transform(test).GetColumn<uint>("PredictedIncome").ToArray());
+        VBuffer<ReadOnlyMemory<char>> keys = default;
+        loaded.GetOutputSchema(schema)["PredictedIncome"].GetKeyValues(ref keys);
+        CollectionAssert.AreEquivalent(Incomes, keys.DenseValues().Select(k => k.ToString()).ToArray(), "the key values survive the save");
+
+        // ML.NET's own Save carries the network too; its own Load cannot rebuild it and says what to call.
+        string plain = dir.File("plain.zip");
+        ml.Model.Save(fitted, data.Schema, plain);
+        var refused = Assert.Throws<Exception>(() => ml.Model.Load(plain, out _));
+        StringAssert.Contains(Innermost(refused).Message, "mlContext.FunctionalDnn().Load(path, out var schema)");
+        CollectionAssert.AreEqual(fitted.Transform(test).GetColumn<uint>("PredictedIncome").ToArray(),
+            ml.FunctionalDnn().Load(plain, out _).Transform(test).GetColumn<uint>("PredictedIncome").ToArray());
 
         File.WriteAllBytes(dir.File("broken.zip"), File.ReadAllBytes(path)[..200]);
-        Assert.ThrowsExactly<InvalidDataException>(() => ml.Model.Load(dir.File("broken.zip"), out _));
+        Assert.Throws<Exception>(() => ml.FunctionalDnn().Load(dir.File("broken.zip"), out _));
     }
+
+    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     [TestMethod]
     public void AFailedSaveLeavesTheExistingFileUntouched()
@@ -121,7 +140,7 @@ public sealed class FunctionalDnnEstimatorTests
         var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 8).Select(i => new Numbers { Features = [i, 1, 2], Label = i }).ToList());
         var good = ml.FunctionalDnn().Trainer(Regressor(), new FunctionalDnnOptions { Epochs = 1 }).Fit(data);
         string path = dir.File("model.zip");
-        ml.Model.Save(good, data.Schema, path);
+        ml.FunctionalDnn().Save(good, data.Schema, path);
         var before = File.ReadAllBytes(path);
 
         // A Lambda without a function name cannot be saved: the save fails part-way.
@@ -129,13 +148,13 @@ public sealed class FunctionalDnnEstimatorTests
         var lambdaModel = new Model(x, new Dense(1).Apply(new Lambda(t => Ops.Multiply(t, Tensor.Scalar(2))).Apply(x)));
         lambdaModel.Compile("sgd", "mse");
         var bad = ml.FunctionalDnn().Trainer(lambdaModel, new FunctionalDnnOptions { Epochs = 1 }).Fit(data);
-        Assert.ThrowsExactly<InvalidOperationException>(() => ml.Model.Save(bad, data.Schema, path));
+        Assert.Throws<InvalidOperationException>(() => ml.FunctionalDnn().Save(bad, data.Schema, path));
         CollectionAssert.AreEqual(before, File.ReadAllBytes(path), "the earlier model is intact");
-        Assert.IsFalse(File.Exists(path + ".tmp"));
-        Assert.IsNotNull(ml.Model.Load(path, out _));
+        Assert.HasCount(1, Directory.GetFiles(dir.Path), "no temporary file is left behind");
+        Assert.IsNotNull(ml.FunctionalDnn().Load(path, out _));
     }
 
-    private sealed class Numbers
+    public sealed class Numbers
     {
         [VectorType(3)]
         public float[] Features { get; set; } = [0, 0, 0];
@@ -160,15 +179,17 @@ public sealed class FunctionalDnnEstimatorTests
         var rows = Enumerable.Range(0, 8).Select(i => new Numbers { Features = [i, 1, 2], Label = i, Note = "n" }).ToList();
         var data = ml.Data.LoadFromEnumerable(rows);
 
-        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.FunctionalDnn().Trainer(Regressor(), "Target").Fit(data));
+        var missing = Assert.ThrowsExactly<ArgumentException>(() => ml.FunctionalDnn().Trainer(Regressor(), "Target").Fit(data));
         StringAssert.Contains(missing.Message, "label column 'Target'");
 
         var options = new FunctionalDnnOptions { InputColumns = { ["Features"] = "Note" } };
         var text = Assert.ThrowsExactly<ArgumentException>(() => ml.FunctionalDnn().Trainer(Regressor(), options).Fit(data));
-        StringAssert.Contains(text.Message, "Column 'Note' for model input 'Features' holds text");
+        StringAssert.Contains(text.Message, "column 'Note' (String) for model input 'Features' holds text");
 
         var size = Assert.ThrowsExactly<ArgumentException>(() => ml.FunctionalDnn().Trainer(Regressor(4)).Fit(data));
         StringAssert.Contains(size.Message, "has 3 values per row; model input 'Features' expects (4) = 4");
+        Assert.ThrowsExactly<ArgumentException>(() => ml.FunctionalDnn().Trainer(Regressor(), "Target").GetOutputSchema(ShapeOf<Numbers>(ml)),
+            "GetOutputSchema checks the columns too");
 
         var uncompiled = Input([3], name: "Features");
         var raw = new Model(uncompiled, new Dense(1).Apply(uncompiled));
@@ -179,6 +200,12 @@ public sealed class FunctionalDnnEstimatorTests
         StringAssert.Contains(nan.Message, "Row 5: column 'Features'");
         StringAssert.Contains(nan.Message, "NaN");
     }
+
+    /// <summary>The SchemaShape of rows of <typeparamref name="TRow"/>, from a public estimator (ML.NET's SchemaShape.Create is internal).</summary>
+    internal static SchemaShape ShapeOf<TRow>(MLContext ml) where TRow : class, new() =>
+        ml.Transforms.CustomMapping<NoColumns, TRow>((_, _) => { }, contractName: null).GetOutputSchema(new SchemaShape([]));
+
+    public sealed class NoColumns;
 
     private sealed class Ids
     {

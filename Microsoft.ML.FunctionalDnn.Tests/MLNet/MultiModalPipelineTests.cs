@@ -77,7 +77,7 @@ public sealed class MultiModalPipelineTests
         using var seeds = SeedScope.Begin(4);
         var ml = new MLContext(seed: 4);
         var pipeline = ml.Transforms.NormalizeMinMax("MetadataScaled", "Metadata")
-            .Append(ml.Transforms.TextToSequence("Words", "Description", maxTokens: 20, sequenceLength: 6))
+            .Append(ml.Transforms.Text.TokenizeIntoWords("Words", "Description")).Append(ml.Transforms.Conversion.MapValueToKey("Words"))
             .Append(ml.Transforms.Conversion.MapValueToKey("CategoryKey", "Category"))
             .Append(ml.FunctionalDnn().Trainer(ClothingModel(20), new FunctionalDnnOptions
             {
@@ -94,7 +94,7 @@ public sealed class MultiModalPipelineTests
         var test = Listings(200, 2);
         var scored = fitted.Transform(ml.Data.LoadFromEnumerable(test));
         var category = scored.GetColumn<string>("PredictedCategory").ToList();
-        var price = scored.GetColumn<float[]>("PredictedPrice").Select(v => v[0]).ToList();
+        var price = scored.GetColumn<float>("PredictedPrice").ToList();
         double accuracy = test.Zip(category).Count(p => p.First.Category == p.Second) / 200.0;
         double mae = test.Zip(price).Average(p => Math.Abs(p.First.Price - p.Second));
         double baseline = test.Average(p => Math.Abs(p.Price - test.Average(q => q.Price)));
@@ -113,7 +113,7 @@ public sealed class MultiModalPipelineTests
         {
             using var seeds = SeedScope.Begin(10 + seed);
             var model = ClothingModel(20);
-            var prep = ml.Transforms.NormalizeMinMax("MetadataScaled", "Metadata").Append(ml.Transforms.TextToSequence("Words", "Description", maxTokens: 20, sequenceLength: 6))
+            var prep = ml.Transforms.NormalizeMinMax("MetadataScaled", "Metadata").Append(ml.Transforms.Text.TokenizeIntoWords("Words", "Description")).Append(ml.Transforms.Conversion.MapValueToKey("Words"))
                 .Append(ml.Transforms.Conversion.MapValueToKey("CategoryKey", "Category"));
             var prepared = prep.Fit(data).Transform(data);
             ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions { Epochs = 3, LabelColumns = { ["price"] = "Price", ["category"] = "CategoryKey" } }).Fit(prepared);
@@ -121,7 +121,7 @@ public sealed class MultiModalPipelineTests
         }
         var ensemble = Ensemble.Average(members);
         var pipeline = ml.Transforms.NormalizeMinMax("MetadataScaled", "Metadata")
-            .Append(ml.Transforms.TextToSequence("Words", "Description", maxTokens: 20, sequenceLength: 6))
+            .Append(ml.Transforms.Text.TokenizeIntoWords("Words", "Description")).Append(ml.Transforms.Conversion.MapValueToKey("Words"))
             .Append(ml.Transforms.Conversion.MapValueToKey("CategoryKey", "Category"))
             .Append(ml.FunctionalDnn().Trainer(ensemble, new FunctionalDnnOptions { Epochs = 0, LabelColumns = { ["price"] = "Price", ["category"] = "CategoryKey" } }));
         var scored = pipeline.Fit(data).Transform(data);

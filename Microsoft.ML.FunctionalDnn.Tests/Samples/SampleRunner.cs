@@ -20,12 +20,18 @@ internal static partial class SampleRunner
     /// <summary>Runs samples/<paramref name="name"/> with <paramref name="arguments"/>; fails with its output if it exits non-zero or takes longer than <paramref name="timeout"/>.</summary>
     public static string Run(string name, TimeSpan timeout, params string[] arguments)
     {
+        using var directory = new TempDirectory();
+        return RunIn(directory.Path, name, timeout, arguments);
+    }
+
+    /// <summary>Runs samples/<paramref name="name"/> in <paramref name="workingDirectory"/> (so that a second run finds what the first wrote); see <see cref="Run"/>.</summary>
+    public static string RunIn(string workingDirectory, string name, TimeSpan timeout, params string[] arguments)
+    {
         string assembly = Repository.File("samples", name, "bin", Configuration, "net10.0", name + ".dll");
         if (!File.Exists(assembly)) throw new AssertFailedException($"Sample {name} is not built: {assembly} is missing (build the solution in {Configuration}).");
-        using var directory = new TempDirectory();
         var start = new ProcessStartInfo(DotnetHost(), [assembly, .. arguments])
         {
-            WorkingDirectory = directory.Path,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

@@ -1,11 +1,10 @@
-using Microsoft.ML;
-
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>
-/// Training batches streamed from a data view's cursor: rows are read a batch at a time and turned
-/// into tensors, so the data is never copied into memory whole. Shuffled epochs use the view's own
-/// random order when it has one (a cached view), otherwise a pool shuffle of 1,000 rows.
+/// Training batches streamed from a data view's cursor: rows are read a batch at a time straight
+/// into the batch's tensors, so the data view is never held in memory whole. A shuffled epoch uses
+/// the view's own random order when it can shuffle (a cached view, an in-memory one), otherwise
+/// ML.NET's pool shuffle over 1,000 rows (<c>ShuffleRows</c> with <c>shuffleSource: false</c>).
 /// </summary>
 internal sealed class DataViewBatchSource(IDataView data, IReadOnlyList<ColumnBinding> inputs, IReadOnlyList<ColumnBinding> labels, int count) : IBatchSource
 {
@@ -31,27 +30,25 @@ internal sealed class DataViewBatchSource(IDataView data, IReadOnlyList<ColumnBi
         {
             int seed = (int)(shuffle.NextUInt64() >> 33);
             if (data.CanShuffle) order = new Random(seed);
-            else view = new ShuffledDataView(data, seed, ShufflePool, shuffleSource: false);
+            else view = new MLContext(seed).Data.ShuffleRows(data, seed, ShufflePool, shuffleSource: false);
         }
-        var columns = inputs.Concat(labels).Select(b => b.Column).DistinctBy(c => c.Index).ToList();
-        var slot = inputs.Concat(labels).Select(b => columns.FindIndex(c => c.Index == b.Column.Index)).ToArray();
-        using var cursor = view.GetRowCursor(columns.Select(c => view.Schema[c.Index]), order);
-        var viewColumns = columns.Select(c => view.Schema[c.Index]).ToList();
-        var getters = RowSnapshot.Getters(cursor, viewColumns);
-        var rows = new List<object?[]>(batchSize);
+        var bindings = inputs.Concat(labels).ToList();
+        // By name: a shuffled view may number its columns differently.
+        var columns = bindings.Select(b => view.Schema[b.Column.Name]).DistinctBy(c => c.Index).ToList();
+        using var cursor = view.GetRowCursor(columns, order);
+        var batches = bindings.Select(b => b.NewBatch(cursor)).ToList();
         long first = 0;
+        foreach (var b in batches) b.Clear(first);
         while (true)
         {
             bool more = cursor.MoveNext();
-            if (more) rows.Add(RowSnapshot.Read(getters));
-            if (rows.Count == batchSize || (!more && rows.Count > 0))
+            if (more) foreach (var b in batches) b.Add();
+            int rows = batches[0].Count;
+            if (rows == batchSize || (!more && rows > 0))
             {
-                yield return new Batch(
-                    [.. inputs.Select((b, i) => b.ToTensor([.. rows.Select(r => r[slot[i]])], first))],
-                    [.. labels.Select((b, i) => b.ToTensor([.. rows.Select(r => r[slot[inputs.Count + i]])], first))],
-                    null);
-                first += rows.Count;
-                rows.Clear();
+                yield return new Batch([.. batches.Take(inputs.Count).Select(b => b.ToTensor())], [.. batches.Skip(inputs.Count).Select(b => b.ToTensor())], null);
+                first += rows;
+                foreach (var b in batches) b.Clear(first);
             }
             if (!more) yield break;
         }

@@ -1,58 +1,26 @@
-using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.FunctionalDnn;
 
-/// <summary>How a <see cref="FunctionalDnnEstimator"/> maps columns to the model and trains it.</summary>
-public sealed class FunctionalDnnOptions
-{
-    /// <summary>Model input name → the column feeding it; inputs not listed read the column of their own name.</summary>
-    public IDictionary<string, string> InputColumns { get; } = new Dictionary<string, string>();
-
-    /// <summary>Model output name → its label column; with one output, <see cref="LabelColumnName"/> is used when it is not listed.</summary>
-    public IDictionary<string, string> LabelColumns { get; } = new Dictionary<string, string>();
-
-    /// <summary>The label column of a single-output model (default "Label").</summary>
-    public string LabelColumnName { get; set; } = "Label";
-
-    /// <summary>Model output name → the name of the column of its values (default: the output's name).</summary>
-    public IDictionary<string, string> OutputColumns { get; } = new Dictionary<string, string>();
-
-    /// <summary>The column of the predicted class for a single classification output (a key, mapped back with MapKeyToValue); with several, "&lt;output column&gt;_PredictedLabel".</summary>
-    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
-
-    /// <summary>Passes over the training data.</summary>
-    public int Epochs { get; set; } = 10;
-
-    /// <summary>Rows per gradient update (and per prediction batch).</summary>
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>The last fraction of the rows held out for validation (as Keras's validation_split); 0 for none.</summary>
-    public float ValidationFraction { get; set; }
-
-    /// <summary>Separate validation rows (overrides <see cref="ValidationFraction"/>).</summary>
-    public IDataView? ValidationData { get; set; }
-
-    /// <summary>Callbacks for Fit (EarlyStopping, TensorBoard …).</summary>
-    public IList<Callback> Callbacks { get; } = [];
-
-    /// <summary>Shuffle the rows every epoch.</summary>
-    public bool Shuffle { get; set; } = true;
-
-    /// <summary>Fixes shuffling and dropout.</summary>
-    public long? Seed { get; set; }
-
-    /// <summary>0 silent, 1 a progress bar, 2 a line per epoch.</summary>
-    public int Verbose { get; set; }
-}
-
 /// <summary>
-/// Trains a compiled functional <see cref="Model"/> on a data view: the columns named like the
-/// model's inputs feed them (numbers, booleans, keys, vectors reshaped to the input's shape; text
-/// through TextToSequence first), the label columns are the targets of the outputs (key labels
-/// become class indices), and Fit streams batches from cursors. The fitted transformer adds one
-/// column per output (and the predicted label of classification heads).
+/// Trains a compiled functional <see cref="Model"/> in an ML.NET pipeline. Columns named like the
+/// model's inputs (or mapped in <see cref="FunctionalDnnOptions.InputColumns"/>) feed them: numbers,
+/// booleans, keys, and vectors of them — fixed-size vectors reshaped to the input (ExtractPixels'
+/// channels-last pixels for a Conv2D input), variable-size ones (TokenizeIntoWords + MapValueToKey)
+/// padded or truncated like Keras's pad_sequences, key 0 (missing) and padding both id 0. Label
+/// columns are the outputs' targets (key labels become class indices). Fit streams batches from
+/// cursors; the fitted <see cref="FunctionalDnnTransformer"/> adds a column per output, the
+/// predicted label of classification heads, and any layer outputs asked for.
 /// </summary>
+/// <remarks>
+/// | Characteristic | Value |
+/// | --- | --- |
+/// | Input columns | numbers, booleans, keys; scalars, known-size or variable-size vectors |
+/// | Label columns | a key (classes), a boolean (binary), numbers or number vectors (regression) |
+/// | Output columns | Single (one value per sample) or a vector of Single per output; PredictedLabel key or Boolean |
+/// | Needs normalization | as the model does (use ML.NET's NormalizeMinMax, NormalizeMeanVariance …) |
+/// | Needs caching | no: batches are streamed; shuffling uses the view's own order or a 1,000-row pool |
+/// </remarks>
 public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer>
 {
     internal FunctionalDnnEstimator(Model model, FunctionalDnnOptions options)
@@ -63,6 +31,7 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
         if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), $"Epochs must be non-negative; received {options.Epochs}.");
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be positive; received {options.BatchSize}.");
         if (!(options.ValidationFraction >= 0 && options.ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(options), $"ValidationFraction must be in [0, 1); received {options.ValidationFraction}.");
+        foreach (var layer in options.IntermediateOutputColumns.Keys) LayerOutput(model, layer);
         (Model, Options) = (model, options);
     }
 
@@ -72,29 +41,47 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
     /// <summary>The options.</summary>
     public FunctionalDnnOptions Options { get; }
 
-    internal string InputColumn(string input) => Options.InputColumns.TryGetValue(input, out var c) ? c : input;
+    private string InputColumn(string input) => Options.InputColumns.TryGetValue(input, out var c) ? c : input;
 
-    internal string LabelColumn(string output) =>
+    private string OutputColumnName(string output) => Options.OutputColumns.TryGetValue(output, out var c) ? c : output;
+
+    private string LabelColumn(string output) =>
         Options.LabelColumns.TryGetValue(output, out var c) ? c
         : Model.OutputNames.Count == 1 ? Options.LabelColumnName
         : throw new ArgumentException($"Model '{Model.Name}' has {Model.OutputNames.Count} outputs; give each a label column in FunctionalDnnOptions.LabelColumns (missing: '{output}').");
 
+    private string Loss(int output) => Model.TrainingConfiguration!.Losses[output].Name;
+
+    /// <summary>The symbolic output of the one call of layer <paramref name="name"/> in <paramref name="model"/>.</summary>
+    internal static SymbolicTensor LayerOutput(Model model, string name)
+    {
+        var nodes = model.Nodes.Where(n => n.Layer.Name == name).ToList();
+        return nodes.Count switch
+        {
+            1 when nodes[0].Outputs.Count == 1 => nodes[0].Outputs[0],
+            0 => throw new ArgumentException($"Model '{model.Name}' has no layer '{name}' for FunctionalDnnOptions.IntermediateOutputColumns. Layers: [{string.Join(", ", model.Nodes.Select(n => n.Layer.Name).Distinct())}]."),
+            1 => throw new ArgumentException($"Layer '{name}' of model '{model.Name}' has {nodes[0].Outputs.Count} outputs; an intermediate output column needs a layer with one."),
+            _ => throw new ArgumentException($"Layer '{name}' is called {nodes.Count} times in model '{model.Name}' (a shared layer); an intermediate output column needs a layer called once."),
+        };
+    }
+
     /// <summary>Checks the columns against the model, then trains it on <paramref name="input"/>, streaming batches.</summary>
     /// <exception cref="ArgumentException">A column is missing or does not fit its model input or output (raised before training).</exception>
+    /// <exception cref="InvalidDataException">A row holds a value the model cannot take (the message gives the column and the row).</exception>
     public FunctionalDnnTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShape.Create(input.Schema));
         var (inputs, labels) = Bind(input.Schema);
-        int count = DataViewBatchSource.CountRows(input);
-        IDataView train = input;
+        var outputs = Outputs(input.Schema);
         IBatchSource? validation = null;
         if (Options.ValidationData is { } valData)
         {
             var (valInputs, valLabels) = Bind(valData.Schema);
             validation = new DataViewBatchSource(valData, valInputs, valLabels, DataViewBatchSource.CountRows(valData));
         }
-        else if (Options.ValidationFraction > 0)
+        int count = DataViewBatchSource.CountRows(input);
+        IDataView train = input;
+        if (Options.ValidationData is null && Options.ValidationFraction > 0)
         {
             // As Keras's validation_split: the last fraction of the rows, before any shuffling.
             int trainCount = (int)(count * (1 - Options.ValidationFraction));
@@ -105,105 +92,112 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
             train = ml.Data.TakeRows(input, trainCount);
             count = trainCount;
         }
+        if (count == 0) throw new ArgumentException($"The training data for model '{Model.Name}' has no rows.");
         var history = Model.FitCore(new DataViewBatchSource(train, inputs, labels, count), validation, Options.Epochs, Options.BatchSize, Options.Shuffle,
             0, [.. Options.Callbacks], Options.Verbose, Options.Seed);
-        return new FunctionalDnnTransformer(Model, Outputs(input.Schema), Model.InputNames.ToDictionary(n => n, InputColumn), Options.BatchSize) { History = history };
+        var inputColumns = Model.InputNames.ToDictionary(n => n, InputColumn);
+        return new FunctionalDnnTransformer(Model, new TransformerSettings(inputColumns, outputs, Options.BatchSize, Options.Padding, Options.Truncating)) { History = history };
     }
 
     /// <summary>The input columns and label columns bound to the model's inputs and outputs.</summary>
     private (List<ColumnBinding> Inputs, List<ColumnBinding> Labels) Bind(DataViewSchema schema)
     {
         var inputs = Model.Inputs.Select((t, i) => ColumnBinding.ForInput(Model.InputNames[i], RequireColumn(schema, InputColumn(Model.InputNames[i]), "input", Model.InputNames[i]),
-            t.Shape, t.DType, EmbeddingLimit(t))).ToList();
-        var losses = Model.TrainingConfiguration!.Losses;
+            t.Shape, t.DType, EmbeddingLimit(Model, t), Options.Padding, Options.Truncating)).ToList();
         var labels = Model.Outputs.Select((t, o) => ColumnBinding.ForLabel(Model.OutputNames[o], RequireColumn(schema, LabelColumn(Model.OutputNames[o]), "output", Model.OutputNames[o]),
-            t.Shape, oneHot: losses[o].Name == "categorical_crossentropy")).ToList();
+            t.Shape, Loss(o))).ToList();
         return (inputs, labels);
     }
 
     /// <summary>The vocabulary size of the Embedding an int input feeds, if any.</summary>
-    private int? EmbeddingLimit(SymbolicTensor input) =>
-        Model.Nodes.Where(n => n.Inputs.Contains(input) && n.Layer is Embedding).Select(n => (int?)((Embedding)n.Layer).InputDim).FirstOrDefault();
+    internal static int? EmbeddingLimit(Model model, SymbolicTensor input) =>
+        model.Nodes.Where(n => n.Inputs.Contains(input) && n.Layer is Embedding).Select(n => (int?)((Embedding)n.Layer).InputDim).FirstOrDefault();
 
     private DataViewSchema.Column RequireColumn(DataViewSchema schema, string column, string role, string target) =>
-        schema.GetColumnOrNull(column) ?? throw new ArgumentOutOfRangeException(nameof(schema),
-            $"Model {role} '{target}' of '{Model.Name}' reads column '{column}', which the data does not have. Columns: [{string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}]."
+        schema.GetColumnOrNull(column) ?? throw MissingColumn(column, role, target, schema.Where(c => !c.IsHidden).Select(c => c.Name));
+
+    private ArgumentException MissingColumn(string column, string role, string target, IEnumerable<string> columns) =>
+        new($"Model {role} '{target}' of '{Model.Name}' {(role == "input" ? "reads column" : "trains on label column")} '{column}', which the data does not have. Columns: [{string.Join(", ", columns)}]."
             + (role == "input" ? " Map it with FunctionalDnnOptions.InputColumns." : " Name it with FunctionalDnnOptions.LabelColumns or LabelColumnName."));
 
-    /// <summary>The predicted-label column of an output: the configured name when only one output is trained on keys, otherwise "&lt;output column&gt;_PredictedLabel".</summary>
-    private string PredictedLabelColumn(string outputColumn, int keyedOutputs) =>
-        keyedOutputs == 1 ? Options.PredictedLabelColumnName : $"{outputColumn}_PredictedLabel";
+    /// <summary>How an output's label makes its predicted label: a key, a boolean (for a one-unit output), or none.</summary>
+    private static PredictedLabelKind PredictionOf(bool isKey, DataViewType? itemType, SymbolicTensor output) =>
+        isKey ? PredictedLabelKind.Key
+        : itemType is BooleanDataViewType && Dims(output).Aggregate(1, (a, d) => a * d) == 1 ? PredictedLabelKind.Boolean
+        : PredictedLabelKind.None;
 
-    /// <summary>Each output's column, and for key labels the predicted-label column with the label's key values.</summary>
+    private string PredictedLabelColumn(string outputColumn, int classified) =>
+        classified == 1 ? Options.PredictedLabelColumnName : $"{outputColumn}_PredictedLabel";
+
+    /// <summary>Each output's columns, with the label's key values, and the layer outputs asked for.</summary>
     private List<OutputColumn> Outputs(DataViewSchema schema)
     {
-        int keyed = Model.OutputNames.Count(o => schema.GetColumnOrNull(LabelColumn(o)) is { Type: KeyDataViewType });
-        return [.. Model.OutputNames.Select((o, i) =>
+        var kinds = Model.OutputNames.Select((o, i) => schema.GetColumnOrNull(LabelColumn(o)) is { } l ? PredictionOf(l.Type is KeyDataViewType, l.Type, Model.Outputs[i]) : PredictedLabelKind.None).ToList();
+        int classified = kinds.Count(k => k != PredictedLabelKind.None);
+        var outputs = Model.OutputNames.Select((o, i) =>
         {
-            string column = Options.OutputColumns.TryGetValue(o, out var c) ? c : o;
-            var label = schema.GetColumnOrNull(LabelColumn(o));
-            if (label is not { Type: KeyDataViewType } key) return new OutputColumn(o, column, null, null);
-            var (itemType, values) = Transforms.KeyValues.Read(key);
-            return new OutputColumn(o, column, PredictedLabelColumn(column, keyed), (itemType, values));
-        })];
+            string column = OutputColumnName(o);
+            var label = schema[LabelColumn(o)];
+            var keys = label.Type is KeyDataViewType ? KeyValues.Read(label) : null;
+            int keyCount = label.Type is KeyDataViewType k ? (int)Math.Min(k.Count, int.MaxValue) : 0;
+            return new OutputColumn(o, column, Dims(Model.Outputs[i]), kinds[i] == PredictedLabelKind.None ? null : PredictedLabelColumn(column, classified), kinds[i], keys, keyCount, IsLayer: false);
+        }).ToList();
+        outputs.AddRange(Options.IntermediateOutputColumns.Select(p => new OutputColumn(p.Key, p.Value, Dims(LayerOutput(Model, p.Key)), null, PredictedLabelKind.None, null, 0, IsLayer: true)));
+        return outputs;
     }
 
-    /// <summary>Checks the input columns (existence, type, size) and label columns, and adds the output columns.</summary>
+    private static int[] Dims(SymbolicTensor t) => [.. t.Shape.PerSample().Select(d => d ?? 0)];
+
+    /// <summary>
+    /// The schema after this estimator: the input columns (checked: present, not text, sized for
+    /// their model input), plus a column per output, the predicted labels and the layer outputs.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is missing or cannot fit; the message names the column, the model input or output, what was expected and what was received.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var columns = inputSchema.ToList();
-        foreach (var (name, i) in Model.InputNames.Select((n, i) => (n, i)))
+        var byName = inputSchema.ToDictionary(c => c.Name);
+        for (int i = 0; i < Model.InputNames.Count; i++)
         {
-            string column = InputColumn(name);
-            if (!inputSchema.TryFindColumn(column, out var c))
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Model input '{name}' of '{Model.Name}' reads column '{column}', which the data does not have. Columns: [{string.Join(", ", inputSchema.Select(x => x.Name))}]. Map it with FunctionalDnnOptions.InputColumns.");
-            if (c.ItemType is TextDataViewType)
-                throw new ArgumentException($"Column '{column}' for model input '{name}' holds text, where numbers are expected: turn it into token ids first (mlContext.Transforms.TextToSequence).");
+            string name = Model.InputNames[i], column = InputColumn(name);
+            if (!byName.TryGetValue(column, out var c)) throw MissingColumn(column, "input", name, byName.Keys);
+            CheckShape(c, $"column '{column}' for model input '{name}'", isLabel: false);
+            int size = Model.Inputs[i].Shape.PerSample().Aggregate(1, (a, d) => a * (d ?? 2));
+            if (c.Kind == SchemaShape.Column.VectorKind.Scalar && size != 1)
+                throw new ArgumentException($"The column '{column}' for model input '{name}' holds one value per row; the input expects {Model.Inputs[i].Shape} (a vector column).");
         }
-        int keyed = Model.OutputNames.Count(o => inputSchema.TryFindColumn(LabelColumn(o), out var l) && l.IsKey);
-        foreach (var output in Model.OutputNames)
+        var added = new List<(string, SchemaShapes.Kind, string?)>();
+        var kinds = Model.OutputNames.Select((o, i) => byName.TryGetValue(LabelColumn(o), out var l) ? PredictionOf(l.IsKey, l.ItemType, Model.Outputs[i]) : PredictedLabelKind.None).ToList();
+        int classified = kinds.Count(k => k != PredictedLabelKind.None);
+        for (int o = 0; o < Model.OutputNames.Count; o++)
         {
-            string label = LabelColumn(output);
-            if (!inputSchema.TryFindColumn(label, out var c))
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Model output '{output}' of '{Model.Name}' trains on label column '{label}', which the data does not have. Columns: [{string.Join(", ", inputSchema.Select(x => x.Name))}].");
-            if (c.ItemType is TextDataViewType)
-                throw new ArgumentException($"Label column '{label}' for model output '{output}' holds text: map it to a key first (mlContext.Transforms.Conversion.MapValueToKey(\"{label}\")).");
-            string column = Options.OutputColumns.TryGetValue(output, out var oc) ? oc : output;
-            columns.Add(new SchemaShape.Column(column, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
-            if (c.IsKey) columns.Add(new SchemaShape.Column(PredictedLabelColumn(column, keyed), SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, c.Annotations));
+            string output = Model.OutputNames[o], label = LabelColumn(output);
+            if (!byName.TryGetValue(label, out var c)) throw MissingColumn(label, "output", output, byName.Keys);
+            CheckShape(c, $"label column '{label}' for model output '{output}'", isLabel: true);
+            string column = OutputColumnName(output);
+            bool scalar = Dims(Model.Outputs[o]).Aggregate(1, (a, d) => a * d) == 1;
+            bool slotNames = c.IsKey && c.Annotations.Any(a => a.Name == "KeyValues" && a.ItemType is TextDataViewType);
+            added.Add((column, scalar ? SchemaShapes.Kind.Single : slotNames ? SchemaShapes.Kind.NamedVector : SchemaShapes.Kind.Vector, null));
+            if (kinds[o] == PredictedLabelKind.Key) added.Add((PredictedLabelColumn(column, classified), SchemaShapes.Kind.Single, label));
+            else if (kinds[o] == PredictedLabelKind.Boolean)
+            {
+                added.Add((PredictedLabelColumn(column, classified), SchemaShapes.Kind.Boolean, null));
+                added.Add(($"{column}_RawScore", SchemaShapes.Kind.Single, null));
+            }
         }
-        return new SchemaShape(columns);
+        foreach (var (layer, column) in Options.IntermediateOutputColumns)
+            added.Add((column, Dims(LayerOutput(Model, layer)).Aggregate(1, (a, d) => a * d) == 1 ? SchemaShapes.Kind.Single : SchemaShapes.Kind.Vector, null));
+        return SchemaShapes.Add(inputSchema, added);
     }
-}
 
-/// <summary>The <c>mlContext.FunctionalDnn()</c> catalog.</summary>
-public sealed class FunctionalDnnCatalog
-{
-    internal FunctionalDnnCatalog(MLContext context) => Context = context;
-
-    internal MLContext Context { get; }
-
-    /// <summary>Trains <paramref name="model"/> with the columns named like its inputs and the label column <paramref name="labelColumnName"/> (single-output models).</summary>
-    public FunctionalDnnEstimator Trainer(Model model, string labelColumnName = "Label", int epochs = 10, int batchSize = 32) =>
-        new(model, new FunctionalDnnOptions { LabelColumnName = labelColumnName, Epochs = epochs, BatchSize = batchSize, Seed = Context.Seed });
-
-    /// <summary>Trains <paramref name="model"/> with the given column mapping and training options.</summary>
-    public FunctionalDnnEstimator Trainer(Model model, FunctionalDnnOptions options)
+    private static void CheckShape(SchemaShape.Column c, string where, bool isLabel)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Seed ??= Context.Seed;
-        return new(model, options);
-    }
-}
-
-/// <summary>Adds <c>FunctionalDnn()</c> to <see cref="MLContext"/>.</summary>
-public static class FunctionalDnnCatalogExtensions
-{
-    /// <summary>Functional deep-learning models as ML.NET estimators.</summary>
-    public static FunctionalDnnCatalog FunctionalDnn(this MLContext mlContext)
-    {
-        ArgumentNullException.ThrowIfNull(mlContext);
-        return new FunctionalDnnCatalog(mlContext);
+        if (c.ItemType is TextDataViewType)
+            throw new ArgumentException($"The {where} holds text, where numbers are expected: "
+                + (isLabel ? $"map it to a key first (mlContext.Transforms.Conversion.MapValueToKey(\"{c.Name}\"))." : "turn it into token keys first (mlContext.Transforms.Text.TokenizeIntoWords, then mlContext.Transforms.Conversion.MapValueToKey)."));
+        if (!c.IsKey && c.ItemType is not (NumberDataViewType or BooleanDataViewType))
+            throw new ArgumentException($"The {where} holds {c.ItemType}; a model takes numbers, booleans, keys or vectors of them.");
+        if (isLabel && c.Kind == SchemaShape.Column.VectorKind.VariableVector)
+            throw new ArgumentException($"The {where} is a vector of variable size; an output needs the same number of targets in every row.");
     }
 }

@@ -1,29 +1,39 @@
-using System.Text.Json;
-using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Transforms;
 
 namespace Microsoft.ML.FunctionalDnn;
 
-/// <summary>A model output as columns: its values, and for classification heads the predicted label with the label's key values.</summary>
-internal sealed record OutputColumn(string Output, string Column, string? PredictedLabelColumn, (PrimitiveDataViewType ItemType, List<object> Values)? Keys);
+/// <summary>How a fitted transformer reads its input columns and names its output columns.</summary>
+internal sealed record TransformerSettings(IReadOnlyDictionary<string, string> InputColumns, IReadOnlyList<OutputColumn> Outputs, int BatchSize, SequencePadding Padding, SequencePadding Truncating);
 
 /// <summary>
-/// A trained functional model in a pipeline: adds a column per model output (a vector of Single
-/// shaped like the output, e.g. the class probabilities) and, for outputs trained on key labels,
-/// the predicted label as a key that MapKeyToValue turns back into the original value. Rows are
-/// predicted in batches as cursors move; PredictionEngine maps single rows.
+/// A trained functional model in a pipeline. <see cref="Transform"/> is lazy: its cursor pulls
+/// <c>BatchSize</c> rows from the input, runs the model once for them, and serves the rows one by
+/// one with a column per model output (a Single, or a vector of Single shaped like the output),
+/// the predicted label of classification heads (a key carrying the label's key values, or a
+/// Boolean), and any layer outputs asked for. As a row-to-row mapper it also serves
+/// <c>CreatePredictionEngine</c>, one row at a time. Save a pipeline holding it with
+/// <c>mlContext.Model.Save</c> or <see cref="FunctionalDnnCatalog.Save"/>, and load it with
+/// <see cref="FunctionalDnnCatalog.Load(string, out DataViewSchema)"/>.
 /// </summary>
-[ModelLoader(LoaderSignature)]
-public sealed class FunctionalDnnTransformer : RowToRowTransformerBase
+public sealed class FunctionalDnnTransformer : ITransformer
 {
-    internal const string LoaderSignature = "FunctionalDnnTransformer";
-    private readonly IReadOnlyList<OutputColumn> _outputs;
-    private readonly IReadOnlyDictionary<string, string> _inputColumns;
-    private readonly int _batchSize;
+    private readonly Model _predictor;
+    private readonly object _predictLock = new();
 
-    internal FunctionalDnnTransformer(Model model, IReadOnlyList<OutputColumn> outputs, IReadOnlyDictionary<string, string> inputColumns, int batchSize) =>
-        (Model, _outputs, _inputColumns, _batchSize) = (model, outputs, inputColumns, batchSize);
+    internal FunctionalDnnTransformer(Model model, TransformerSettings settings)
+    {
+        (Model, Settings) = (model, settings);
+        var layers = settings.Outputs.Where(o => o.IsLayer).Select(o => FunctionalDnnEstimator.LayerOutput(model, o.Source)).ToList();
+        _predictor = layers.Count == 0 ? model : new Model(model.Inputs, [.. model.Outputs, .. layers], name: model.Name);
+        var added = new List<(int, ColumnRole)>();
+        for (int o = 0; o < settings.Outputs.Count; o++)
+        {
+            added.Add((o, ColumnRole.Values));
+            if (settings.Outputs[o].PredictedLabelColumn is not null) added.Add((o, ColumnRole.PredictedLabel));
+            if (settings.Outputs[o].RawScoreColumn is not null) added.Add((o, ColumnRole.RawScore));
+        }
+        AddedColumns = added;
+    }
 
     /// <summary>The trained model (for Summary, PlotModel, Evaluate, Save).</summary>
     public Model Model { get; }
@@ -31,106 +41,66 @@ public sealed class FunctionalDnnTransformer : RowToRowTransformerBase
     /// <summary>The training history of the Fit that made this transformer (null after loading).</summary>
     public History? History { get; internal init; }
 
-    private protected override IColumnMapper MakeMapper(DataViewSchema inputSchema)
+    internal TransformerSettings Settings { get; }
+
+    /// <summary>The columns this transformer adds, in schema order: an output's values, its predicted label, a binary head's raw score.</summary>
+    internal IReadOnlyList<(int Output, ColumnRole Role)> AddedColumns { get; }
+
+    /// <summary>True: rows can be mapped one at a time (PredictionEngine).</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The input schema plus the output columns.</summary>
+    /// <exception cref="ArgumentException">An input column is missing or does not fit its model input.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
-        var bindings = Model.Inputs.Select((t, i) =>
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        BindInputs(inputSchema);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+        foreach (var (o, role) in AddedColumns)
+        {
+            var output = Settings.Outputs[o];
+            if (role == ColumnRole.PredictedLabel) builder.AddColumn(output.PredictedLabelColumn!, output.PredictedLabelType!, output.Kind == PredictedLabelKind.Key ? output.Keys?.ToAnnotations() : null);
+            else if (role == ColumnRole.RawScore) builder.AddColumn(output.RawScoreColumn!, NumberDataViewType.Single);
+            else builder.AddColumn(output.Column, output.Type, output.IsScalar ? null : output.Keys?.ToSlotNames());
+        }
+        return builder.ToSchema();
+    }
+
+    /// <summary>A lazy view: rows are predicted a batch at a time as its cursors move.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new PredictionDataView(this, input);
+    }
+
+    /// <summary>Maps single rows (used by PredictionEngine and by chains of row mappers).</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new PredictionRowMapper(this, inputSchema);
+    }
+
+    /// <summary>Saves the network and its column mapping through ML.NET's own model saving (see <see cref="FunctionalDnnCatalog.Save"/>).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => PipelineSaving.Save(this, ctx);
+
+    /// <summary>The model inputs bound to the columns of <paramref name="schema"/>.</summary>
+    internal List<ColumnBinding> BindInputs(DataViewSchema schema) =>
+        [.. Model.Inputs.Select((t, i) =>
         {
             string name = Model.InputNames[i];
-            string column = _inputColumns.TryGetValue(name, out var c) ? c : name;
-            var col = RequireColumn(inputSchema, column, $"FunctionalDnn (model input '{name}')");
-            return ColumnBinding.ForInput(name, col, t.Shape, t.DType, null);
-        }).ToList();
-        var columns = new List<DataViewSchema.DetachedColumn>();
-        foreach (var (output, i) in _outputs.Select((o, i) => (o, i)))
-        {
-            var dims = Model.Outputs[i].Shape.PerSample().Select(d => d ?? 0).ToArray();
-            columns.Add(new DataViewSchema.DetachedColumn(output.Column, new VectorDataViewType(NumberDataViewType.Single, dims)));
-            if (output.PredictedLabelColumn is { } predicted && output.Keys is { } keys)
-                columns.Add(new DataViewSchema.DetachedColumn(predicted, new KeyDataViewType(typeof(uint), Math.Max(1, keys.Values.Count)), KeyValues.Annotation(keys.ItemType, keys.Values)));
-        }
-        return new DelegateColumnMapper(columns, [.. bindings.Select(b => b.Column.Name)], _batchSize, rows => Predict(bindings, rows));
-    }
+            string column = Settings.InputColumns.TryGetValue(name, out var c) ? c : name;
+            var col = schema.GetColumnOrNull(column) ?? throw new ArgumentOutOfRangeException(nameof(schema),
+                $"Model input '{name}' of '{Model.Name}' reads column '{column}', which the data does not have. Columns: [{string.Join(", ", schema.Where(x => !x.IsHidden).Select(x => x.Name))}].");
+            return ColumnBinding.ForInput(name, col, t.Shape, t.DType, FunctionalDnnEstimator.EmbeddingLimit(Model, t), Settings.Padding, Settings.Truncating);
+        })];
 
-    private List<object?[]> Predict(List<ColumnBinding> bindings, IReadOnlyList<object?[]> rows)
+    /// <summary>Runs the model on one batch; the values of each output column, row after row.</summary>
+    internal float[][] Predict(Tensor[] inputs)
     {
-        var inputs = bindings.Select((b, i) => b.ToTensor([.. rows.Select(r => r[i])], 0)).ToArray();
-        var predictions = Model.Predict(inputs, batchSize: Math.Max(rows.Count, 1));
-        var result = rows.Select(_ => new List<object?>()).ToList();
-        for (int o = 0; o < _outputs.Count; o++)
-        {
-            var p = predictions[o];
-            int size = p.Size / Math.Max(1, rows.Count);
-            var data = p.ToArray();
-            for (int r = 0; r < rows.Count; r++)
-            {
-                var values = data.AsSpan(r * size, size).ToArray();
-                result[r].Add(new VBuffer<float>(size, values));
-                if (_outputs[o].PredictedLabelColumn is not null)
-                {
-                    int best = 0;
-                    for (int k = 1; k < size; k++) if (values[k] > values[best]) best = k;
-                    result[r].Add((uint)(best + 1));
-                }
-            }
-        }
-        return [.. result.Select(r => r.ToArray())];
-    }
-
-    private protected override void SaveModel(ModelSaveContext ctx)
-    {
-        ctx.SetLoader(LoaderSignature);
-        ctx.SaveText("mapping.json", JsonSerializer.Serialize(new Dictionary<string, object?>
-        {
-            ["batch_size"] = _batchSize,
-            ["input_columns"] = _inputColumns,
-            ["outputs"] = _outputs.Select(o => new Dictionary<string, object?>
-            {
-                ["output"] = o.Output,
-                ["column"] = o.Column,
-                ["predicted_label_column"] = o.PredictedLabelColumn,
-                ["key_type"] = o.Keys?.ItemType.ToString(),
-                ["key_values"] = o.Keys?.Values,
-            }).ToArray(),
-        }));
-        string temporary = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}.fdnn");
-        try
-        {
-            Model.Save(temporary);
-            ctx.SaveBinary("model.fdnn", s => { using var f = File.OpenRead(temporary); f.CopyTo(s); });
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
-
-    internal static FunctionalDnnTransformer Create(ModelLoadContext ctx)
-    {
-        using var doc = JsonDocument.Parse(ctx.LoadText("mapping.json"));
-        var root = doc.RootElement;
-        string temporary = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}.fdnn");
-        Model model;
-        try
-        {
-            using (var source = ctx.Open("model.fdnn"))
-            using (var file = File.Create(temporary)) source.CopyTo(file);
-            model = Model.Load(temporary);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-        var outputs = root.GetProperty("outputs").EnumerateArray().Select(o =>
-        {
-            (PrimitiveDataViewType, List<object>)? keys = null;
-            if (o.GetProperty("key_type").GetString() is { } typeName)
-            {
-                var type = KeyValues.ParseItemType(typeName, ctx.Path);
-                keys = (type, o.GetProperty("key_values").EnumerateArray().Select(e => KeyValues.FromJson(e, type)).ToList());
-            }
-            return new OutputColumn(o.GetProperty("output").GetString()!, o.GetProperty("column").GetString()!, o.GetProperty("predicted_label_column").GetString(), keys);
-        }).ToList();
-        var inputs = root.GetProperty("input_columns").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
-        return new FunctionalDnnTransformer(model, outputs, inputs, root.GetProperty("batch_size").GetInt32());
+        IReadOnlyList<Tensor> outputs;
+        // One model is shared by every cursor and prediction engine of this transformer.
+        lock (_predictLock) outputs = _predictor.PredictOnBatch(inputs);
+        return [.. outputs.Select(t => t.ToArray())];
     }
 }
