@@ -127,7 +127,8 @@ public sealed class FunctionalDnnEstimatorTests
             ml.FunctionalDnn().Load(plain, out _).Transform(test).GetColumn<uint>("PredictedIncome").ToArray());
 
         File.WriteAllBytes(dir.File("broken.zip"), File.ReadAllBytes(path)[..200]);
-        Assert.Throws<Exception>(() => ml.FunctionalDnn().Load(dir.File("broken.zip"), out _));
+        var damaged = Assert.ThrowsExactly<InvalidDataException>(() => ml.FunctionalDnn().Load(dir.File("broken.zip"), out _));
+        StringAssert.Contains(damaged.Message, "broken.zip is not a loadable ML.NET model, or it is damaged");
     }
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);

@@ -5,7 +5,7 @@ namespace Microsoft.ML.FunctionalDnn;
 /// <summary>
 /// The model's outputs for the rows of one batch, served one row at a time through ML.NET getters:
 /// an output's values (a Single or a vector of Single) and its predicted label (the most probable
-/// class as a key, 1-based; a single unit above 0.5 as the second class or as true).
+/// class as a key, 1-based; a single unit above 0.5 — above 0 for a logit — as the second class or as true).
 /// </summary>
 internal sealed class BatchPredictions(FunctionalDnnTransformer transformer)
 {
@@ -36,8 +36,8 @@ internal sealed class BatchPredictions(FunctionalDnnTransformer transformer)
         var (o, role) = transformer.AddedColumns[added];
         var output = transformer.Settings.Outputs[o];
         Delegate getter = role == ColumnRole.PredictedLabel
-            ? output.Kind == PredictedLabelKind.Boolean ? (ValueGetter<bool>)((ref bool v) => v = Values(o)[0] > 0.5f) : (ValueGetter<uint>)((ref uint v) => v = PredictedKey(Values(o)))
-            : role == ColumnRole.RawScore ? (ValueGetter<float>)((ref float v) => v = Logit(Values(o)[0]))
+            ? output.Kind == PredictedLabelKind.Boolean ? (ValueGetter<bool>)((ref bool v) => v = Positive(Values(o)[0], output.Logits)) : (ValueGetter<uint>)((ref uint v) => v = PredictedKey(Values(o), output.Logits))
+            : role == ColumnRole.RawScore ? (ValueGetter<float>)((ref float v) => v = output.Logits ? Values(o)[0] : Logit(Values(o)[0]))
             : output.IsScalar ? (ValueGetter<float>)((ref float v) => v = Values(o)[0])
             : (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) =>
             {
@@ -57,9 +57,12 @@ internal sealed class BatchPredictions(FunctionalDnnTransformer transformer)
         return (float)Math.Log(p / (1 - p));
     }
 
-    private static uint PredictedKey(ReadOnlySpan<float> scores)
+    /// <summary>A single unit's verdict: a probability above 0.5, or a logit (a loss with from_logits) above 0.</summary>
+    private static bool Positive(float value, bool logits) => logits ? value > 0 : value > 0.5f;
+
+    private static uint PredictedKey(ReadOnlySpan<float> scores, bool logits)
     {
-        if (scores.Length == 1) return scores[0] > 0.5f ? 2u : 1u;
+        if (scores.Length == 1) return Positive(scores[0], logits) ? 2u : 1u;
         int best = 0;
         for (int k = 1; k < scores.Length; k++) if (scores[k] > scores[best]) best = k;
         return (uint)best + 1;

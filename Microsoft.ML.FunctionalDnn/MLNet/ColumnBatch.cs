@@ -33,29 +33,38 @@ internal sealed class ColumnBatch(ColumnBinding binding, ColumnReader reader)
         _offsets[++_rows] = start + values.Length;
     }
 
+    /// <summary>True when the rows come in a shuffled order (error messages then say so).</summary>
+    internal bool Shuffled { get; init; }
+
+    private string Row(long row) => Shuffled
+        ? $"Row {row} of this epoch's shuffled order (FunctionalDnnOptions.Shuffle = false gives positions in the data)"
+        : $"Row {row}";
+
     private void Check(ReadOnlySpan<double> values, long row)
     {
         if (!binding.IsInput && binding.Classes > 0)
         {
             if (values[0] == 0)
-                throw new InvalidDataException($"Row {row}: the label in {binding.Where} is missing (key 0: a value MapValueToKey did not see when it was fitted).");
+                throw new InvalidDataException($"{Row(row)}: the label in {binding.Where} is missing (key 0: a value MapValueToKey did not see when it was fitted).");
             return;
         }
+        if (!binding.IsInput && binding.Units > 0 && (values[0] != Math.Round(values[0]) || values[0] < 0 || values[0] >= binding.Units))
+            throw new InvalidDataException($"{Row(row)}: the label in {binding.Where} is {values[0]}; model output '{binding.Target}' takes class indices 0 … {binding.Units - 1} (or map the labels to a key with MapValueToKey).");
         foreach (double v in values)
             if (!double.IsFinite(v))
-                throw new InvalidDataException($"Row {row}: {binding.Where} holds {v}; models need finite numbers (replace or drop missing values first).");
+                throw new InvalidDataException($"{Row(row)}: {binding.Where} holds {v}; models need finite numbers (replace or drop missing values first).");
         if (binding.DType == DType.Int32)
         {
             foreach (double v in values)
             {
                 if (v != Math.Round(v) || v < int.MinValue || v > int.MaxValue)
-                    throw new InvalidDataException($"Row {row}: {binding.Where} holds {v}, where an integer id is expected.");
+                    throw new InvalidDataException($"{Row(row)}: {binding.Where} holds {v}, where an integer id is expected.");
                 if (binding.MaxId is int max && (v < 0 || v >= max))
-                    throw new InvalidDataException($"Row {row}: {binding.Where} holds the id {v}, outside the embedding's range [0, {max}): the vocabulary has more entries than the Embedding's inputDim (key values run from 1 to the key count, 0 is missing/padding, so inputDim must be at least the key count + 1).");
+                    throw new InvalidDataException($"{Row(row)}: {binding.Where} holds the id {v}, outside the embedding's range [0, {max}): the vocabulary has more entries than the Embedding's inputDim (key values run from 1 to the key count, 0 is missing/padding, so inputDim must be at least the key count + 1).");
             }
         }
         if (binding.IsSequence && values.Length % binding.InnerSize != 0)
-            throw new InvalidDataException($"Row {row}: {binding.Where} has {values.Length} values, not a whole number of steps of {binding.InnerSize}.");
+            throw new InvalidDataException($"{Row(row)}: {binding.Where} has {values.Length} values, not a whole number of steps of {binding.InnerSize}.");
     }
 
     /// <summary>The batch as a tensor (samples first).</summary>
@@ -109,12 +118,12 @@ internal sealed class ColumnBatch(ColumnBinding binding, ColumnReader reader)
         {
             case LabelEncoding.ClassIndex:
                 var ids = new int[_rows];
-                for (int r = 0; r < _rows; r++) ids[r] = (int)_values[_offsets[r]] - 1;
+                for (int r = 0; r < _rows; r++) ids[r] = (int)_values[_offsets[r]] - binding.KeyShift;
                 return Tensor.FromArray(ids, new Shape(_rows));
             case LabelEncoding.OneHot:
                 int classes = binding.PerSample[0]!.Value;
                 var oneHot = new float[_rows * classes];
-                for (int r = 0; r < _rows; r++) oneHot[r * classes + (int)_values[_offsets[r]] - 1] = 1;
+                for (int r = 0; r < _rows; r++) oneHot[r * classes + (int)_values[_offsets[r]] - binding.KeyShift] = 1;
                 return Tensor.FromArray(oneHot, new Shape(_rows, classes));
             default:
                 int size = binding.Size ?? 1;

@@ -63,6 +63,12 @@ internal sealed class ColumnBinding
     /// <summary>The number of classes of a key label.</summary>
     internal int Classes { get; private init; }
 
+    /// <summary>What a class label's value is above its class index: 1 for keys (1 … N), 0 for class-index numbers.</summary>
+    internal int KeyShift { get; private init; }
+
+    /// <summary>For a class label: the number of classes the output scores (class indices must be below it).</summary>
+    internal int Units { get; private init; }
+
     internal string Where => $"column '{Column.Name}' ({Column.Type}) for model {(IsInput ? "input" : "output")} '{Target}'";
 
     /// <summary>Binds <paramref name="column"/> to a model input of shape <paramref name="shape"/>.</summary>
@@ -76,6 +82,9 @@ internal sealed class ColumnBinding
         var binding = new ColumnBinding(input, true, column, perSample, dtype) { IsSequence = sequence, Padding = padding, Truncating = truncating, MaxId = maxId };
         binding.CheckItemType();
         binding.CheckInputLayout();
+        var item = column.Type is VectorDataViewType v ? v.ItemType : column.Type;
+        if (maxId is int max && item is KeyDataViewType key && key.Count + 1 > (ulong)max)
+            throw new ArgumentException($"The {binding.Where} holds keys 1 … {key.Count} (0 for a value not seen when the keys were fitted); the Embedding it feeds takes ids below {max}. Give the Embedding inputDim {key.Count + 1} (the key count + 1).");
         return binding;
     }
 
@@ -85,7 +94,10 @@ internal sealed class ColumnBinding
     {
         var outputDims = outputShape.PerSample();
         int units = outputDims.Length == 0 ? 1 : outputDims[^1] ?? 1;
-        var encoding = column.Type is not KeyDataViewType ? LabelEncoding.Values
+        int outputSize = outputDims.Aggregate(1, (a, d) => a * (d ?? 1));
+        // Class labels: a key (1 … N), or — as Keras takes them — a number holding the class index 0 … N − 1.
+        bool classLabel = column.Type is KeyDataViewType || (column.Type is NumberDataViewType && units > 1 && (loss is "categorical_crossentropy" || loss.StartsWith("sparse_", StringComparison.Ordinal)));
+        var encoding = !classLabel ? LabelEncoding.Values
             : loss == "categorical_crossentropy" ? LabelEncoding.OneHot
             : loss.StartsWith("sparse_", StringComparison.Ordinal) ? LabelEncoding.ClassIndex
             : LabelEncoding.Values;
@@ -93,12 +105,19 @@ internal sealed class ColumnBinding
         {
             LabelEncoding.OneHot => [units],
             LabelEncoding.ClassIndex => [],
-            _ => column.Type is VectorDataViewType v ? [v.Size] : outputDims.Length > 0 && outputDims.Aggregate(1, (a, d) => a * (d ?? 1)) == 1 ? [.. outputDims] : [],
+            _ when column.Type is VectorDataViewType v => v.Size == outputSize && outputDims.All(d => d.HasValue) ? [.. outputDims] : [v.Size],
+            _ => outputDims.Length > 0 && outputSize == 1 ? [.. outputDims] : [],
         };
         int classes = column.Type is KeyDataViewType k ? (int)Math.Min(k.Count, int.MaxValue) : 0;
-        var binding = new ColumnBinding(output, false, column, perSample, encoding == LabelEncoding.ClassIndex ? DType.Int32 : DType.Float32) { Encoding = encoding, Classes = classes };
+        var binding = new ColumnBinding(output, false, column, perSample, encoding == LabelEncoding.ClassIndex ? DType.Int32 : DType.Float32)
+        {
+            Encoding = encoding,
+            Classes = classes,
+            KeyShift = column.Type is KeyDataViewType ? 1 : 0,
+            Units = encoding == LabelEncoding.Values ? 0 : units,
+        };
+
         binding.CheckItemType();
-        int outputSize = outputDims.Aggregate(1, (a, d) => a * (d ?? 1));
         if (encoding == LabelEncoding.Values && binding.Size is int labelSize && labelSize != outputSize && outputDims.All(d => d.HasValue))
             throw new ArgumentException($"The label {binding.Where} has {labelSize} values per row; model output '{output}' gives {outputSize} per sample.");
         if (column.Type is VectorDataViewType { IsKnownSize: false })
@@ -149,7 +168,7 @@ internal sealed class ColumnBinding
     private string Shape => string.Join(", ", PerSample.Select(d => d?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "None"));
 
     /// <summary>A buffer collecting this column's values row by row, read from <paramref name="row"/>.</summary>
-    internal ColumnBatch NewBatch(DataViewRow row) => new(this, ColumnReader.Create(row, row.Schema[Column.Name]));
+    internal ColumnBatch NewBatch(DataViewRow row, bool shuffled = false) => new(this, ColumnReader.Create(row, row.Schema[Column.Name])) { Shuffled = shuffled };
 }
 
 /// <summary>Keras's <c>pad_sequences</c> choice of side for padding and truncating.</summary>

@@ -36,7 +36,7 @@ internal sealed class DataViewBatchSource(IDataView data, IReadOnlyList<ColumnBi
         // By name: a shuffled view may number its columns differently.
         var columns = bindings.Select(b => view.Schema[b.Column.Name]).DistinctBy(c => c.Index).ToList();
         using var cursor = view.GetRowCursor(columns, order);
-        var batches = bindings.Select(b => b.NewBatch(cursor)).ToList();
+        var batches = bindings.Select(b => b.NewBatch(cursor, shuffled: shuffle is not null)).ToList();
         long first = 0;
         foreach (var b in batches) b.Clear(first);
         while (true)

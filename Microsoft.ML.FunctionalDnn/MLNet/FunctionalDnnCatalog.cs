@@ -40,24 +40,42 @@ public sealed class FunctionalDnnCatalog
     }
 
     /// <summary>Loads a pipeline saved by <see cref="Save"/> or by <c>mlContext.Model.Save</c>, with its FunctionalDnn transformers.</summary>
-    /// <exception cref="InvalidDataException">The network in the file is damaged.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ML.NET model zip, or it (or the network in it) is damaged; the message names the file and the inner exception holds ML.NET's own error.</exception>
     public ITransformer Load(string path, out DataViewSchema inputSchema)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"There is no model file at '{path}'.", path);
         DataViewSchema? schema = null;
-        var model = PipelineSaving.Load(_context, () => _context.Model.Load(path, out schema), path);
+        var model = Damaged(path, () => PipelineSaving.Load(_context, () => _context.Model.Load(path, out schema), path));
         inputSchema = schema!;
         return model;
     }
 
     /// <summary>Loads a pipeline from a stream (see <see cref="Load(string, out DataViewSchema)"/>).</summary>
+    /// <exception cref="InvalidDataException">The stream does not hold an ML.NET model zip, or it is damaged.</exception>
     public ITransformer Load(Stream stream, out DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(stream);
         DataViewSchema? schema = null;
-        var model = PipelineSaving.Load(_context, () => _context.Model.Load(stream, out schema), "the model stream");
+        var model = Damaged("the model stream", () => PipelineSaving.Load(_context, () => _context.Model.Load(stream, out schema), "the model stream"));
         inputSchema = schema!;
         return model;
+    }
+
+    /// <summary>ML.NET's errors for a damaged zip (wrapped in TargetInvocationExceptions, or an EndOfStream, a FormatException …) as one error naming the source.</summary>
+    private static ITransformer Damaged(string source, Func<ITransformer> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException or OperationCanceledException) || e is InvalidDataException && !e.Message.StartsWith(source, StringComparison.Ordinal))
+        {
+            var inner = e;
+            while (inner.InnerException is not null) inner = inner.InnerException;
+            throw new InvalidDataException($"{source} is not a loadable ML.NET model, or it is damaged: {inner.Message}", e);
+        }
     }
 }
 

@@ -35,8 +35,11 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
         (Model, Options) = (model, options);
     }
 
-    /// <summary>The model trained.</summary>
+    /// <summary>The model the first Fit trains (later Fits train fresh copies of it, see <see cref="Fit"/>).</summary>
     public Model Model { get; }
+
+    /// <summary>The untrained model as a saved file, taken by the first Fit, for the later ones; or why it could not be taken.</summary>
+    private (byte[]? File, string? Problem)? _untrained;
 
     /// <summary>The options.</summary>
     public FunctionalDnnOptions Options { get; }
@@ -52,6 +55,10 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
 
     private string Loss(int output) => Model.TrainingConfiguration!.Losses[output].Name;
 
+    /// <summary>True when output <paramref name="output"/>'s loss takes logits (Keras's from_logits), so its values are logits, not probabilities.</summary>
+    private bool FromLogits(int output) =>
+        Model.TrainingConfiguration!.Losses[output].GetConfig() is { } config && config.TryGetValue("from_logits", out var v) && v is true;
+
     /// <summary>The symbolic output of the one call of layer <paramref name="name"/> in <paramref name="model"/>.</summary>
     internal static SymbolicTensor LayerOutput(Model model, string name)
     {
@@ -65,13 +72,21 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
         };
     }
 
-    /// <summary>Checks the columns against the model, then trains it on <paramref name="input"/>, streaming batches.</summary>
+    /// <summary>
+    /// Checks the columns against the model, then trains it on <paramref name="input"/>, streaming
+    /// batches. The first Fit trains <see cref="Model"/> itself, as Keras's <c>fit</c> does, so the
+    /// model you built is the trained one. Each later Fit of this estimator (cross-validation folds,
+    /// a refit on new data) trains a fresh copy of the model as it was before the first Fit, so every
+    /// transformer stands alone, as ML.NET expects.
+    /// </summary>
     /// <exception cref="ArgumentException">A column is missing or does not fit its model input or output (raised before training).</exception>
     /// <exception cref="InvalidDataException">A row holds a value the model cannot take (the message gives the column and the row).</exception>
+    /// <exception cref="InvalidOperationException">A later Fit, when the model cannot be copied (a Lambda layer without a function name).</exception>
     public FunctionalDnnTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var (inputs, labels) = Bind(input.Schema);
+        var model = ModelToTrain();
         var outputs = Outputs(input.Schema);
         IBatchSource? validation = null;
         if (Options.ValidationData is { } valData)
@@ -93,10 +108,53 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
             count = trainCount;
         }
         if (count == 0) throw new ArgumentException($"The training data for model '{Model.Name}' has no rows.");
-        var history = Model.FitCore(new DataViewBatchSource(train, inputs, labels, count), validation, Options.Epochs, Options.BatchSize, Options.Shuffle,
+        var history = model.FitCore(new DataViewBatchSource(train, inputs, labels, count), validation, Options.Epochs, Options.BatchSize, Options.Shuffle,
             0, [.. Options.Callbacks], Options.Verbose, Options.Seed);
         var inputColumns = Model.InputNames.ToDictionary(n => n, InputColumn);
-        return new FunctionalDnnTransformer(Model, new TransformerSettings(inputColumns, outputs, Options.BatchSize, Options.Padding, Options.Truncating)) { History = history };
+        return new FunctionalDnnTransformer(model, new TransformerSettings(inputColumns, outputs, Options.BatchSize, Options.Padding, Options.Truncating)) { History = history };
+    }
+
+    /// <summary>The model itself on the first Fit (after keeping a copy of it untrained); a fresh copy of that on later ones.</summary>
+    private Model ModelToTrain()
+    {
+        if (_untrained is null)
+        {
+            _untrained = Snapshot(Model);
+            return Model;
+        }
+        var (file, problem) = _untrained.Value;
+        if (file is null)
+            throw new InvalidOperationException($"This estimator has already trained model '{Model.Name}', and the transformer of that Fit uses it. Fitting again (a cross-validation fold, a refit) trains a fresh copy of the untrained model, which cannot be made: {problem} Build a new model and estimator for each Fit instead.");
+        string temporary = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}.fdnn");
+        try
+        {
+            File.WriteAllBytes(temporary, file);
+            var functions = Model.Layers.OfType<Lambda>().Where(l => l.FunctionName is not null && l.SingleInputFunction is not null)
+                .ToDictionary(l => l.FunctionName!, l => l.SingleInputFunction!);
+            return Model.Load(temporary, functions);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static (byte[]?, string?) Snapshot(Model model)
+    {
+        string temporary = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}.fdnn");
+        try
+        {
+            model.Save(temporary);
+            return (File.ReadAllBytes(temporary), null);
+        }
+        catch (InvalidOperationException e)
+        {
+            return (null, e.Message);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     /// <summary>The input columns and label columns bound to the model's inputs and outputs.</summary>
@@ -140,13 +198,28 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
             var label = schema[LabelColumn(o)];
             var keys = label.Type is KeyDataViewType ? KeyValues.Read(label) : null;
             int keyCount = label.Type is KeyDataViewType k ? (int)Math.Min(k.Count, int.MaxValue) : 0;
-            return new OutputColumn(o, column, Dims(Model.Outputs[i]), kinds[i] == PredictedLabelKind.None ? null : PredictedLabelColumn(column, classified), kinds[i], keys, keyCount, IsLayer: false);
+            return new OutputColumn(o, column, Dims(Model.Outputs[i]), kinds[i] == PredictedLabelKind.None ? null : PredictedLabelColumn(column, classified), kinds[i], keys, keyCount, IsLayer: false, FromLogits(i));
         }).ToList();
         outputs.AddRange(Options.IntermediateOutputColumns.Select(p => new OutputColumn(p.Key, p.Value, Dims(LayerOutput(Model, p.Key)), null, PredictedLabelKind.None, null, 0, IsLayer: true)));
+        CheckDistinct(outputs.SelectMany(o => new[] { o.Column, o.PredictedLabelColumn, o.RawScoreColumn }).OfType<string>());
         return outputs;
     }
 
     private static int[] Dims(SymbolicTensor t) => [.. t.Shape.PerSample().Select(d => d ?? 0)];
+
+    /// <summary>The template kind of a column of values shaped <paramref name="dims"/> (0 = known per batch only).</summary>
+    private static SchemaShapes.Kind ValuesKind(int[] dims, bool slotNames) =>
+        dims.Contains(0) ? SchemaShapes.Kind.VariableVector
+        : dims.Aggregate(1, (a, d) => a * d) == 1 ? SchemaShapes.Kind.Single
+        : slotNames ? SchemaShapes.Kind.NamedVector : SchemaShapes.Kind.Vector;
+
+    /// <exception cref="ArgumentException">Two added columns would have the same name (one would hide the other).</exception>
+    private void CheckDistinct(IEnumerable<string> columns)
+    {
+        var twice = columns.GroupBy(c => c, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"'{g.Key}'").ToList();
+        if (twice.Count > 0)
+            throw new ArgumentException($"Model '{Model.Name}' would add the column{(twice.Count > 1 ? "s" : "")} {string.Join(", ", twice)} twice (output, predicted-label, raw-score and layer-output columns must have distinct names); rename one in FunctionalDnnOptions.OutputColumns, IntermediateOutputColumns or PredictedLabelColumnName.");
+    }
 
     /// <summary>
     /// The schema after this estimator: the input columns (checked: present, not text, sized for
@@ -175,9 +248,8 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
             if (!byName.TryGetValue(label, out var c)) throw MissingColumn(label, "output", output, byName.Keys);
             CheckShape(c, $"label column '{label}' for model output '{output}'", isLabel: true);
             string column = OutputColumnName(output);
-            bool scalar = Dims(Model.Outputs[o]).Aggregate(1, (a, d) => a * d) == 1;
             bool slotNames = c.IsKey && c.Annotations.Any(a => a.Name == "KeyValues" && a.ItemType is TextDataViewType);
-            added.Add((column, scalar ? SchemaShapes.Kind.Single : slotNames ? SchemaShapes.Kind.NamedVector : SchemaShapes.Kind.Vector, null));
+            added.Add((column, ValuesKind(Dims(Model.Outputs[o]), slotNames), null));
             if (kinds[o] == PredictedLabelKind.Key) added.Add((PredictedLabelColumn(column, classified), SchemaShapes.Kind.Single, label));
             else if (kinds[o] == PredictedLabelKind.Boolean)
             {
@@ -186,7 +258,8 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
             }
         }
         foreach (var (layer, column) in Options.IntermediateOutputColumns)
-            added.Add((column, Dims(LayerOutput(Model, layer)).Aggregate(1, (a, d) => a * d) == 1 ? SchemaShapes.Kind.Single : SchemaShapes.Kind.Vector, null));
+            added.Add((column, ValuesKind(Dims(LayerOutput(Model, layer)), slotNames: false), null));
+        CheckDistinct(added.Select(a => a.Item1));
         return SchemaShapes.Add(inputSchema, added);
     }
 

@@ -35,12 +35,15 @@ internal enum ColumnRole
 /// a binary head (a boolean label) also gets its raw score, <c>&lt;column&gt;_RawScore</c>, because
 /// ML.NET's binary evaluators threshold a raw score at 0 and a probability at 0.5.
 /// </summary>
-internal sealed record OutputColumn(string Source, string Column, int[] Dims, string? PredictedLabelColumn, PredictedLabelKind Kind, KeyValues? Keys, int KeyCount, bool IsLayer)
+internal sealed record OutputColumn(string Source, string Column, int[] Dims, string? PredictedLabelColumn, PredictedLabelKind Kind, KeyValues? Keys, int KeyCount, bool IsLayer, bool Logits = false)
 {
     /// <summary>Values per row (0 when an axis is only known per batch).</summary>
     internal int Size => Dims.Aggregate(1, (a, d) => a * d);
 
     internal bool IsScalar => Size == 1;
+
+    /// <summary>True when an axis is only known per batch (a sequence of unknown length): a variable-size vector column.</summary>
+    internal bool IsVariable => Dims.Contains(0);
 
     /// <summary>The raw-score column of a binary head, or null.</summary>
     internal string? RawScoreColumn => Kind == PredictedLabelKind.Boolean ? $"{Column}_RawScore" : null;

@@ -6,7 +6,7 @@ namespace Microsoft.ML.FunctionalDnn;
 /// Builds the <see cref="SchemaShape"/> an estimator promises, on ML.NET's public API only.
 /// <c>SchemaShape.Column</c>'s constructor is internal to ML.NET, so the columns are made by public
 /// estimators: a custom mapping declares one template column of each kind we add (a Single, a
-/// vector of Single with and without slot names, a Boolean), and a column copy renames templates —
+/// vector of Single of known size with and without slot names, or of variable size, a Boolean), and a column copy renames templates —
 /// and the label columns, for predicted labels that must carry the label's key values — into the
 /// output columns. The shapes are exactly those of the columns the transformer then adds.
 /// </summary>
@@ -15,7 +15,7 @@ internal static class SchemaShapes
     private const string Prefix = "\u0001FunctionalDnn.Template.";
 
     /// <summary>The kind of column to add.</summary>
-    internal enum Kind { Single, Vector, NamedVector, Boolean }
+    internal enum Kind { Single, Vector, NamedVector, VariableVector, Boolean }
 
     /// <summary>The input columns plus <paramref name="added"/>: each a template kind, or a copy of an input column (a key label's shape and key values).</summary>
     internal static SchemaShape Add(SchemaShape input, IEnumerable<(string Name, Kind Kind, string? CopyOf)> added)
@@ -33,6 +33,7 @@ internal static class SchemaShapes
         var definition = SchemaDefinition.Create(typeof(Templates));
         foreach (var column in definition) column.ColumnName = Prefix + column.MemberName;
         definition.First(c => c.MemberName == nameof(Templates.Vector)).ColumnType = new VectorDataViewType(NumberDataViewType.Single, 2);
+        definition.First(c => c.MemberName == nameof(Templates.VariableVector)).ColumnType = new VectorDataViewType(NumberDataViewType.Single);
         var named = definition.First(c => c.MemberName == nameof(Templates.NamedVector));
         named.ColumnType = new VectorDataViewType(NumberDataViewType.Single, 2);
         named.AddAnnotation("SlotNames", new VBuffer<ReadOnlyMemory<char>>(2, ["a".AsMemory(), "b".AsMemory()]), new VectorDataViewType(TextDataViewType.Instance, 2));
@@ -50,6 +51,9 @@ internal static class SchemaShapes
 
         /// <summary>A vector of Single.</summary>
         public float[] Vector { get; set; } = [];
+
+        /// <summary>A vector of Single of variable size.</summary>
+        public float[] VariableVector { get; set; } = [];
 
         /// <summary>A vector of Single with slot names.</summary>
         public float[] NamedVector { get; set; } = [];

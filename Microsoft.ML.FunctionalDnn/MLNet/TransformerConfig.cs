@@ -37,6 +37,7 @@ internal sealed class TransformerConfig
             KeyValues = o.Keys?.Values.ToList(),
             KeyCount = o.KeyCount,
             IsLayer = o.IsLayer,
+            Logits = o.Logits,
         })],
     };
 
@@ -52,7 +53,8 @@ internal sealed class TransformerConfig
             o.Kind,
             o.KeyType is { } type ? KeyValues.FromSaved(type, o.KeyValues ?? [], source) : null,
             o.KeyCount,
-            o.IsLayer)).ToList();
+            o.IsLayer,
+            o.Logits)).ToList();
         return new TransformerSettings(InputColumns, outputs, BatchSize, Padding, Truncating);
     }
 
@@ -84,5 +86,8 @@ internal sealed class TransformerConfig
 
         [JsonPropertyName("is_layer")]
         public bool IsLayer { get; set; }
+
+        [JsonPropertyName("logits")]
+        public bool Logits { get; set; }
     }
 }

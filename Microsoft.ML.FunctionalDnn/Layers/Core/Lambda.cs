@@ -16,6 +16,7 @@ public sealed class Lambda : Layer
         FunctionName = functionName;
         ArgumentNullException.ThrowIfNull(function);
         _function = xs => function(xs[0]);
+        SingleInputFunction = function;
         _outputShape = outputShape is null ? null : shapes => outputShape(shapes[0]);
     }
 
@@ -26,6 +27,9 @@ public sealed class Lambda : Layer
         _function = function ?? throw new ArgumentNullException(nameof(function));
         _outputShape = outputShape;
     }
+
+    /// <summary>The function of a single-input Lambda (what loading takes from customObjects), for copies of a model in memory.</summary>
+    internal Func<Tensor, Tensor>? SingleInputFunction { get; }
 
     /// <summary>The name the function is saved under (null: the layer cannot be saved).</summary>
     public string? FunctionName { get; }
