@@ -87,7 +87,7 @@ public sealed class EstimatorContractTests
         StringAssert.Contains(e.Message, "Row 7: the label in column 'ClassIndex' (Single) for model output 'out' is 3; model output 'out' takes class indices 0 … 2");
         var shuffled = Assert.ThrowsExactly<InvalidDataException>(() => ml.FunctionalDnn().Trainer(Classifier(), new FunctionalDnnOptions { LabelColumnName = "ClassIndex", Epochs = 1 })
             .Fit(ml.Data.LoadFromEnumerable(bad)));
-        StringAssert.Contains(shuffled.Message, "of this epoch's shuffled order");
+        StringAssert.Contains(shuffled.Message, "Row 7: the label", "with shuffling on, the error still gives the row of the data");
     }
 
     [TestMethod]
@@ -140,6 +140,11 @@ public sealed class EstimatorContractTests
         var e = Assert.ThrowsExactly<ArgumentException>(() => ml.FunctionalDnn().Trainer(model).Fit(data));
         StringAssert.Contains(e.Message, "holds keys 1 … 6");
         StringAssert.Contains(e.Message, "Give the Embedding inputDim 7 (the key count + 1)");
+
+        var typo = Assert.ThrowsExactly<ArgumentException>(() => ml.FunctionalDnn().Trainer(Classifier(), new FunctionalDnnOptions { LabelColumns = { ["output"] = "ClassIndex" } }));
+        StringAssert.Contains(typo.Message, "FunctionalDnnOptions.LabelColumns names 'output', which is not an output of model");
+        StringAssert.Contains(typo.Message, "Its outputs: [out]");
+        Assert.ThrowsExactly<ArgumentException>(() => ml.FunctionalDnn().Trainer(Classifier(), new FunctionalDnnOptions { InputColumns = { ["x"] = "X" } }));
 
         var clash = new FunctionalDnnOptions { OutputColumns = { ["out"] = "PredictedLabel" } };
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label", "ClassIndex");

@@ -42,7 +42,7 @@ internal sealed class DataViewBatchSource(IDataView data, IReadOnlyList<ColumnBi
         while (true)
         {
             bool more = cursor.MoveNext();
-            if (more) foreach (var b in batches) b.Add();
+            if (more) AddRow(batches, shuffled: shuffle is not null);
             int rows = batches[0].Count;
             if (rows == batchSize || (!more && rows > 0))
             {
@@ -52,5 +52,33 @@ internal sealed class DataViewBatchSource(IDataView data, IReadOnlyList<ColumnBi
             }
             if (!more) yield break;
         }
+    }
+
+    /// <summary>Reads the cursor's row into every batch. A bad value in a shuffled epoch is looked up again in the data's own order, so the error gives the row of the user's data.</summary>
+    private void AddRow(List<ColumnBatch> batches, bool shuffled)
+    {
+        try
+        {
+            foreach (var b in batches) b.Add();
+        }
+        catch (InvalidDataException) when (shuffled)
+        {
+            ThrowAtRowInDataOrder();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the data in order until a value fails its check, and throws that error (which names the row's position).</summary>
+    private void ThrowAtRowInDataOrder()
+    {
+        var bindings = inputs.Concat(labels).ToList();
+        using var cursor = data.GetRowCursor(bindings.Select(b => data.Schema[b.Column.Name]).DistinctBy(c => c.Index));
+        var batches = bindings.Select(b => b.NewBatch(cursor)).ToList();
+        for (long row = 0; cursor.MoveNext(); row++)
+            foreach (var b in batches)
+            {
+                b.Clear(row);
+                b.Add();
+            }
     }
 }

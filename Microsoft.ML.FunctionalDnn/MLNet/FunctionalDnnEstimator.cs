@@ -32,6 +32,9 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be positive; received {options.BatchSize}.");
         if (!(options.ValidationFraction >= 0 && options.ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(options), $"ValidationFraction must be in [0, 1); received {options.ValidationFraction}.");
         foreach (var layer in options.IntermediateOutputColumns.Keys) LayerOutput(model, layer);
+        CheckNames(model, options.InputColumns.Keys, model.InputNames, "input", nameof(options.InputColumns));
+        CheckNames(model, options.LabelColumns.Keys, model.OutputNames, "output", nameof(options.LabelColumns));
+        CheckNames(model, options.OutputColumns.Keys, model.OutputNames, "output", nameof(options.OutputColumns));
         (Model, Options) = (model, options);
     }
 
@@ -58,6 +61,14 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
     /// <summary>True when output <paramref name="output"/>'s loss takes logits (Keras's from_logits), so its values are logits, not probabilities.</summary>
     private bool FromLogits(int output) =>
         Model.TrainingConfiguration!.Losses[output].GetConfig() is { } config && config.TryGetValue("from_logits", out var v) && v is true;
+
+    /// <exception cref="ArgumentException">A map names a model input or output the model does not have (a typo would otherwise be ignored).</exception>
+    private static void CheckNames(Model model, IEnumerable<string> given, IReadOnlyList<string> known, string what, string option)
+    {
+        var unknown = given.Where(g => !known.Contains(g)).Select(g => $"'{g}'").ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"FunctionalDnnOptions.{option} names {string.Join(", ", unknown)}, which {(unknown.Count > 1 ? "are not" : "is not an")} {what}{(unknown.Count > 1 ? "s" : "")} of model '{model.Name}'. Its {what}s: [{string.Join(", ", known)}] (the keys are model {what} names; the values are column names).");
+    }
 
     /// <summary>The symbolic output of the one call of layer <paramref name="name"/> in <paramref name="model"/>.</summary>
     internal static SymbolicTensor LayerOutput(Model model, string name)

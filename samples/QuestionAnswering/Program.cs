@@ -20,10 +20,12 @@ var ml = new MLContext(seed: 1);
 bool quick = args.Contains("--quick");
 string output = Path.GetFullPath("qa-output");
 string path = Path.Combine(output, "question_answering.zip"), saved = Path.Combine(output, "test-predictions.txt");
-if (args.Contains("--reload")) return Reload.Run(ml, path, saved, Stories.Generate(1000, seed: 2));
 var trainRows = Stories.Generate(quick ? 2000 : 5000, seed: 1);
-var testRows = Stories.Generate(1000, seed: 2);
-Console.WriteLine($"{trainRows.Count} training stories, {testRows.Count} test stories, e.g.:");
+// Test stories are new: any story (with its question) that is also in the training set is drawn again.
+var testRows = Stories.Generate(1000, seed: 2, exclude: trainRows);
+if (args.Contains("--reload")) return Reload.Run(ml, path, saved, testRows);
+int shared = testRows.Select(Stories.Key).Intersect(trainRows.Select(Stories.Key)).Count();
+Console.WriteLine($"{trainRows.Count} training stories, {testRows.Count} test stories ({shared} of them in the training set), e.g.:");
 foreach (var row in trainRows.Take(2)) Console.WriteLine($"  {row.Story} / {row.Question} → {row.Answer}");
 Console.WriteLine();
 
@@ -134,11 +136,16 @@ internal static class Stories
     internal static readonly string[] Places = ["bathroom", "hallway", "garden", "office", "kitchen", "bedroom"];
     private static readonly string[] Moves = ["moved to the", "went to the", "journeyed to the", "travelled to the", "went back to the"];
 
-    internal static List<StoryRow> Generate(int count, int seed)
+    /// <summary>A story with its question, as a set key.</summary>
+    internal static string Key(StoryRow row) => $"{row.Story} / {row.Question}";
+
+    /// <summary><paramref name="count"/> distinct-from-<paramref name="exclude"/> stories drawn with <paramref name="seed"/>.</summary>
+    internal static List<StoryRow> Generate(int count, int seed, IEnumerable<StoryRow>? exclude = null)
     {
         var r = new Random(seed);
+        var excluded = (exclude ?? []).Select(Key).ToHashSet(StringComparer.Ordinal);
         var rows = new List<StoryRow>();
-        for (int i = 0; i < count; i++)
+        while (rows.Count < count)
         {
             var at = new Dictionary<string, string>();
             var sentences = new List<string>();
@@ -150,7 +157,8 @@ internal static class Stories
                 sentences.Add($"{who} {Moves[r.Next(Moves.Length)]} {where}.");
             }
             string asked = at.Keys.ElementAt(r.Next(at.Count));
-            rows.Add(new StoryRow { Story = string.Join(" ", sentences), Question = $"Where is {asked}?", Answer = at[asked] });
+            var row = new StoryRow { Story = string.Join(" ", sentences), Question = $"Where is {asked}?", Answer = at[asked] };
+            if (!excluded.Contains(Key(row))) rows.Add(row);
         }
         return rows;
     }
