@@ -190,4 +190,21 @@ public sealed class EstimatorContractTests
         Assert.IsFalse(((VectorDataViewType)scored.Schema["Steps"].Type).IsKnownSize);
         Assert.AreEqual(2 * 3, scored.GetColumn<float[]>("Steps").First().Length, "two steps (the batch's longest row) of three units");
     }
+
+    [TestMethod]
+    public void ABadRowLateInDataHeldInMemoryIsFoundBeforeTheFirstStepAndLeavesTheModelUntouched()
+    {
+        using var seeds = SeedScope.Begin(6);
+        var ml = new MLContext(seed: 6);
+        var model = Classifier();
+        var before = model.Layers.SelectMany(l => l.GetWeights()).Select(w => w.ToArray()).ToList();
+        var rows = Rows(500, 10);
+        rows[^1].X[1] = float.NaN;
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions { LabelColumnName = "ClassIndex", Epochs = 3, Seed = 6 })
+            .Fit(ml.Data.LoadFromEnumerable(rows)));
+        StringAssert.Contains(e.Message, "Row 499: column 'X'");
+        var after = model.Layers.SelectMany(l => l.GetWeights()).ToList();
+        Assert.HasCount(before.Count, after);
+        for (int i = 0; i < before.Count; i++) CollectionAssert.AreEqual(before[i], after[i], "no step was taken");
+    }
 }

@@ -63,13 +63,14 @@ internal sealed class DataViewBatchSource(IDataView data, IReadOnlyList<ColumnBi
         }
         catch (InvalidDataException) when (shuffled)
         {
-            ThrowAtRowInDataOrder();
+            Validate();
             throw;
         }
     }
 
-    /// <summary>Reads the data in order until a value fails its check, and throws that error (which names the row's position).</summary>
-    private void ThrowAtRowInDataOrder()
+    /// <summary>Reads every row in the data's order and checks its values; throws the first error (which names the row's position).</summary>
+    /// <exception cref="InvalidDataException">A value the model cannot take.</exception>
+    internal void Validate()
     {
         var bindings = inputs.Concat(labels).ToList();
         using var cursor = data.GetRowCursor(bindings.Select(b => data.Schema[b.Column.Name]).DistinctBy(c => c.Index));

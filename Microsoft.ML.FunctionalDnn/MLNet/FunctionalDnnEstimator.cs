@@ -97,7 +97,6 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
     {
         ArgumentNullException.ThrowIfNull(input);
         var (inputs, labels) = Bind(input.Schema);
-        var model = ModelToTrain();
         var outputs = Outputs(input.Schema);
         IBatchSource? validation = null;
         if (Options.ValidationData is { } valData)
@@ -119,7 +118,15 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
             count = trainCount;
         }
         if (count == 0) throw new ArgumentException($"The training data for model '{Model.Name}' has no rows.");
-        var history = model.FitCore(new DataViewBatchSource(train, inputs, labels, count), validation, Options.Epochs, Options.BatchSize, Options.Shuffle,
+        var source = new DataViewBatchSource(train, inputs, labels, count);
+        // One pass checks every value before the first step, so a bad row late in the data leaves the model untouched.
+        if (Options.ValidateBeforeTraining)
+        {
+            source.Validate();
+            (validation as DataViewBatchSource)?.Validate();
+        }
+        var model = ModelToTrain();
+        var history = model.FitCore(source, validation, Options.Epochs, Options.BatchSize, Options.Shuffle,
             0, [.. Options.Callbacks], Options.Verbose, Options.Seed);
         var inputColumns = Model.InputNames.ToDictionary(n => n, InputColumn);
         return new FunctionalDnnTransformer(model, new TransformerSettings(inputColumns, outputs, Options.BatchSize, Options.Padding, Options.Truncating)) { History = history };

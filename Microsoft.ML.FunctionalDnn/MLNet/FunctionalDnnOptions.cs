@@ -51,6 +51,14 @@ public sealed class FunctionalDnnOptions
     /// <summary>Callbacks for Fit (EarlyStopping, TensorBoard …).</summary>
     public IList<Callback> Callbacks { get; } = [];
 
+    /// <summary>
+    /// Read the data once before training and check every value (default true), so that a bad row
+    /// anywhere stops Fit before the model changes. Set false when one extra pass over a big streamed
+    /// source costs too much: a bad row then stops Fit where it is met, and the model keeps the steps
+    /// it took.
+    /// </summary>
+    public bool ValidateBeforeTraining { get; set; } = true;
+
     /// <summary>Shuffle the rows every epoch (default true).</summary>
     public bool Shuffle { get; set; } = true;
 
