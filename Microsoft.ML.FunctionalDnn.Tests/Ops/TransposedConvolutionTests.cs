@@ -5,14 +5,33 @@ public sealed class TransposedConvolutionTests
 {
     private readonly RandomGenerator _r = new(81);
 
+    /// <summary>Keras's deconv_output_length (dilation 1).</summary>
+    private static int KerasLength(int n, int k, int s, Padding padding, int? outputPadding) => (padding, outputPadding) switch
+    {
+        (Padding.Same, null) => n * s,
+        (Padding.Same, int p) => (n - 1) * s + k % 2 + p,
+        (_, null) => (n - 1) * s + k + Math.Max(k, s) - k,
+        (_, int p) => (n - 1) * s + k + p,
+    };
+
+    /// <summary>
+    /// Leading rows of the full (n - 1)·s + k result that Keras drops: kernel - 1 minus the left padding of
+    /// its JAX conversion (_convert_conv_transpose_padding_args_from_keras_to_jax).
+    /// </summary>
+    private static int KerasCrop(int k, int s, Padding padding, int? outputPadding)
+    {
+        if (padding != Padding.Same) return 0;
+        int padLength = outputPadding is int p ? k + k % 2 - 2 + p : s + k - 2;
+        return k - 1 - Math.Min(padLength / 2 + padLength % 2, k - 1);
+    }
+
     /// <summary>The definition: every input pixel adds kernel × value into the output window it spreads to.</summary>
-    private static float[] Naive(Tensor x, Tensor k, int s, Padding padding, out Shape shape)
+    private static float[] Naive(Tensor x, Tensor k, int s, Padding padding, out Shape shape, int? outputPadding = null)
     {
         int n = x.Shape[0], h = x.Shape[1], w = x.Shape[2], c = x.Shape[3], kh = k.Shape[0], kw = k.Shape[1], f = k.Shape[2];
-        int oh = padding == Padding.Same ? h * s : (h - 1) * s + kh;
-        int ow = padding == Padding.Same ? w * s : (w - 1) * s + kw;
-        int pt = padding == Padding.Same ? Math.Max((h - 1) * s + kh - oh, 0) / 2 : 0;
-        int pl = padding == Padding.Same ? Math.Max((w - 1) * s + kw - ow, 0) / 2 : 0;
+        int oh = KerasLength(h, kh, s, padding, outputPadding);
+        int ow = KerasLength(w, kw, s, padding, outputPadding);
+        int pt = KerasCrop(kh, s, padding, outputPadding), pl = KerasCrop(kw, s, padding, outputPadding);
         shape = new Shape(n, oh, ow, f);
         var y = new double[n * oh * ow * f];
         for (int b = 0; b < n; b++)
@@ -46,4 +65,45 @@ public sealed class TransposedConvolutionTests
         for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
         GradCheck.Check(t => Ops.Conv2DTranspose(t[0], t[1], (stride, stride), padding), [GradCheck.Rand(_r, 1, 2, 3, 2), GradCheck.Rand(_r, 3, 3, 2, 2)]);
     }
+
+    /// <summary>Kernel smaller than the stride ('valid'): Keras keeps in·stride rows, the last ones zeros (issue 14).</summary>
+    [TestMethod]
+    [DataRow(2, 3)]
+    [DataRow(1, 2)]
+    public void ValidWithKernelSmallerThanStrideKeepsKerasLength(int kernel, int stride)
+    {
+        var x = GradCheck.Rand(_r, 1, 3, 4, 2);
+        var k = GradCheck.Rand(_r, kernel, kernel, 2, 2);
+        var y = Ops.Conv2DTranspose(x, k, (stride, stride));
+        Assert.AreEqual(new Shape(1, 3 * stride, 4 * stride, 2), y.Shape);
+        var expected = Naive(x, k, stride, Padding.Valid, out _);
+        var actual = y.ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-5f);
+        GradCheck.Check(t => Ops.Conv2DTranspose(t[0], t[1], (stride, stride)), [GradCheck.Rand(_r, 1, 2, 3, 2), GradCheck.Rand(_r, kernel, kernel, 2, 2)]);
+    }
+
+    [TestMethod]
+    [DataRow(3, 2, Padding.Valid, 1)]
+    [DataRow(3, 2, Padding.Same, 0)]
+    [DataRow(3, 2, Padding.Same, 1)]
+    [DataRow(4, 2, Padding.Same, 0)]
+    [DataRow(4, 3, Padding.Same, 2)]
+    [DataRow(2, 3, Padding.Valid, 0)]
+    public void OutputPaddingMatchesKeras(int kernel, int stride, Padding padding, int outputPadding)
+    {
+        var x = GradCheck.Rand(_r, 2, 3, 4, 2);
+        var k = GradCheck.Rand(_r, kernel, kernel, 3, 2);
+        var expected = Naive(x, k, stride, padding, out var shape, outputPadding);
+        var y = Ops.Conv2DTranspose(x, k, (stride, stride), padding, (outputPadding, outputPadding));
+        Assert.AreEqual(shape, y.Shape);
+        var actual = y.ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
+        GradCheck.Check(t => Ops.Conv2DTranspose(t[0], t[1], (stride, stride), padding, (outputPadding, outputPadding)),
+            [GradCheck.Rand(_r, 1, 2, 3, 2), GradCheck.Rand(_r, kernel, kernel, 2, 2)]);
+    }
+
+    [TestMethod]
+    public void OutputPaddingMustBeSmallerThanTheStride() =>
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            Ops.Conv2DTranspose(GradCheck.Rand(_r, 1, 2, 2, 1), GradCheck.Rand(_r, 3, 3, 1, 1), (2, 2), Padding.Valid, (2, 0)));
 }

@@ -40,6 +40,37 @@ public static partial class Ops
     }
 
     /// <summary>
+    /// Batch normalization with the moments of the kept positions only (training with a Keras mask):
+    /// per channel (last axis), mean = Σ k·x / (Σ k + 10⁻⁷) and variance = Σ k·(x - mean)² / (Σ k + 10⁻⁷)
+    /// over all other axes, k = 1 where <paramref name="keep"/> (broadcast to x) is non-zero, as Keras 3's
+    /// masked <c>BatchNormalization._moments</c>. Every position, masked or not, is then normalized with
+    /// those moments. Composed from differentiable ops, so masked positions reach the moments' gradient
+    /// through nothing. The statistics are returned for the moving averages.
+    /// </summary>
+    public static Tensor BatchNormTraining(Tensor x, Tensor keep, Tensor? gamma, Tensor? beta, float epsilon,
+        out Tensor batchMean, out Tensor batchVariance)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(keep);
+        RequireFloat(x, nameof(BatchNormTraining));
+        int c = x.Shape[-1];
+        CheckChannelVector(gamma, c, nameof(gamma), x);
+        CheckChannelVector(beta, c, nameof(beta), x);
+        var axes = Enumerable.Range(0, x.Rank - 1).ToArray();
+        var k = BroadcastTo(keep.DType == DType.Float32 ? keep : Cast(keep, DType.Float32), x.Shape);
+        var zero = Tensor.Scalar(0);
+        var count = Add(Sum(Where(k, Tensor.Ones(x.Shape), zero), axes), Tensor.Scalar(1e-7f));
+        var mean = Divide(Sum(Where(k, x, zero), axes), count);
+        var centered = Subtract(x, mean);
+        var variance = Divide(Sum(Square(Where(k, centered, zero)), axes), count);
+        batchMean = mean;
+        batchVariance = variance;
+        var scale = Divide(gamma ?? Tensor.Ones(new Shape(c)), Sqrt(Add(variance, Tensor.Scalar(epsilon))));
+        var y = Multiply(centered, scale);
+        return beta is null ? y : Add(y, beta);
+    }
+
+    /// <summary>
     /// Batch normalization with given statistics (inference): (x - mean) / √(variance + ε) · γ + β
     /// per channel, composed from differentiable ops.
     /// </summary>

@@ -26,6 +26,37 @@ public static partial class Ops
     /// <summary>Mean over the spatial axes: (batch, …, channels) to (batch, channels).</summary>
     public static Tensor GlobalAveragePool(Tensor x) => Mean(x, SpatialAxes(x, nameof(GlobalAveragePool)));
 
+    /// <summary>
+    /// Mean over the spatial axes of the positions the mask keeps, as Keras's masked
+    /// <c>GlobalAveragePooling1D</c>: Σ x·m / Σ m per sample and channel, with m = 1 where
+    /// <paramref name="mask"/> (batch, spatial…) is non-zero. Masked positions get no gradient; a
+    /// sample with every position masked gives NaN (0 / 0), as in Keras.
+    /// </summary>
+    public static Tensor GlobalAveragePool(Tensor x, Tensor mask)
+    {
+        var axes = SpatialAxes(x, nameof(GlobalAveragePool));
+        var keep = MaskIndicator(mask, x, nameof(GlobalAveragePool));
+        var kept = Where(keep, x, Tensor.Scalar(0));
+        return Divide(Sum(kept, axes), Sum(keep, axes));
+    }
+
+    /// <summary>
+    /// A Keras mask over every axis of <paramref name="x"/> but the last, as 0/1 floats with a trailing
+    /// axis of 1 (so it broadcasts over the features); throws when the mask does not fit.
+    /// </summary>
+    internal static Tensor MaskIndicator(Tensor mask, Tensor x, string op)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        var expected = new Shape(x.Shape.ToArray()[..^1]);
+        if (mask.Shape != expected)
+            throw new ArgumentException($"{op}: the mask must cover every axis of the input {x.Shape} but the last, {expected}; received {mask.Shape}.");
+        var keep = Tensor.Empty(new Shape([.. expected, 1]));
+        var k = keep.Data;
+        for (int i = 0; i < k.Length; i++)
+            k[i] = (mask.DType == DType.Float32 ? mask.Data[i] != 0 : mask.IntData[i] != 0) ? 1f : 0f;
+        return keep;
+    }
+
     private static int[] SpatialAxes(Tensor x, string op)
     {
         ArgumentNullException.ThrowIfNull(x);

@@ -8,10 +8,18 @@ public static partial class Ops
     /// <summary>
     /// Transposed 2-D convolution (the gradient of <see cref="Conv2D"/> with respect to its input),
     /// channels last: input (batch, h, w, inChannels), kernel in Keras's layout
-    /// (kernelH, kernelW, filters, inChannels). Output size per axis: (in - 1)·stride + kernel for
-    /// 'valid', in·stride for 'same'.
+    /// (kernelH, kernelW, filters, inChannels). Output size per axis as Keras's
+    /// <c>deconv_output_length</c>: without <paramref name="outputPadding"/>, in·stride + max(kernel - stride, 0)
+    /// for 'valid' (the rows past the last window are zeros) and in·stride for 'same'; with it,
+    /// (in - 1)·stride + kernel + outputPadding for 'valid' and (in - 1)·stride + kernel mod 2 + outputPadding
+    /// for 'same'.
     /// </summary>
-    public static Tensor Conv2DTranspose(Tensor x, Tensor kernel, (int H, int W)? strides = null, Padding padding = Padding.Valid)
+    /// <param name="x">(batch, height, width, inChannels).</param>
+    /// <param name="kernel">(kernelH, kernelW, filters, inChannels).</param>
+    /// <param name="strides">The upsampling factors; 1 by default.</param>
+    /// <param name="padding">'valid' or 'same'.</param>
+    /// <param name="outputPadding">Extra rows and columns of output (Keras's <c>output_padding</c>); each in [0, stride). Null for Keras's default.</param>
+    public static Tensor Conv2DTranspose(Tensor x, Tensor kernel, (int H, int W)? strides = null, Padding padding = Padding.Valid, (int H, int W)? outputPadding = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(kernel);
@@ -22,11 +30,16 @@ public static partial class Ops
         if (kernel.Shape[3] != x.Shape[3])
             throw new ArgumentException($"Conv2DTranspose: the kernel {kernel.Shape} expects {kernel.Shape[3]} input channels; the input {x.Shape} has {x.Shape[3]}.");
         var (sh, sw) = strides ?? (1, 1);
+        if (sh <= 0 || sw <= 0) throw new ArgumentOutOfRangeException(nameof(strides), $"Conv2DTranspose: strides must be positive; received ({sh}, {sw}).");
         int kh = kernel.Shape[0], kw = kernel.Shape[1], filters = kernel.Shape[2], inChannels = x.Shape[3];
-        int oh = TransposedLength(x.Shape[1], kh, sh, padding), ow = TransposedLength(x.Shape[2], kw, sw, padding);
-        // The convolution this op transposes: from the (batch, oh, ow, filters) output back to x's size.
+        int oh = TransposedLength(x.Shape[1], kh, sh, padding, outputPadding?.H), ow = TransposedLength(x.Shape[2], kw, sw, padding, outputPadding?.W);
+        if (oh <= 0 || ow <= 0)
+            throw new ArgumentException($"Conv2DTranspose: the output of the input {x.Shape} with kernel ({kh}, {kw}), strides ({sh}, {sw}) and output padding {outputPadding} would be {oh}×{ow}.");
+        // The convolution this op transposes: from the (batch, oh, ow, filters) output back to x's size,
+        // its leading padding being what Keras crops from the front of the full (in - 1)·stride + kernel output.
         var y = Tensor.Zeros(new Shape(x.Shape[0], oh, ow, filters));
-        var g = Geometry(y, kh, kw, sh, sw, 1, 1, padding, padding, nameof(Conv2DTranspose));
+        var g = new ConvGeometry(x.Shape[0], oh, ow, filters, kh, kw, sh, sw, 1, 1,
+            TransposedCrop(x.Shape[1], kh, sh, padding, oh), TransposedCrop(x.Shape[2], kw, sw, padding, ow), x.Shape[1], x.Shape[2]);
         int positions = g.OutputPositions, patch = g.PatchSize;
         int chunk = Math.Clamp(ColumnBufferFloats / Math.Max(1, positions * patch), 1, Math.Max(1, g.Batch));
         var col = ArrayPool<float>.Shared.Rent(chunk * positions * patch);
@@ -63,6 +76,21 @@ public static partial class Ops
         return y;
     }
 
-    internal static int TransposedLength(int input, int kernel, int stride, Padding padding) =>
-        padding == Padding.Same ? input * stride : (input - 1) * stride + kernel;
+    /// <summary>Keras's <c>deconv_output_length</c> (dilation 1); throws when <paramref name="outputPadding"/> is not in [0, stride).</summary>
+    internal static int TransposedLength(int input, int kernel, int stride, Padding padding, int? outputPadding = null)
+    {
+        if (outputPadding is int p && (p < 0 || p >= stride))
+            throw new ArgumentOutOfRangeException(nameof(outputPadding), $"Conv2DTranspose: the output padding must be in [0, stride) = [0, {stride}); received {p}.");
+        return (padding, outputPadding) switch
+        {
+            (Padding.Same, null) => input * stride,
+            (Padding.Same, int p2) => (input - 1) * stride + kernel % 2 + p2,
+            (_, null) => (input - 1) * stride + Math.Max(kernel, stride),
+            (_, int p3) => (input - 1) * stride + kernel + p3,
+        };
+    }
+
+    /// <summary>How many leading rows of the full (input - 1)·stride + kernel result an output of <paramref name="length"/> drops ('same' centres it as TensorFlow does).</summary>
+    private static int TransposedCrop(int input, int kernel, int stride, Padding padding, int length) =>
+        padding == Padding.Same ? Math.Max((input - 1) * stride + kernel - length, 0) / 2 : 0;
 }

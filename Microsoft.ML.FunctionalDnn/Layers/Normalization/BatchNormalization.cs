@@ -4,7 +4,8 @@ namespace Microsoft.ML.FunctionalDnn;
 /// Batch normalization (Keras's <c>layers.BatchNormalization</c>): in training, normalizes each
 /// feature of <see cref="Axis"/> by the batch's mean and variance and updates the moving
 /// statistics (moving = moving · momentum + batch · (1 - momentum)); at inference, uses the moving
-/// statistics. Weights: gamma and beta (trainable), moving_mean and moving_variance (not trainable).
+/// statistics. With a mask in training, only the unmasked positions make the batch statistics (Keras 3).
+/// Weights: gamma and beta (trainable), moving_mean and moving_variance (not trainable).
 /// </summary>
 public sealed class BatchNormalization(int axis = -1, float momentum = 0.99f, float epsilon = 1e-3f, bool center = true, bool scale = true, string? name = null) : Layer(name)
 {
@@ -54,7 +55,18 @@ public sealed class BatchNormalization(int axis = -1, float momentum = 0.99f, fl
     }
 
     /// <inheritdoc/>
-    protected override Tensor Call(Tensor input, bool training)
+    protected override Tensor Call(Tensor input, bool training) => Normalize(input, training, null);
+
+    /// <inheritdoc/>
+    protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training) =>
+        training && masks[0] is { } mask ? ([Normalize(inputs[0], training, mask)], mask) : base.CallMasked(inputs, masks, training);
+
+    /// <summary>
+    /// Normalizes with the batch's moments (training) or the moving ones. In training with a mask
+    /// (batch, …) over every axis but the last, the moments and the moving statistics come from the
+    /// unmasked positions only, as in Keras 3.
+    /// </summary>
+    private Tensor Normalize(Tensor input, bool training, Tensor? mask)
     {
         // The ops normalize the last axis; another feature axis is moved there and back.
         int rank = input.Rank;
@@ -63,7 +75,17 @@ public sealed class BatchNormalization(int axis = -1, float momentum = 0.99f, fl
         Tensor y;
         if (training)
         {
-            y = Ops.BatchNormTraining(x, _gamma, _beta, Epsilon, out var mean, out var variance);
+            Tensor mean, variance;
+            if (mask is null)
+            {
+                y = Ops.BatchNormTraining(x, _gamma, _beta, Epsilon, out mean, out variance);
+            }
+            else
+            {
+                // Keras lines the mask up with the input's leading axes and spreads it over the last one.
+                var keep = Ops.BroadcastTo(Ops.MaskIndicator(mask, input, Describe), input.Shape);
+                y = Ops.BatchNormTraining(x, perm is null ? keep : Ops.Transpose(keep, perm), _gamma, _beta, Epsilon, out mean, out variance);
+            }
             using (GradMode.NoGrad())
             {
                 Blend(_movingMean, mean);

@@ -19,7 +19,8 @@ public enum MergeMode
 /// <summary>
 /// Runs a recurrent layer forwards and a copy of it backwards over the sequence and merges the two
 /// (Keras's <c>layers.Bidirectional</c>). The backward output sequence is put back in time order
-/// before merging.
+/// before merging. With a mask and <c>returnSequences</c>, masked steps output zeros in both
+/// directions, as in Keras (a lone masked recurrent layer repeats its previous output instead).
 /// </summary>
 public sealed class Bidirectional : Layer
 {
@@ -85,6 +86,10 @@ public sealed class Bidirectional : Layer
             MergeMode.Mul => Ops.Multiply(f, b),
             _ => Ops.Multiply(Ops.Add(f, b), Tensor.Scalar(0.5f)),
         };
+        // Keras sets zero_output_for_mask = return_sequences on both wrapped layers: masked steps of a
+        // returned sequence are zeros in each direction (and pass no gradient), not the previous output.
+        if (Forward.ReturnSequences && masks[0] is { } inputMask)
+            merged = Ops.Where(Ops.MaskIndicator(inputMask, merged, Describe), merged, Tensor.Scalar(0));
         return ([merged], mask);
     }
 }
