@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>mean((y - ŷ)²) over the last axis.</summary>
@@ -120,16 +122,42 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Los
     public override Tensor PerSample(Tensor yTrue, Tensor yPred)
     {
         int classes = yPred.Shape[-1];
+        if (yTrue.Size * classes != yPred.Size)
+            throw new ArgumentException($"Loss '{Name}': expected one integer label per prediction row ({yPred.Size / Math.Max(classes, 1)}) for predictions {yPred.Shape}; received labels {yTrue.Shape}.");
+        CheckLabels(yTrue, classes);
         var labels = yTrue.DType == DType.Int32 ? yTrue : Ops.Cast(yTrue, DType.Int32);
         if (labels.Rank == yPred.Rank && labels.Shape[-1] == 1) labels = Ops.Squeeze(labels, -1);
-        if (labels.Size * classes != yPred.Size)
-            throw new ArgumentException($"Loss '{Name}': expected one integer label per prediction row ({yPred.Size / Math.Max(classes, 1)}) for predictions {yPred.Shape}; received labels {yTrue.Shape}.");
-        foreach (int id in labels.IntData)
-            if ((uint)id >= (uint)classes)
-                throw new ArgumentException($"Loss '{Name}': label {id} is outside the {classes} classes of the predictions {yPred.Shape} (valid: 0…{classes - 1}).");
         var oneHot = Ops.OneHot(labels, classes);
         return new CategoricalCrossentropy(fromLogits).PerSample(oneHot, yPred);
     }
+
+    /// <summary>
+    /// Refuses labels that are not class indices 0…<paramref name="classes"/>-1, naming the sample.
+    /// Float labels are accepted when whole (Keras casts them to int); a fractional one is refused
+    /// rather than truncated, since it means one-hot or probability targets were meant.
+    /// </summary>
+    internal static void CheckLabels(Tensor labels, int classes)
+    {
+        int perSample = labels.Rank == 0 || labels.Shape[0] == 0 ? 1 : Math.Max(1, labels.Size / labels.Shape[0]);
+        if (labels.DType == DType.Int32)
+        {
+            var ids = labels.IntData;
+            for (int i = 0; i < ids.Length; i++)
+                if ((uint)ids[i] >= (uint)classes) ThrowLabel(ids[i].ToString(CultureInfo.InvariantCulture), i, perSample, classes, "is outside the classes");
+            return;
+        }
+        var values = labels.Data;
+        for (int i = 0; i < values.Length; i++)
+        {
+            float v = values[i];
+            if (!(v >= 0 && v < classes)) ThrowLabel(v.ToString(CultureInfo.InvariantCulture), i, perSample, classes, "is outside the classes");
+            if (v != MathF.Floor(v)) ThrowLabel(v.ToString(CultureInfo.InvariantCulture), i, perSample, classes, "is not a whole number; sparse labels are class indices (for one-hot or probability targets use categorical_crossentropy)");
+        }
+    }
+
+    private static void ThrowLabel(string value, int index, int perSample, int classes, string problem) =>
+        throw new ArgumentException($"Loss 'sparse_categorical_crossentropy': label {value} of sample {index / perSample}"
+            + (perSample > 1 ? $" (position {index % perSample})" : "") + $" {problem}: expected an integer in 0…{classes - 1} ({classes} classes).");
 }
 
 /// <summary>-(y log ŷ + (1-y) log(1-ŷ)) averaged over the last axis; ŷ clipped to [1e-7, 1 - 1e-7], or sigmoid logits with <paramref name="fromLogits"/>.</summary>

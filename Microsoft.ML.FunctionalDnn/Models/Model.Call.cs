@@ -51,14 +51,18 @@ public partial class Model
     private Tensor[] PredictCore(Tensor[] inputs, int batchSize)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive; received {batchSize}.");
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"Predict: input {i} of {inputs.Length} is null.");
         PrepareForInputs(inputs);
         CheckInputCount(inputs.Length);
         int n = inputs[0].Shape[0];
         for (int i = 1; i < inputs.Length; i++)
             if (inputs[i].Shape[0] != n)
                 throw Error($"all inputs need the same number of samples: '{InputNames[0]}' has {n}, '{InputNames[i]}' has {inputs[i].Shape[0]}.");
+        CheckInputs(inputs, "", requireFinite: false);
+        if (n == 0) return EmptyOutputs(inputs);
         Tensor[]? results = null;
-        for (int start = 0; start < n || (n == 0 && results is null); start += batchSize)
+        for (int start = 0; start < n; start += batchSize)
         {
             int count = (int)Math.Min(batchSize, (long)n - start);
             using var scope = TensorScope.Begin();
@@ -71,9 +75,23 @@ public partial class Model
                 if (outs[o].DType == DType.Float32) outs[o].Data.CopyTo(results[o].Data.Slice(start * row, count * row));
                 else outs[o].IntData.CopyTo(results[o].IntData.Slice(start * row, count * row));
             }
-            if (n == 0) break;
         }
         return results!;
+    }
+
+    /// <summary>
+    /// Outputs with 0 samples (as Keras's predict returns them), shaped by the symbolic pass so no
+    /// layer runs on an empty batch; a shape the pass leaves open is taken from one all-zero sample.
+    /// </summary>
+    private Tensor[] EmptyOutputs(Tensor[] inputs)
+    {
+        var shapes = ComputeOutputShapes([.. inputs.Select(t => TensorShape.FromConcrete(t.Shape))]);
+        if (shapes.All(s => s.IsFullyDefinedPerSample))
+            return [.. shapes.Select((s, o) => Tensor.Persistent(new Shape([0, .. s.PerSample().Select(d => d!.Value)]), Outputs[o].DType))];
+        using var scope = TensorScope.Begin();
+        using var noGrad = GradMode.NoGrad();
+        var outs = ApplyMany([.. inputs.Select(t => Tensor.Zeros(t.Shape.With(0, 1), t.DType))], training: false);
+        return [.. outs.Select(o => Tensor.Persistent(o.Shape.With(0, 0), o.DType))];
     }
 
     /// <inheritdoc/>

@@ -19,13 +19,26 @@ public static partial class Ops
         RequireInt(indices, nameof(Take), "indices");
         RequireFloat(x, nameof(Take));
         int a = x.Shape.NormalizeAxis(axis);
-        int outer = x.Shape.SizeOf(0, a), n = x.Shape[a], inner = x.Shape.SizeOf(a + 1, x.Rank);
+        int n = x.Shape[a];
         var ids = indices.IntData;
         for (int i = 0; i < ids.Length; i++)
         {
             if ((uint)ids[i] >= (uint)n)
                 throw new ArgumentOutOfRangeException(nameof(indices), $"Take: index {ids[i]} at flat position {i} of the indices {indices.Shape} is outside axis {axis} of size {n} (shape {x.Shape}); valid ids are 0..{n - 1}.");
         }
+        return TakeUnchecked(x, indices, a);
+    }
+
+    /// <summary>
+    /// Row lookup in a (vocabulary, …) table for ids already checked by the caller (Embedding
+    /// checks them with its own message, so the ids are not scanned twice per step).
+    /// </summary>
+    internal static Tensor TakeRowsUnchecked(Tensor table, Tensor ids) => TakeUnchecked(table, ids, 0);
+
+    private static Tensor TakeUnchecked(Tensor x, Tensor indices, int a)
+    {
+        int outer = x.Shape.SizeOf(0, a), n = x.Shape[a], inner = x.Shape.SizeOf(a + 1, x.Rank);
+        var ids = indices.IntData;
         var dims = new List<int>();
         for (int d = 0; d < a; d++) dims.Add(x.Shape[d]);
         dims.AddRange(indices.Shape);

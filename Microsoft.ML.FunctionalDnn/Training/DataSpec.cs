@@ -56,6 +56,7 @@ public sealed class DataSpec : IEnumerable<Tensor>
         }
         for (int i = 0; i < result.Length; i++)
         {
+            if (result[i] is null) throw new ArgumentNullException(what, $"The {what} '{names[i]}' (position {i} of {names.Count}) is null.");
             if (result[i].Rank == 0) throw new ArgumentException($"The {what} '{names[i]}' is a scalar; it needs a first (samples) axis.");
             if (result[i].Shape[0] != result[0].Shape[0])
                 throw new ArgumentException($"All {what}s need the same number of samples: '{names[0]}' has {result[0].Shape[0]}, '{names[i]}' has {result[i].Shape[0]}.");

@@ -31,7 +31,7 @@ public partial class Model
         RequireGraph();
         var losses = loss.Resolve(this);
         var weights = lossWeights?.Resolve(OutputNames) ?? [.. OutputNames.Select(_ => 1f)];
-        var metricNames = metrics?.Resolve(OutputNames) ?? [.. OutputNames.Select(_ => Array.Empty<string>())];
+        var metricNames = metrics?.Resolve(OutputNames) ?? [.. OutputNames.Select(_ => System.Array.Empty<string>())];
         var setup = new TrainingSetup(optimizer, losses, weights, metricNames);
         setup.CreateMetrics(this); // unknown metric names fail here, not in the first epoch
         _training = setup;
@@ -78,6 +78,8 @@ public partial class Model
         var inputs = x.Resolve(InputNames, "input");
         var targets = PrepareTargets(y.Resolve(OutputNames, "target"));
         CheckSampleCounts(inputs, targets, sampleWeight);
+        RequireSamples(inputs, "Fit");
+        CheckData(inputs, targets, sampleWeight, "", requireFinite: true);
         var weights = SampleWeights(targets, sampleWeight, classWeight);
 
         int n = inputs[0].Shape[0];
@@ -88,6 +90,9 @@ public partial class Model
             var valX = vd.X.Resolve(InputNames, "validation input");
             var valY = PrepareTargets(vd.Y.Resolve(OutputNames, "validation target"));
             CheckSampleCounts(valX, valY, null);
+            RequireSamples(valX, "Fit's validationData");
+            // Validation runs after the first epoch's updates, so its data is checked before them too.
+            CheckData(valX, valY, null, "validation ", requireFinite: true);
             validation = new TensorBatchSource(valX, valY, null, valX[0].Shape[0]);
         }
         else if (validationSplit > 0)
@@ -109,6 +114,7 @@ public partial class Model
     {
         var setup = Compiled;
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive; received {batchSize}.");
+        if (train.Count == 0) throw Error("Fit received 0 training samples; it needs at least one.");
         var history = new History();
         var all = new List<Callback> { history };
         if (verbose > 0) all.Add(new ProgressLogger(verbose));
@@ -180,9 +186,12 @@ public partial class Model
         _ = Compiled;
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive; received {batchSize}.");
         var inputs = x.Resolve(InputNames, "input");
         var targets = PrepareTargets(y.Resolve(OutputNames, "target"));
         CheckSampleCounts(inputs, targets, sampleWeight);
+        RequireSamples(inputs, "Evaluate");
+        CheckData(inputs, targets, sampleWeight, "", requireFinite: false);
         var all = callbacks?.ToList() ?? [];
         foreach (var c in all) c.Model = this;
         return EvaluateCore(new TensorBatchSource(inputs, targets, sampleWeight, inputs[0].Shape[0]), batchSize, all, notify: true);
@@ -207,9 +216,13 @@ public partial class Model
     public IReadOnlyDictionary<string, float> TrainOnBatch(DataSpec x, DataSpec y, Tensor? sampleWeight = null)
     {
         var setup = Compiled;
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
         var inputs = x.Resolve(InputNames, "input");
         var targets = PrepareTargets(y.Resolve(OutputNames, "target"));
         CheckSampleCounts(inputs, targets, sampleWeight);
+        RequireSamples(inputs, "TrainOnBatch");
+        CheckData(inputs, targets, sampleWeight, "", requireFinite: true);
         var metrics = setup.CreateMetrics(this);
         var sums = new LossSums(OutputNames.Count);
         var (total, perOutput) = TrainStep(inputs, targets, sampleWeight, metrics);
@@ -238,6 +251,8 @@ public partial class Model
     internal Dictionary<string, float> EvaluateCore(IBatchSource data, int batchSize, List<Callback> callbacks, bool notify)
     {
         var setup = Compiled;
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive; received {batchSize}.");
+        if (data.Count == 0) throw Error("Evaluate received 0 samples; it needs at least one.");
         var metrics = setup.CreateMetrics(this);
         var sums = new LossSums(OutputNames.Count);
         var empty = new Dictionary<string, float>();

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>
@@ -54,6 +56,31 @@ public sealed class Embedding(int inputDim, int outputDim, bool maskZero = false
     {
         if (input.DType != DType.Int32)
             throw Error($"expects int32 token ids; received {input.DType} {input.Shape}. Declare the input with Input(shape, DType.Int32).");
-        return Ops.Take(_embeddings, input);
+        CheckIds(input, inputName: null);
+        return Ops.TakeRowsUnchecked(_embeddings, input);
+    }
+
+    /// <summary>
+    /// Refuses ids outside 0…<see cref="InputDim"/>-1, naming this layer, the input (when known),
+    /// the sample, the id and the allowed range; <paramref name="inputName"/> reads like
+    /// <c>input 'tokens'</c>. One vectorized min/max pass; the search for the
+    /// offending position runs only when there is one.
+    /// </summary>
+    internal void CheckIds(Tensor ids, string? inputName)
+    {
+        var data = ids.IntData;
+        if (data.IsEmpty || (TensorPrimitives.Min(data) >= 0 && TensorPrimitives.Max(data) < InputDim)) return;
+        ThrowOutOfVocabulary(ids, inputName);
+    }
+
+    private void ThrowOutOfVocabulary(Tensor ids, string? inputName)
+    {
+        var data = ids.IntData;
+        int perSample = Math.Max(1, ids.Rank == 0 ? 1 : ids.Size / Math.Max(1, ids.Shape[0]));
+        int i = 0;
+        while ((uint)data[i] < (uint)InputDim) i++;
+        string where = inputName is null ? "" : $" of {inputName}";
+        throw Error($"id {data[i]} in sample {i / perSample}{where} (position {i % perSample} of its {perSample} ids) is outside the vocabulary: "
+            + $"allowed ids are 0…{InputDim - 1} (inputDim {InputDim}). Raise inputDim or map unknown tokens to a reserved id.");
     }
 }
