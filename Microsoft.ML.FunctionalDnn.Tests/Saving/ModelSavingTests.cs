@@ -129,8 +129,14 @@ public sealed class ModelSavingTests : IDisposable
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => Model.Load(PathOf("noweights.fdnn"))).Message, "has no model.safetensors");
 
         using (var zip = ZipFile.Open(PathOf("badconfig.fdnn"), ZipArchiveMode.Create))
-        using (var s = new StreamWriter(zip.CreateEntry("config.json").Open()))
+        using (var originalZip = ZipFile.OpenRead(path))
+        {
+            using (var w = zip.CreateEntry("model.safetensors").Open())
+            using (var original = originalZip.GetEntry("model.safetensors")!.Open())
+                original.CopyTo(w);
+            using var s = new StreamWriter(zip.CreateEntry("config.json").Open());
             s.Write("{\"class_name\": \"Functional\", \"config\": {\"name\": \"m\", \"layers\": [{\"class_name\": \"Dense\", \"name\": \"d\", \"config\": {\"name\": \"d\"}}]}}");
+        }
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => Model.Load(PathOf("badconfig.fdnn"))).Message, "layer 'd' is missing 'units'");
 
         // Saving over an existing file replaces it whole and leaves no temporary files.

@@ -121,19 +121,59 @@ public abstract class Optimizer
         return state;
     }
 
-    /// <summary>Restores what <see cref="ExportState"/> wrote (the weights must be this model's, by the same names).</summary>
-    internal void ImportState(IReadOnlyDictionary<string, Tensor> state, IReadOnlyList<KeyValuePair<string, Tensor>> namedWeights)
+    /// <summary>
+    /// Restores what <see cref="ExportState"/> wrote (the weights must be this model's, by the same names).
+    /// Everything is checked before anything changes: the step count, the rate, and that every slot
+    /// belongs to a weight, has its shape, and that each weight's slots are numbered 0, 1, … alike.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The state does not fit; the message names <paramref name="source"/> and the tensor.</exception>
+    internal void ImportState(IReadOnlyDictionary<string, Tensor> state, IReadOnlyList<KeyValuePair<string, Tensor>> namedWeights, string source = "the optimizer state")
     {
+        InvalidDataException Bad(string what) => new($"'{source}': {what}.");
+        long iterations = Iterations;
         if (state.TryGetValue("optimizer/iterations", out var it))
-            Iterations = ((long)it.IntData[0] << 32) | (uint)it.IntData[1];
-        if (state.TryGetValue("optimizer/learning_rate", out var lr)) _learningRate = lr.Data[0];
-        _slots.Clear();
+        {
+            if (it.DType != DType.Int32 || it.Size != 2) throw Bad($"optimizer/iterations is {it.DType} {it.Shape}; expected Int32 (2)");
+            iterations = ((long)it.IntData[0] << 32) | (uint)it.IntData[1];
+            if (iterations < 0) throw Bad($"optimizer/iterations is {iterations}; expected a count of at least 0");
+        }
+        float rate = _learningRate;
+        if (state.TryGetValue("optimizer/learning_rate", out var lr))
+        {
+            if (lr.DType != DType.Float32 || lr.Size != 1 || !(lr.Data[0] > 0) || !float.IsFinite(lr.Data[0]))
+                throw Bad($"optimizer/learning_rate must be one positive Float32; received {lr.DType} {lr.Shape}{(lr.DType == DType.Float32 && lr.Size == 1 ? $" = {lr.Data[0]}" : "")}");
+            rate = lr.Data[0];
+        }
+        var weights = namedWeights.ToDictionary(p => p.Key, p => p.Value);
+        var slots = new Dictionary<Tensor, float[][]>(ReferenceEqualityComparer.Instance);
+        int? count = null;
         foreach (var (key, weight) in namedWeights)
         {
-            var slots = new List<float[]>();
-            for (int i = 0; state.TryGetValue($"optimizer/{key}/{i}", out var slot); i++) slots.Add(slot.ToArray());
-            if (slots.Count > 0) _slots[weight] = [.. slots];
+            var found = new List<float[]>();
+            for (int i = 0; state.TryGetValue($"optimizer/{key}/{i}", out var slot); i++)
+            {
+                if (slot.DType != DType.Float32 || slot.Shape != weight.Shape)
+                    throw Bad($"optimizer/{key}/{i} is {slot.DType} {slot.Shape}; expected Float32 {weight.Shape}, the shape of weight '{key}'");
+                found.Add(slot.ToArray());
+            }
+            if (found.Count == 0) continue;
+            if (count is int c && c != found.Count) throw Bad($"weight '{key}' has {found.Count} optimizer slots where others have {c}");
+            count = found.Count;
+            slots[weight] = [.. found];
         }
+        foreach (string name in state.Keys)
+        {
+            if (name is "optimizer/iterations" or "optimizer/learning_rate") continue;
+            int slash = name.LastIndexOf('/');
+            string key = name.StartsWith("optimizer/", StringComparison.Ordinal) && slash > "optimizer/".Length ? name["optimizer/".Length..slash] : "";
+            if (!weights.TryGetValue(key, out var weight)) throw Bad($"'{name}' is the state of no weight of this model");
+            if (!slots.TryGetValue(weight, out var kept) || !int.TryParse(name.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= kept.Length || name != $"optimizer/{key}/{index}")
+                throw Bad($"'{name}' is not one of the slots optimizer/{key}/0, 1, … of weight '{key}'");
+        }
+        Iterations = iterations;
+        _learningRate = rate;
+        _slots.Clear();
+        foreach (var (weight, kept) in slots) _slots[weight] = kept;
     }
 
     /// <summary>A scratch buffer the size of the weight, for update formulas.</summary>

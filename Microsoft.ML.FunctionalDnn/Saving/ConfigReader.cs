@@ -15,9 +15,12 @@ internal sealed class ConfigReader(JsonElement config, string layer, string sour
 
     internal bool Has(string key) => config.ValueKind == JsonValueKind.Object && config.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null;
 
-    internal int Int(string key) => Get(key).TryGetInt32(out int v) ? v : throw Bad($"'{key}' must be an integer");
+    internal int Int(string key) => AsInt(Get(key)) ?? throw Bad($"'{key}' must be an integer");
 
-    internal float Float(string key) => Get(key).ValueKind == JsonValueKind.Number ? Get(key).GetSingle() : throw Bad($"'{key}' must be a number");
+    internal float Float(string key) => Get(key) is { ValueKind: JsonValueKind.Number } v && float.IsFinite(v.GetSingle()) ? v.GetSingle() : throw Bad($"'{key}' must be a finite number");
+
+    /// <summary>The element as an int, or null when it is not a 32-bit integer (a string, a float, an object …).</summary>
+    internal static int? AsInt(JsonElement e) => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) ? v : null;
 
     internal bool Bool(string key) => Get(key).ValueKind switch
     {
@@ -25,6 +28,8 @@ internal sealed class ConfigReader(JsonElement config, string layer, string sour
         JsonValueKind.False => false,
         _ => throw Bad($"'{key}' must be true or false"),
     };
+
+    internal JsonElement Object(string key) => Get(key) is { ValueKind: JsonValueKind.Object } v ? v : throw Bad($"'{key}' must be an object");
 
     internal string String(string key) => Get(key).ValueKind == JsonValueKind.String ? Get(key).GetString()! : throw Bad($"'{key}' must be a string");
 
@@ -34,14 +39,14 @@ internal sealed class ConfigReader(JsonElement config, string layer, string sour
     {
         var v = Get(key);
         if (v.ValueKind != JsonValueKind.Array) throw Bad($"'{key}' must be an array of integers");
-        return [.. v.EnumerateArray().Select(e => e.TryGetInt32(out int i) ? i : throw Bad($"'{key}' must hold integers"))];
+        return [.. v.EnumerateArray().Select(e => AsInt(e) ?? throw Bad($"'{key}' must hold integers"))];
     }
 
     internal int?[] NullableInts(string key)
     {
         var v = Get(key);
         if (v.ValueKind != JsonValueKind.Array) throw Bad($"'{key}' must be an array");
-        return [.. v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? (int?)null : e.TryGetInt32(out int i) ? i : throw Bad($"'{key}' must hold integers or null"))];
+        return [.. v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? (int?)null : AsInt(e) ?? throw Bad($"'{key}' must hold integers or null"))];
     }
 
     internal int First(string key) => Ints(key) is { Length: > 0 } a ? a[0] : throw Bad($"'{key}' is empty");

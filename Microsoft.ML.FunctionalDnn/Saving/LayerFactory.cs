@@ -9,7 +9,7 @@ namespace Microsoft.ML.FunctionalDnn;
 /// </summary>
 internal static class LayerFactory
 {
-    internal static Layer Create(string className, ConfigReader c, IReadOnlyDictionary<string, Func<Tensor, Tensor>>? customObjects, string source)
+    internal static Layer Create(string className, ConfigReader c, IReadOnlyDictionary<string, Func<Tensor, Tensor>>? customObjects, string source, WeightBudget budget)
     {
         string name = c.String("name");
         Layer layer = className switch
@@ -40,7 +40,7 @@ internal static class LayerFactory
             "LSTM" => new LSTM(c.Int("units"), c.Bool("return_sequences"), c.Bool("return_state"), c.Bool("go_backwards"), c.Float("dropout"), c.Bool("use_bias"), name),
             "GRU" => new GRU(c.Int("units"), c.Bool("return_sequences"), c.Bool("return_state"), c.Bool("go_backwards"), c.Float("dropout"), c.Bool("use_bias"), name),
             "SimpleRNN" => new SimpleRNN(c.Int("units"), c.Bool("return_sequences"), c.Bool("return_state"), c.Bool("go_backwards"), c.Float("dropout"), c.Bool("use_bias"), name),
-            "Bidirectional" => Bidirectional(c, customObjects, source, name),
+            "Bidirectional" => Bidirectional(c, customObjects, source, name, budget),
             "BatchNormalization" => new BatchNormalization(c.Int("axis"), c.Float("momentum"), c.Float("epsilon"), c.Bool("center"), c.Bool("scale"), name),
             "LayerNormalization" => new LayerNormalization(c.Float("epsilon"), c.Bool("center"), c.Bool("scale"), name),
             "Add" => new Add(name),
@@ -52,7 +52,7 @@ internal static class LayerFactory
             "Minimum" => new Minimum(name),
             "Concatenate" => new Concatenate(c.Int("axis"), name),
             "Dot" => new Dot(c.Pair("axes").Item1, c.Pair("axes").Item2, c.Bool("normalize"), name),
-            "Functional" or "Sequential" => ModelLoader.FromConfig(c.Element, className, customObjects, source),
+            "Functional" or "Sequential" => ModelLoader.FromConfig(c.Element, className, customObjects, source, budget),
             _ => throw c.Bad($"has class '{className}', which is not a built-in layer"),
         };
         if (c.Has("trainable")) layer.Trainable = c.Bool("trainable");
@@ -68,11 +68,10 @@ internal static class LayerFactory
         return new Lambda(f, name: name, functionName: function);
     }
 
-    private static Bidirectional Bidirectional(ConfigReader c, IReadOnlyDictionary<string, Func<Tensor, Tensor>>? customObjects, string source, string name)
+    private static Bidirectional Bidirectional(ConfigReader c, IReadOnlyDictionary<string, Func<Tensor, Tensor>>? customObjects, string source, string name, WeightBudget budget)
     {
-        if (!c.Element.TryGetProperty("layer", out var inner) || !inner.TryGetProperty("class_name", out var cls) || !inner.TryGetProperty("config", out var cfg))
-            throw c.Bad("is a Bidirectional without its inner 'layer' {class_name, config}");
-        var layer = Create(cls.GetString() ?? "", new ConfigReader(cfg, name, source), customObjects, source);
+        var inner = new ConfigReader(c.Object("layer"), name, source);
+        var layer = Create(inner.String("class_name"), new ConfigReader(inner.Object("config"), name, source), customObjects, source, budget);
         if (layer is not RecurrentLayer recurrent) throw c.Bad($"wraps a {layer.ClassName}; Bidirectional needs LSTM, GRU or SimpleRNN");
         var mode = c.String("merge_mode") switch
         {

@@ -60,76 +60,82 @@ public partial class Model
         };
     }
 
-    private void RestoreCompile(JsonElement compile, ZipArchive zip, string path)
+    private void RestoreCompile(JsonElement compile, byte[]? optimizerBytes, string source, string optimizerSource)
     {
-        var reader = new ConfigReader(compile, "compile_config", path);
-        if (!compile.TryGetProperty("optimizer", out var opt) || !opt.TryGetProperty("class_name", out var cls) || !opt.TryGetProperty("config", out var optConfig)
-            || !compile.TryGetProperty("loss", out var lossEl) || lossEl.ValueKind != JsonValueKind.Array)
-            throw reader.Bad("needs optimizer {class_name, config} and a loss list");
-        var optimizer = Optimizer.FromConfig(cls.GetString() ?? "", new ConfigReader(optConfig, "optimizer", path));
-        Loss[] losses = [.. lossEl.EnumerateArray().Select(l => Loss.FromConfig(new ConfigReader(l, "loss", path)))];
-        float[] weights = compile.TryGetProperty("loss_weights", out var w) ? [.. w.EnumerateArray().Select(e => e.GetSingle())] : [.. losses.Select(_ => 1f)];
-        string[][] metrics = compile.TryGetProperty("metrics", out var m)
-            ? [.. m.EnumerateArray().Select(list => list.EnumerateArray().Select(e => e.GetString() ?? "").ToArray())]
-            : [.. losses.Select(_ => Array.Empty<string>())];
-        Compile(optimizer, losses, weights, metrics);
-        if (zip.GetEntry(OptimizerEntry) is { } entry)
+        var reader = new ConfigReader(compile, "compile_config", source);
+        var opt = new ConfigReader(reader.Object("optimizer"), "optimizer", source);
+        var optConfig = new ConfigReader(opt.Object("config"), "optimizer", source);
+        foreach (string key in (string[])["clipvalue", "clipnorm", "global_clipnorm", "weight_decay"])
+            if (optConfig.Has(key) && optConfig.Float(key) < 0) throw optConfig.Bad($"'{key}' is {optConfig.Float(key)}; expected a value of at least 0");
+        if (!compile.TryGetProperty("loss", out var lossEl) || lossEl.ValueKind != JsonValueKind.Array) throw reader.Bad("needs a 'loss' list");
+        try
         {
-            var buffer = new MemoryStream();
-            using (var s = entry.Open()) s.CopyTo(buffer);
-            buffer.Position = 0;
-            optimizer.ImportState(SafeTensors.Read(buffer, $"{path}!{OptimizerEntry}"), NamedWeights());
+            var optimizer = Optimizer.FromConfig(opt.String("class_name"), optConfig);
+            Loss[] losses = [.. lossEl.EnumerateArray().Select(l => Loss.FromConfig(new ConfigReader(l, "loss", source)))];
+            float[] weights = compile.TryGetProperty("loss_weights", out var w) && w.ValueKind != JsonValueKind.Null
+                ? [.. ListOf(w, reader, "loss_weights").Select(e => e.ValueKind == JsonValueKind.Number && float.IsFinite(e.GetSingle()) ? e.GetSingle() : throw reader.Bad("'loss_weights' must hold finite numbers"))]
+                : [.. losses.Select(_ => 1f)];
+            string[][] metrics = compile.TryGetProperty("metrics", out var m) && m.ValueKind != JsonValueKind.Null
+                ? [.. ListOf(m, reader, "metrics").Select(list => ListOf(list, reader, "metrics").Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw reader.Bad("'metrics' must hold lists of names")).ToArray())]
+                : [.. losses.Select(_ => Array.Empty<string>())];
+            Compile(optimizer, losses, weights, metrics);
+            if (optimizerBytes is not null)
+                optimizer.ImportState(SafeTensors.Read(new MemoryStream(optimizerBytes), optimizerSource), NamedWeights(), optimizerSource);
+        }
+        catch (ArgumentException e)
+        {
+            throw reader.Bad($"is rejected: {e.Message}");
         }
     }
+
+    private static JsonElement.ArrayEnumerator ListOf(JsonElement e, ConfigReader reader, string key) =>
+        e.ValueKind == JsonValueKind.Array ? e.EnumerateArray() : throw reader.Bad($"'{key}' must be a list");
+
+    /// <summary>A config.json larger than this is refused as corrupt (a large model's config is a few hundred kilobytes).</summary>
+    private const long MaxConfigBytes = 16L << 20;
 
     /// <summary>
     /// Loads a model saved by <see cref="Save"/>: the same graph, layer names and weights, so its
     /// predictions are bit-identical; a model saved compiled comes back compiled, with its
     /// optimizer's state when it was saved. Loading never runs code from the file: Lambda layers take
     /// their function from <paramref name="customObjects"/> by the name they were saved under.
+    /// Every entry's CRC-32 is verified, weights are read before the graph is rebuilt, and no layer is
+    /// built that would create more weight values than the file holds (see docs/saving.md).
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not a saved model, or a part of it is missing or corrupt; the message names the file and the part.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a saved model, or a part of it is missing, corrupt or inconsistent; the message
+    /// names the file, the entry and what inside it is wrong. Every malformed file ends in this type.
+    /// </exception>
     public static Model Load(string path, IReadOnlyDictionary<string, Func<Tensor, Tensor>>? customObjects = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ZipArchive zip;
+        using var zip = ModelArchive.Open(path, [ConfigEntry, WeightsEntry, MetadataEntry, OptimizerEntry]);
+        string configSource = $"{path}!{ConfigEntry}", weightsSource = $"{path}!{WeightsEntry}", optimizerSource = $"{path}!{OptimizerEntry}";
+        byte[] configBytes = ModelArchive.Read(zip, ConfigEntry, path, MaxConfigBytes);
+        var weights = SafeTensors.Read(new MemoryStream(ModelArchive.Read(zip, WeightsEntry, path, long.MaxValue)), weightsSource);
+        byte[]? optimizerBytes = ModelArchive.TryRead(zip, OptimizerEntry, path, long.MaxValue);
+        // metadata.json is not used, but damage anywhere means the file is not the one that was saved.
+        ModelArchive.TryRead(zip, MetadataEntry, path, MaxConfigBytes);
+        if (!System.Text.Unicode.Utf8.IsValid(configBytes)) throw new InvalidDataException($"'{configSource}' is not valid UTF-8.");
+        JsonDocument doc;
         try
         {
-            zip = ZipFile.OpenRead(path);
+            doc = JsonDocument.Parse(configBytes);
         }
-        catch (InvalidDataException e)
+        catch (JsonException e)
         {
-            throw new InvalidDataException($"'{path}' is not a saved model (not a readable zip file: {e.Message}).", e);
+            throw new InvalidDataException($"'{configSource}' is not valid JSON ({e.Message}).", e);
         }
-        using (zip)
+        using (doc)
         {
-            JsonDocument doc;
-            try
-            {
-                using var s = Entry(zip, ConfigEntry, path).Open();
-                doc = JsonDocument.Parse(s);
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"'{path}': {ConfigEntry} is not valid JSON ({e.Message}).", e);
-            }
-            using (doc)
-            {
-                var root = doc.RootElement;
-                if (!root.TryGetProperty("class_name", out var cls) || !root.TryGetProperty("config", out var config))
-                    throw new InvalidDataException($"'{path}': {ConfigEntry} needs 'class_name' and 'config'.");
-                var model = ModelLoader.FromConfig(config, cls.GetString() ?? "", customObjects, path);
-                var weightsEntry = Entry(zip, WeightsEntry, path);
-                var buffer = new MemoryStream();
-                using (var s = weightsEntry.Open()) s.CopyTo(buffer);
-                buffer.Position = 0;
-                model.AssignWeights(SafeTensors.Read(buffer, $"{path}!{WeightsEntry}"), $"{path}!{WeightsEntry}");
-                if (root.TryGetProperty("compile_config", out var compile)) model.RestoreCompile(compile, zip, path);
-                return model;
-            }
+            var root = new ConfigReader(doc.RootElement, "(root)", configSource);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw root.Bad($"is a JSON {doc.RootElement.ValueKind}; expected an object");
+            var budget = new WeightBudget(weights.Values.Sum(t => (long)t.Size), weightsSource);
+            var model = ModelLoader.FromConfig(root.Object("config"), root.String("class_name"), customObjects, configSource, budget);
+            model.AssignWeights(weights, weightsSource);
+            if (root.Has("compile_config")) model.RestoreCompile(root.Object("compile_config"), optimizerBytes, configSource, optimizerSource);
+            else if (optimizerBytes is not null) throw root.Bad($"has no 'compile_config', yet the file holds {OptimizerEntry}");
+            return model;
         }
     }
-
-    private static ZipArchiveEntry Entry(ZipArchive zip, string name, string path) =>
-        zip.GetEntry(name) ?? throw new InvalidDataException($"'{path}' is not a saved model: it has no {name} (entries: {string.Join(", ", zip.Entries.Select(e => e.FullName))}).");
 }

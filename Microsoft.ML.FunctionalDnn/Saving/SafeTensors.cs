@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Microsoft.ML.FunctionalDnn;
 
@@ -10,20 +13,32 @@ namespace Microsoft.ML.FunctionalDnn;
 /// little-endian data. Reading checks everything before trusting it: the header length against
 /// the file size and a cap, the JSON, each dtype, shape and offset range, and that the entries
 /// tile the data exactly (no holes, no overlaps), so a truncated or corrupted file is a clear
-/// error, never a crash or a giant allocation.
+/// error, never a crash or a giant allocation. The format has no checksum of its own, so
+/// <see cref="Write"/> stores the CRC-32 of the data in the header's <c>__metadata__</c> under
+/// <see cref="ChecksumKey"/>, and <see cref="Read(Stream, string)"/> verifies it when present; a file
+/// from another writer has none, and a flipped bit in its data cannot be detected.
 /// </summary>
 public static class SafeTensors
 {
     /// <summary>Headers larger than this are rejected as corrupt rather than allocated.</summary>
     public const long MaxHeaderBytes = 100L << 20;
 
-    /// <summary>Writes tensors (float32 or int32) by name, with optional string metadata, to <paramref name="stream"/>.</summary>
+    /// <summary>The <c>__metadata__</c> key holding the CRC-32 of the data (8 lowercase hex digits), written by <see cref="Write"/>.</summary>
+    public const string ChecksumKey = "fdnn_data_crc32";
+
+    /// <summary>
+    /// Writes tensors (float32 or int32) by name, with optional string metadata, to <paramref name="stream"/>;
+    /// the metadata also gets the data's checksum under <see cref="ChecksumKey"/>.
+    /// </summary>
     public static void Write(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(tensors);
-        var header = new Dictionary<string, object>();
-        if (metadata is not null) header["__metadata__"] = metadata;
+        var crc = new Crc32();
+        foreach (var (_, t) in tensors) AppendLittleEndian(crc, RawBytes(t));
+        var meta = metadata is null ? [] : new Dictionary<string, string>(metadata);
+        meta[ChecksumKey] = crc.GetCurrentHashAsUInt32().ToString("x8", CultureInfo.InvariantCulture);
+        var header = new Dictionary<string, object> { ["__metadata__"] = meta };
         long offset = 0;
         foreach (var (name, t) in tensors)
         {
@@ -47,9 +62,27 @@ public static class SafeTensors
         for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
         foreach (var (_, t) in tensors)
         {
-            ReadOnlySpan<byte> raw = t.DType == DType.Float32 ? MemoryMarshal.AsBytes(t.Data) : MemoryMarshal.AsBytes(t.IntData);
+            var raw = RawBytes(t);
             if (BitConverter.IsLittleEndian) stream.Write(raw);
             else WriteSwapped(stream, raw);
+        }
+    }
+
+    private static ReadOnlySpan<byte> RawBytes(Tensor t) => t.DType == DType.Float32 ? MemoryMarshal.AsBytes(t.Data) : MemoryMarshal.AsBytes(t.IntData);
+
+    /// <summary>Hashes the bytes as they are stored in the file (little-endian words).</summary>
+    private static void AppendLittleEndian(Crc32 crc, ReadOnlySpan<byte> raw)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            crc.Append(raw);
+            return;
+        }
+        Span<byte> word = stackalloc byte[4];
+        for (int i = 0; i < raw.Length; i += 4)
+        {
+            for (int b = 0; b < 4; b++) word[b] = raw[i + 3 - b];
+            crc.Append(word);
         }
     }
 
@@ -66,7 +99,7 @@ public static class SafeTensors
     /// <summary>Reads every tensor of a safetensors stream.</summary>
     /// <param name="stream">A readable, seekable stream positioned at the start of the file.</param>
     /// <param name="source">Names the file in error messages.</param>
-    /// <exception cref="InvalidDataException">The content is not valid safetensors; the message says what is wrong and where.</exception>
+    /// <exception cref="InvalidDataException">The content is not valid safetensors, or its data does not match the checksum in its metadata; the message says what is wrong and where.</exception>
     public static Dictionary<string, Tensor> Read(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -80,19 +113,24 @@ public static class SafeTensors
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         long dataLength = total - 8 - (long)headerLength;
-        var entries = ParseHeader(headerBytes, dataLength, source);
+        var (entries, checksum) = ParseHeader(headerBytes, dataLength, source);
         var result = new Dictionary<string, Tensor>();
         long dataStart = stream.Position;
-        foreach (var e in entries)
+        // The data is hashed in file order, as it was written.
+        var crc = new Crc32();
+        foreach (var e in entries.OrderBy(e => e.Begin))
         {
             stream.Position = dataStart + e.Begin;
             var t = Tensor.Persistent(e.Shape, e.DType);
             var raw = e.DType == DType.Float32 ? MemoryMarshal.AsBytes(t.Data) : MemoryMarshal.AsBytes(t.IntData);
             stream.ReadExactly(raw);
+            crc.Append(raw);
             if (!BitConverter.IsLittleEndian)
                 for (int i = 0; i < raw.Length; i += 4) raw.Slice(i, 4).Reverse();
             result[e.Name] = t;
         }
+        if (checksum is uint expected && crc.GetCurrentHashAsUInt32() is var actual && actual != expected)
+            throw Corrupt(source, $"the data's CRC-32 is {actual:x8} but __metadata__.{ChecksumKey} says {expected:x8} (the data was altered after saving)");
         return result;
     }
 
@@ -106,8 +144,9 @@ public static class SafeTensors
 
     private sealed record Entry(string Name, DType DType, Shape Shape, long Begin, long End);
 
-    private static List<Entry> ParseHeader(byte[] headerBytes, long dataLength, string source)
+    private static (List<Entry> Entries, uint? Checksum) ParseHeader(byte[] headerBytes, long dataLength, string source)
     {
+        if (!Utf8.IsValid(headerBytes)) throw Corrupt(source, "the header is not valid UTF-8");
         JsonDocument doc;
         try
         {
@@ -121,10 +160,13 @@ public static class SafeTensors
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Corrupt(source, "the header is not a JSON object");
             var entries = new List<Entry>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            uint? checksum = null;
             foreach (var property in doc.RootElement.EnumerateObject())
             {
-                if (property.Name == "__metadata__") continue;
-                entries.Add(ParseEntry(property, dataLength, source));
+                if (!names.Add(property.Name)) throw Corrupt(source, $"the header names '{property.Name}' twice");
+                if (property.Name == "__metadata__") checksum = ParseMetadata(property.Value, source);
+                else entries.Add(ParseEntry(property, dataLength, source));
             }
             // The entries must tile the data buffer exactly.
             long expected = 0;
@@ -137,8 +179,24 @@ public static class SafeTensors
                 expected = e.End;
             }
             if (expected != dataLength) throw Corrupt(source, $"the tensors cover {expected} bytes of data but the file holds {dataLength}");
-            return entries;
+            return (entries, checksum);
         }
+    }
+
+    /// <summary>Checks that <c>__metadata__</c> maps strings to strings, as the format requires, and returns the checksum it holds, if any.</summary>
+    private static uint? ParseMetadata(JsonElement metadata, string source)
+    {
+        if (metadata.ValueKind != JsonValueKind.Object) throw Corrupt(source, $"__metadata__ is a JSON {metadata.ValueKind}; expected an object of strings");
+        uint? checksum = null;
+        foreach (var p in metadata.EnumerateObject())
+        {
+            if (p.Value.ValueKind != JsonValueKind.String) throw Corrupt(source, $"__metadata__.{p.Name} is a JSON {p.Value.ValueKind}; expected a string");
+            if (p.Name != ChecksumKey) continue;
+            string text = p.Value.GetString()!;
+            checksum = text.Length == 8 && uint.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint c) ? c
+                : throw Corrupt(source, $"__metadata__.{ChecksumKey} is '{text}'; expected 8 hex digits");
+        }
+        return checksum;
     }
 
     private static Entry ParseEntry(JsonProperty property, long dataLength, string source)
@@ -175,10 +233,15 @@ public static class SafeTensors
 
     private static InvalidDataException Corrupt(string source, string what) => new($"'{source}' is not a valid safetensors file: {what}.");
 
-    /// <summary>Writes to a temporary file beside <paramref name="path"/>, then renames it into place, so a crash never leaves a torn file.</summary>
+    /// <summary>
+    /// Writes to a temporary file beside <paramref name="path"/> (<c>name.tmp-&lt;process id&gt;-&lt;guid&gt;</c>), then renames
+    /// it into place, so a crash never leaves a torn file. A save killed before the rename leaves its
+    /// temporary behind; the next save of the same target deletes those whose process is gone.
+    /// </summary>
     internal static void WriteAtomically(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
+        DeleteStaleTemporaries(full);
         string temp = full + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         try
         {
@@ -192,6 +255,55 @@ public static class SafeTensors
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// Deletes temporaries of <paramref name="full"/> left by processes that no longer run. Those of
+    /// running processes (this one included) may belong to a save in progress and are kept.
+    /// </summary>
+    private static void DeleteStaleTemporaries(string full)
+    {
+        string? directory = Path.GetDirectoryName(full);
+        if (directory is null || !Directory.Exists(directory)) return;
+        string prefix = Path.GetFileName(full) + ".tmp-";
+        foreach (string file in Directory.EnumerateFiles(directory, "*.tmp-*"))
+        {
+            string name = Path.GetFileName(file);
+            if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            string rest = name[prefix.Length..];
+            int dash = rest.IndexOf('-', StringComparison.Ordinal);
+            if (dash <= 0 || !int.TryParse(rest.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || IsRunning(pid)) continue;
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // Another save is removing it at the same moment; cleanup is best effort and must not fail this save.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours to delete (another user's save); leave it.
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 }
