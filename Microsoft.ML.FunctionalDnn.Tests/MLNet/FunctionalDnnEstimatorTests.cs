@@ -131,6 +131,31 @@ public sealed class FunctionalDnnEstimatorTests
         StringAssert.Contains(damaged.Message, "broken.zip is not a loadable ML.NET model, or it is damaged");
     }
 
+    [TestMethod]
+    public void ADamagedNetworkInAPipelineIsReportedWithThePipelinesName()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 8).Select(i => new Numbers { Features = [i, 1, 2], Label = i }).ToList());
+        var fitted = ml.FunctionalDnn().Trainer(Regressor(), new FunctionalDnnOptions { Epochs = 1 }).Fit(data);
+        var packed = PipelineSaving.Pack(fitted);
+        using var damaged = new MemoryStream();
+        using (var source = new System.IO.Compression.ZipArchive(new MemoryStream(packed)))
+        using (var target = new System.IO.Compression.ZipArchive(damaged, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var entry in source.Entries)
+            {
+                using var from = entry.Open();
+                var bytes = new MemoryStream();
+                from.CopyTo(bytes);
+                var content = bytes.ToArray();
+                if (entry.Name == "model.fdnn") content = content[..(content.Length / 2)];   // a torn model file
+                using var to = target.CreateEntry(entry.FullName).Open();
+                to.Write(content);
+            }
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => PipelineSaving.Unpack(damaged.ToArray(), "pipeline.zip"));
+        StringAssert.StartsWith(e.Message, "pipeline.zip: the FunctionalDnn network in this pipeline is damaged");
+        Assert.IsFalse(e.Message.Contains(Path.GetTempPath(), StringComparison.Ordinal), e.Message);
+    }
+
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     [TestMethod]

@@ -42,7 +42,7 @@ internal static class PipelineSaving
     }
 
     /// <summary>The transformer as bytes: a zip of transformer.json (column mapping) and model.fdnn.</summary>
-    private static byte[] Pack(FunctionalDnnTransformer transformer)
+    internal static byte[] Pack(FunctionalDnnTransformer transformer)
     {
         string temporary = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}.fdnn");
         try
@@ -64,7 +64,7 @@ internal static class PipelineSaving
         }
     }
 
-    private static FunctionalDnnTransformer Unpack(byte[] bytes, string source)
+    internal static FunctionalDnnTransformer Unpack(byte[] bytes, string source)
     {
         string temporary = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}.fdnn");
         try
@@ -76,7 +76,16 @@ internal static class PipelineSaving
             using (var s = json.Open()) config = JsonSerializer.Deserialize<TransformerConfig>(s) ?? throw new InvalidDataException($"{source}: transformer.json is empty.");
             using (var m = model.Open())
             using (var f = File.Create(temporary)) m.CopyTo(f);
-            var loaded = Model.Load(temporary);
+            Model loaded;
+            try
+            {
+                loaded = Model.Load(temporary);
+            }
+            catch (InvalidDataException e)
+            {
+                // The model file was unpacked to a temporary file: name the pipeline the user loaded instead.
+                throw new InvalidDataException($"{source}: the FunctionalDnn network in this pipeline is damaged: {e.Message.Replace(temporary, "model.fdnn", StringComparison.Ordinal)}", e);
+            }
             return new FunctionalDnnTransformer(loaded, config.ToSettings(source));
         }
         catch (JsonException e)
