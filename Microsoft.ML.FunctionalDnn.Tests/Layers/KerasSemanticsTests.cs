@@ -196,4 +196,30 @@ public sealed class KerasSemanticsTests
         Assert.AreEqual(new TensorShape(null, oh, ow, 2), layer.Apply(input).Shape);
         Assert.AreEqual(new Shape(1, oh, ow, 2), layer.Apply(Tensor.Zeros(new Shape(1, h, w, 1))).Shape);
     }
+
+    private static Tensor Mask(params float[] values) => Tensor.FromArray(values, new Shape(1, values.Length));
+
+    [TestMethod]
+    public void MergeLayersOrTheirInputsMasksAndDropThemWhenAnInputHasNone()
+    {
+        var x = Tensor.Ones(new Shape(1, 3, 2));
+        var (_, or) = new Add().CallMasked([x, x], [Mask(1, 0, 0), Mask(0, 0, 1)], training: false);
+        CollectionAssert.AreEqual(new[] { 1f, 0, 1 }, or!.ToArray(), "Keras 3 ORs the masks of Add, Multiply, Average …");
+        var (_, none) = new Multiply().CallMasked([x, x], [Mask(1, 0, 0), null], training: false);
+        Assert.IsNull(none, "an input without a mask makes the output unmasked");
+    }
+
+    [TestMethod]
+    public void ConcatenateMasksCountAMissingMaskAsAllKept()
+    {
+        var x = Tensor.Ones(new Shape(1, 3, 2));
+        var (_, features) = new Concatenate().CallMasked([x, x], [Mask(1, 0, 0), Mask(0, 0, 1)], training: false);
+        CollectionAssert.AreEqual(new[] { 1f, 0, 1 }, features!.ToArray(), "along the features a step is kept when any input keeps it");
+        var (_, oneMissing) = new Concatenate().CallMasked([x, x], [Mask(1, 0, 0), null], training: false);
+        CollectionAssert.AreEqual(new[] { 1f, 1, 1 }, oneMissing!.ToArray());
+        var (_, steps) = new Concatenate(axis: 1).CallMasked([x, x], [Mask(1, 0, 0), null], training: false);
+        Assert.AreEqual(new Shape(1, 6), steps!.Shape);
+        CollectionAssert.AreEqual(new[] { 1f, 0, 0, 1, 1, 1 }, steps.ToArray(), "along the steps the masks are joined like the inputs");
+        Assert.IsNull(new Concatenate().CallMasked([x, x], [null, null], training: false).Mask);
+    }
 }

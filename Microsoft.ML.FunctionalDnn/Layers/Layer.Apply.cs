@@ -86,14 +86,6 @@ public abstract partial class Layer
         (Call(inputs, training), PropagatesMask ? masks[0] : null);
 
     /// <summary>The element-wise AND of the masks that are present (null when none is).</summary>
-    private protected static Tensor? CombineMasks(IReadOnlyList<Tensor?> masks)
-    {
-        Tensor? combined = null;
-        foreach (var m in masks)
-            if (m is not null) combined = combined is null ? m : Ops.Multiply(combined, m);
-        return combined;
-    }
-
     /// <summary>
     /// Checks symbolic inputs before the call is recorded; merge layers override it to name the
     /// layers the mismatched inputs came from.

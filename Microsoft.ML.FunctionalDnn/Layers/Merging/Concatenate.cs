@@ -49,7 +49,23 @@ public sealed class Concatenate(int axis = -1, string? name = null) : Layer(name
 
     /// <inheritdoc/>
     protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training) =>
-        (Call(inputs, training), CombineMasks(masks));
+        (Call(inputs, training), ConcatenateMasks(inputs, masks));
+
+    /// <summary>
+    /// Keras 3's concatenation mask: an input without a mask counts as all kept; along the feature
+    /// (last) axis a step is kept when any input keeps it, along another axis the masks are joined
+    /// like the inputs.
+    /// </summary>
+    private Tensor? ConcatenateMasks(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+    {
+        if (masks.All(m => m is null)) return null;
+        int rank = inputs[0].Shape.Rank, ax = Shape.NormalizeAxis(Axis, rank);
+        var full = inputs.Select((x, i) => masks[i] ?? Tensor.Ones(new Shape([.. x.Shape.ToArray()[..^1]]))).ToList();
+        if (ax < rank - 1) return Ops.Concatenate(full, ax);
+        var combined = full[0];
+        for (int i = 1; i < full.Count; i++) combined = Ops.Maximum(combined, full[i]);
+        return combined;
+    }
 
     /// <inheritdoc/>
     protected internal override IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training) => [Ops.Concatenate(inputs, Axis)];

@@ -64,7 +64,16 @@ public abstract class Merge(string? name) : Layer(name)
 
     /// <inheritdoc/>
     protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training) =>
-        (Call(inputs, training), CombineMasks(masks));
+        (Call(inputs, training), OrMasks(masks));
+
+    /// <summary>Keras 3's merge mask: none when any input has none, otherwise a step is kept when any input keeps it (the OR of the masks).</summary>
+    private static Tensor? OrMasks(IReadOnlyList<Tensor?> masks)
+    {
+        if (masks.Count == 0 || masks.Any(m => m is null)) return null;
+        var combined = masks[0]!;
+        for (int i = 1; i < masks.Count; i++) combined = Ops.Maximum(combined, masks[i]!);
+        return combined;
+    }
 
     /// <inheritdoc/>
     protected internal override IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training)
