@@ -222,4 +222,22 @@ public sealed class KerasSemanticsTests
         CollectionAssert.AreEqual(new[] { 1f, 0, 0, 1, 1, 1 }, steps.ToArray(), "along the steps the masks are joined like the inputs");
         Assert.IsNull(new Concatenate().CallMasked([x, x], [null, null], training: false).Mask);
     }
+
+    [TestMethod]
+    public void Conv2DTransposeOutputPaddingShapesTheLayerAndSurvivesSaving()
+    {
+        using var dir = new TempDirectory();
+        LayerNames.Reset();
+        var x = Input([3, 4, 2]);
+        var model = new Model(x, new Conv2DTranspose(5, 3, strides: 2, outputPadding: 1, name: "up").Apply(x));
+        Assert.AreEqual(new TensorShape([null, 8, 10, 5]), model.Outputs[0].Shape, "(n − 1)·s + k + p: 2·2 + 3 + 1 = 8, 3·2 + 3 + 1 = 10");
+        var input = Tensor.Uniform(new Shape(2, 3, 4, 2), -1, 1, new RandomGenerator(1));
+        var expected = model.Predict(input)[0];
+        Assert.AreEqual(new Shape(2, 8, 10, 5), expected.Shape);
+        model.Save(dir.File("up.fdnn"));
+        var loaded = Model.Load(dir.File("up.fdnn"));
+        Assert.AreEqual(1, ((Conv2DTranspose)loaded.GetLayer("up")).OutputPadding);
+        CollectionAssert.AreEqual(expected.ToArray(), loaded.Predict(input)[0].ToArray());
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Conv2DTranspose(5, 3, strides: 2, outputPadding: 2));
+    }
 }
