@@ -175,4 +175,27 @@ public sealed class ModelSavingTests : IDisposable
         model.Save(PathOf("custom.fdnn"));
         Assert.IsNull(Model.Load(PathOf("custom.fdnn")).Optimizer, "a custom loss function cannot be recreated, so the model loads uncompiled");
     }
+
+    [TestMethod]
+    public void ALearningRateScheduleIsSavedAsTheScheduleNotTheRateItReached()
+    {
+        using var dir = new TempDirectory();
+        using var seeds = SeedScope.Begin(3);
+        LayerNames.Reset();
+        LearningRateSchedule[] schedules = [new ExponentialDecay(0.1f, 4, 0.5f, staircase: true), new CosineDecay(0.05f, 10, alpha: 0.1f), new PiecewiseConstantDecay([2, 5], [0.1f, 0.05f, 0.01f])];
+        foreach (var schedule in schedules)
+        {
+            var x = Keras.Input([2]);
+            var model = new Model(x, new Dense(1).Apply(x));
+            model.Compile(new Adam(schedule: schedule), "mse");
+            var data = Tensor.Uniform(new Shape(12, 2), -1, 1, new RandomGenerator(1));
+            model.Fit(data, Ops.Sum(data, -1, keepDims: true), epochs: 1, batchSize: 4, verbose: 0);
+            model.Save(dir.File("scheduled.fdnn"));
+            var loaded = Model.Load(dir.File("scheduled.fdnn")).TrainingConfiguration!.Optimizer;
+            Assert.AreEqual(schedule.GetType(), loaded.Schedule?.GetType(), "the schedule itself comes back");
+            Assert.AreEqual(3, loaded.Iterations);
+            for (long step = 0; step < 12; step++) Assert.AreEqual(schedule.At(step), loaded.Schedule!.At(step), $"{schedule.GetType().Name} at step {step}");
+            Assert.AreEqual(schedule.At(3), loaded.LearningRate, "and the rate where training stopped");
+        }
+    }
 }

@@ -188,7 +188,7 @@ public abstract class Optimizer
     /// <summary>The hyper-parameters under Keras's keys (learning_rate, rho, beta_1 …), for saving.</summary>
     internal Dictionary<string, object?> GetConfig()
     {
-        var config = new Dictionary<string, object?> { ["learning_rate"] = Schedule is null ? _learningRate : LearningRate };
+        var config = new Dictionary<string, object?> { ["learning_rate"] = Schedule is null ? _learningRate : Schedule.Serialize() };
         foreach (var (key, value) in HyperParameters()) config[key] = value;
         if (Options.ClipNorm is float cn) config["clipnorm"] = cn;
         if (Options.GlobalClipNorm is float gcn) config["global_clipnorm"] = gcn;
@@ -200,10 +200,13 @@ public abstract class Optimizer
     /// <summary>The optimizer's own hyper-parameters.</summary>
     private protected abstract IEnumerable<KeyValuePair<string, object?>> HyperParameters();
 
-    /// <summary>Recreates an optimizer saved with <see cref="GetConfig"/> (a schedule is saved as the rate it had reached).</summary>
+    /// <summary>Recreates an optimizer saved with <see cref="GetConfig"/>, its learning-rate schedule included.</summary>
     internal static Optimizer FromConfig(string name, ConfigReader c)
     {
-        float lr = c.Float("learning_rate");
+        var schedule = c.Has("learning_rate") && c.Element.GetProperty("learning_rate").ValueKind == System.Text.Json.JsonValueKind.Object
+            ? LearningRateSchedule.Deserialize(c.Sub("learning_rate", "the optimizer's learning_rate"))
+            : null;
+        float lr = schedule?.At(0) ?? c.Float("learning_rate");
         var options = new OptimizerOptions
         {
             ClipNorm = c.Has("clipnorm") ? c.Float("clipnorm") : null,
@@ -213,13 +216,13 @@ public abstract class Optimizer
         };
         return name switch
         {
-            "sgd" => new SGD(lr, c.Float("momentum"), c.Bool("nesterov"), options: options),
-            "rmsprop" => new RMSprop(lr, c.Float("rho"), c.Float("momentum"), c.Float("epsilon"), options: options),
-            "adam" => new Adam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), options: options),
-            "adamw" => new AdamW(lr, options.WeightDecay ?? 0.004f, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), options: options),
-            "adagrad" => new Adagrad(lr, c.Float("initial_accumulator_value"), c.Float("epsilon"), options: options),
-            "adadelta" => new Adadelta(lr, c.Float("rho"), c.Float("epsilon"), options: options),
-            "nadam" => new Nadam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), options: options),
+            "sgd" => new SGD(lr, c.Float("momentum"), c.Bool("nesterov"), schedule, options),
+            "rmsprop" => new RMSprop(lr, c.Float("rho"), c.Float("momentum"), c.Float("epsilon"), schedule, options),
+            "adam" => new Adam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), schedule, options),
+            "adamw" => new AdamW(lr, options.WeightDecay ?? 0.004f, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), schedule, options),
+            "adagrad" => new Adagrad(lr, c.Float("initial_accumulator_value"), c.Float("epsilon"), schedule, options),
+            "adadelta" => new Adadelta(lr, c.Float("rho"), c.Float("epsilon"), schedule, options),
+            "nadam" => new Nadam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), schedule, options),
             _ => throw c.Bad($"names optimizer '{name}', which is not built in"),
         };
     }

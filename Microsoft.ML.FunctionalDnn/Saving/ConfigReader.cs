@@ -31,6 +31,14 @@ internal sealed class ConfigReader(JsonElement config, string layer, string sour
 
     internal JsonElement Object(string key) => Get(key) is { ValueKind: JsonValueKind.Object } v ? v : throw Bad($"'{key}' must be an object");
 
+    /// <summary>A reader of the object under <paramref name="key"/>, its errors naming <paramref name="what"/>.</summary>
+    internal ConfigReader Sub(string key, string what) => new(Object(key), what, source);
+
+    /// <summary>A list of finite numbers.</summary>
+    internal float[] Floats(string key) => Get(key) is { ValueKind: JsonValueKind.Array } a && a.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Number && float.IsFinite(e.GetSingle()))
+        ? [.. a.EnumerateArray().Select(e => e.GetSingle())]
+        : throw Bad($"'{key}' must be a list of finite numbers");
+
     internal string String(string key) => Get(key).ValueKind == JsonValueKind.String ? Get(key).GetString()! : throw Bad($"'{key}' must be a string");
 
     internal string? OptionalString(string key) => Has(key) ? String(key) : null;
