@@ -240,4 +240,19 @@ public sealed class KerasSemanticsTests
         CollectionAssert.AreEqual(expected.ToArray(), loaded.Predict(input)[0].ToArray());
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Conv2DTranspose(5, 3, strides: 2, outputPadding: 2));
     }
+
+    [TestMethod]
+    public void MaximumAndMinimumTakeTheOtherSidesValueWhereOneSideIsMasked()
+    {
+        // Two samples' worth of one sample: 3 steps, 1 feature. x1 is masked at step 1, x2 at step 2.
+        var x1 = Tensor.FromArray(new[] { 5f, 9f, 1f }, new Shape(1, 3, 1));
+        var x2 = Tensor.FromArray(new[] { 2f, 3f, 7f }, new Shape(1, 3, 1));
+        var (max, maxMask) = new Maximum().CallMasked([x1, x2], [Mask(1, 0, 1), Mask(1, 1, 0)], training: false);
+        CollectionAssert.AreEqual(new[] { 5f, 3f, 1f }, max[0].ToArray(), "a masked 9 or 7 never wins: each masked step takes the other side's value");
+        CollectionAssert.AreEqual(new[] { 1f, 1f, 1f }, maxMask!.ToArray());
+        var (min, _) = new Minimum().CallMasked([x1, x2], [Mask(1, 0, 1), Mask(1, 1, 0)], training: false);
+        CollectionAssert.AreEqual(new[] { 2f, 3f, 1f }, min[0].ToArray());
+        var (sum, _) = new Add().CallMasked([x1, x2], [Mask(1, 0, 1), Mask(1, 1, 0)], training: false);
+        CollectionAssert.AreEqual(new[] { 7f, 12f, 8f }, sum[0].ToArray(), "Add keeps every value, as in Keras 3");
+    }
 }

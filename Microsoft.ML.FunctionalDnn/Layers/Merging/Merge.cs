@@ -18,6 +18,9 @@ public abstract class Merge(string? name) : Layer(name)
     /// <summary>Turns the pairwise combination of all inputs into the output (Average divides).</summary>
     protected virtual Tensor Finish(Tensor combined, int count) => combined;
 
+    /// <summary>True for Maximum and Minimum, which have no identity element: as in Keras 3, a masked input's values are replaced by the other side's before combining.</summary>
+    private protected virtual bool SubstitutesMaskedValues => false;
+
     /// <inheritdoc/>
     protected override void ValidateInputs(IReadOnlyList<SymbolicTensor> inputs)
     {
@@ -64,7 +67,28 @@ public abstract class Merge(string? name) : Layer(name)
 
     /// <inheritdoc/>
     protected internal override (IReadOnlyList<Tensor> Outputs, Tensor? Mask) CallMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training) =>
-        (Call(inputs, training), OrMasks(masks));
+        (SubstitutesMaskedValues && masks.Any(m => m is not null) ? [CombineMasked(inputs, masks)] : Call(inputs, training), OrMasks(masks));
+
+    /// <summary>
+    /// Keras 3's merge for operations without an identity element: where one side is masked it takes
+    /// the other side's value, so a masked step never wins a maximum or minimum.
+    /// </summary>
+    private Tensor CombineMasked(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+    {
+        CheckCount(inputs.Count);
+        var output = inputs[0];
+        var outputKeep = masks[0] is { } m0 ? Ops.MaskIndicator(m0, output, Describe) : null;
+        for (int i = 1; i < inputs.Count; i++)
+        {
+            var x = inputs[i];
+            var keep = masks[i] is { } m ? Ops.MaskIndicator(m, x, Describe) : null;
+            if (keep is not null) x = Ops.Where(keep, x, output);
+            if (outputKeep is not null) output = Ops.Where(outputKeep, output, x);
+            outputKeep = keep is not null && outputKeep is not null ? Ops.Maximum(outputKeep, keep) : null;
+            output = Combine(output, x);
+        }
+        return Finish(output, inputs.Count);
+    }
 
     /// <summary>Keras 3's merge mask: none when any input has none, otherwise a step is kept when any input keeps it (the OR of the masks).</summary>
     private static Tensor? OrMasks(IReadOnlyList<Tensor?> masks)
@@ -122,6 +146,8 @@ public sealed class Average(string? name = null) : Merge(name)
 /// <summary>Element-wise maximum of its inputs.</summary>
 public sealed class Maximum(string? name = null) : Merge(name)
 {
+    private protected override bool SubstitutesMaskedValues => true;
+
     /// <inheritdoc/>
     protected override Tensor Combine(Tensor a, Tensor b) => Ops.Maximum(a, b);
 }
@@ -129,6 +155,8 @@ public sealed class Maximum(string? name = null) : Merge(name)
 /// <summary>Element-wise minimum of its inputs.</summary>
 public sealed class Minimum(string? name = null) : Merge(name)
 {
+    private protected override bool SubstitutesMaskedValues => true;
+
     /// <inheritdoc/>
     protected override Tensor Combine(Tensor a, Tensor b) => Ops.Minimum(a, b);
 }
