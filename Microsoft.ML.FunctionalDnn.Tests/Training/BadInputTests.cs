@@ -221,4 +221,19 @@ public sealed class BadInputTests
         RefusedWithoutChange<ArgumentException>(model, () => model.TrainOnBatch(x, y));
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => model.Evaluate(x, y)).Message, "sample 95");
     }
+
+    [TestMethod]
+    public void AnOutOfVocabularyIdForANestedModelsEmbeddingIsRefusedBeforeTheFirstStep()
+    {
+        using var seed = SeedScope.Begin(5);
+        var innerTokens = Input([5], DType.Int32, "inner_tokens");
+        var encoder = new Model(innerTokens, new Flatten().Apply(new Embedding(10, 4, name: "nested_words").Apply(innerTokens)), name: "encoder");
+        var tokens = Input([5], DType.Int32, "tokens");
+        var model = new Model(tokens, new Dense(3, "softmax").Apply(encoder.Apply(tokens)));
+        model.Compile(new Adam(0.01f), "sparse_categorical_crossentropy");
+        var (x, y) = Tokens();
+        x.IntData[95 * 5] = 12;
+        var error = RefusedWithoutChange<ArgumentException>(model, () => model.Fit(x, y, batchSize: 8, shuffle: false, verbose: 0));
+        StringAssert.Contains(error.Message, "id 12 in sample 95 of input 'tokens'");
+    }
 }

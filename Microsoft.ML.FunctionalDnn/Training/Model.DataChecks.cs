@@ -53,10 +53,22 @@ public partial class Model
                 throw Error($"{what}input {i} ('{InputNames[i]}') must be {Inputs[i].DType}; received {input.DType} {input.Shape}.");
             CheckInputShape(i, TensorShape.FromConcrete(input.Shape, keepBatch: true));
             if (requireFinite) RequireFinite(input, $"{what}input '{InputNames[i]}'");
-            foreach (var node in _nodes)
-                if (node.Layer is Embedding embedding && node.Inputs.Any(t => ReferenceEquals(t, Inputs[i])))
-                    embedding.CheckIds(input, $"{what}input '{InputNames[i]}'");
+            foreach (var embedding in EmbeddingsFedBy(Inputs[i]))
+                embedding.CheckIds(input, $"{what}input '{InputNames[i]}'");
         }
+    }
+
+    /// <summary>The Embeddings that read <paramref name="input"/> as it is: directly, or as an input of a nested model.</summary>
+    private IEnumerable<Embedding> EmbeddingsFedBy(SymbolicTensor input)
+    {
+        foreach (var node in _nodes)
+            for (int j = 0; j < node.Inputs.Count; j++)
+            {
+                if (!ReferenceEquals(node.Inputs[j], input)) continue;
+                if (node.Layer is Embedding embedding) yield return embedding;
+                else if (node.Layer is Model nested && j < nested.Inputs.Count)
+                    foreach (var inner in nested.EmbeddingsFedBy(nested.Inputs[j])) yield return inner;
+            }
     }
 
     private void RequireFinite(Tensor tensor, string what)
