@@ -32,11 +32,8 @@ internal sealed class DataViewBatchSource(IDataView data, IReadOnlyList<ColumnBi
             if (data.CanShuffle) order = new Random(seed);
             else view = new MLContext(seed).Data.ShuffleRows(data, seed, ShufflePool, shuffleSource: false);
         }
-        var bindings = inputs.Concat(labels).ToList();
-        // By name: a shuffled view may number its columns differently.
-        var columns = bindings.Select(b => view.Schema[b.Column.Name]).DistinctBy(c => c.Index).ToList();
-        using var cursor = view.GetRowCursor(columns, order);
-        var batches = bindings.Select(b => b.NewBatch(cursor, shuffled: shuffle is not null)).ToList();
+        var (cursor, batches) = Open(view, order, shuffled: shuffle is not null);
+        using var disposing = cursor;
         long first = 0;
         foreach (var b in batches) b.Clear(first);
         while (true)
@@ -68,13 +65,21 @@ internal sealed class DataViewBatchSource(IDataView data, IReadOnlyList<ColumnBi
         }
     }
 
+    /// <summary>A cursor over the bound columns of <paramref name="view"/> and a batch buffer per binding (inputs, then labels).</summary>
+    private (DataViewRowCursor Cursor, List<ColumnBatch> Batches) Open(IDataView view, Random? order, bool shuffled)
+    {
+        var bindings = inputs.Concat(labels).ToList();
+        // By name: a shuffled view may number its columns differently.
+        var cursor = view.GetRowCursor(bindings.Select(b => view.Schema[b.Column.Name]).DistinctBy(c => c.Index), order);
+        return (cursor, [.. bindings.Select(b => b.NewBatch(cursor, shuffled))]);
+    }
+
     /// <summary>Reads every row in the data's order and checks its values; throws the first error (which names the row's position).</summary>
     /// <exception cref="InvalidDataException">A value the model cannot take.</exception>
     internal void Validate()
     {
-        var bindings = inputs.Concat(labels).ToList();
-        using var cursor = data.GetRowCursor(bindings.Select(b => data.Schema[b.Column.Name]).DistinctBy(c => c.Index));
-        var batches = bindings.Select(b => b.NewBatch(cursor)).ToList();
+        var (cursor, batches) = Open(data, order: null, shuffled: false);
+        using var disposing = cursor;
         for (long row = 0; cursor.MoveNext(); row++)
             foreach (var b in batches)
             {

@@ -143,35 +143,20 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
         var (file, problem) = _untrained.Value;
         if (file is null)
             throw new InvalidOperationException($"This estimator has already trained model '{Model.Name}', and the transformer of that Fit uses it. Fitting again (a cross-validation fold, a refit) trains a fresh copy of the untrained model, which cannot be made: {problem} Build a new model and estimator for each Fit instead.");
-        string temporary = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}.fdnn");
-        try
-        {
-            File.WriteAllBytes(temporary, file);
-            var functions = Model.Layers.OfType<Lambda>().Where(l => l.FunctionName is not null && l.SingleInputFunction is not null)
-                .ToDictionary(l => l.FunctionName!, l => l.SingleInputFunction!);
-            return Model.Load(temporary, functions);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        var functions = Model.Layers.OfType<Lambda>().Where(l => l.FunctionName is not null && l.SingleInputFunction is not null)
+            .ToDictionary(l => l.FunctionName!, l => l.SingleInputFunction!);
+        return ModelBytes.Load(file, $"the untrained copy of model '{Model.Name}'", functions);
     }
 
     private static (byte[]?, string?) Snapshot(Model model)
     {
-        string temporary = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}.fdnn");
         try
         {
-            model.Save(temporary);
-            return (File.ReadAllBytes(temporary), null);
+            return (ModelBytes.Save(model), null);
         }
         catch (InvalidOperationException e)
         {
             return (null, e.Message);
-        }
-        finally
-        {
-            File.Delete(temporary);
         }
     }
 

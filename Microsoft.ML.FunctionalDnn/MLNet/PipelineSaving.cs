@@ -44,29 +44,19 @@ internal static class PipelineSaving
     /// <summary>The transformer as bytes: a zip of transformer.json (column mapping) and model.fdnn.</summary>
     internal static byte[] Pack(FunctionalDnnTransformer transformer)
     {
-        string temporary = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}.fdnn");
-        try
+        var model = ModelBytes.Save(transformer.Model);
+        using var memory = new MemoryStream();
+        using (var zip = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
         {
-            transformer.Model.Save(temporary);
-            using var memory = new MemoryStream();
-            using (var zip = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
-            {
-                using (var s = zip.CreateEntry("transformer.json").Open()) JsonSerializer.Serialize(s, TransformerConfig.From(transformer.Settings));
-                using var m = zip.CreateEntry("model.fdnn", CompressionLevel.NoCompression).Open();
-                using var f = File.OpenRead(temporary);
-                f.CopyTo(m);
-            }
-            return memory.ToArray();
+            using (var s = zip.CreateEntry("transformer.json").Open()) JsonSerializer.Serialize(s, TransformerConfig.From(transformer.Settings));
+            using var m = zip.CreateEntry("model.fdnn", CompressionLevel.NoCompression).Open();
+            m.Write(model);
         }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        return memory.ToArray();
     }
 
     internal static FunctionalDnnTransformer Unpack(byte[] bytes, string source)
     {
-        string temporary = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}.fdnn");
         try
         {
             using var zip = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
@@ -74,27 +64,22 @@ internal static class PipelineSaving
             var model = zip.GetEntry("model.fdnn") ?? throw new InvalidDataException($"{source}: the FunctionalDnn network has no model.fdnn; the file is damaged.");
             TransformerConfig config;
             using (var s = json.Open()) config = JsonSerializer.Deserialize<TransformerConfig>(s) ?? throw new InvalidDataException($"{source}: transformer.json is empty.");
-            using (var m = model.Open())
-            using (var f = File.Create(temporary)) m.CopyTo(f);
+            var file = new MemoryStream();
+            using (var m = model.Open()) m.CopyTo(file);
             Model loaded;
             try
             {
-                loaded = Model.Load(temporary);
+                loaded = ModelBytes.Load(file.ToArray(), "model.fdnn");
             }
             catch (InvalidDataException e)
             {
-                // The model file was unpacked to a temporary file: name the pipeline the user loaded instead.
-                throw new InvalidDataException($"{source}: the FunctionalDnn network in this pipeline is damaged: {e.Message.Replace(temporary, "model.fdnn", StringComparison.Ordinal)}", e);
+                throw new InvalidDataException($"{source}: the FunctionalDnn network in this pipeline is damaged: {e.Message}", e);
             }
             return new FunctionalDnnTransformer(loaded, config.ToSettings(source));
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{source}: the FunctionalDnn network in this model cannot be read: {e.Message}", e);
-        }
-        finally
-        {
-            File.Delete(temporary);
         }
     }
 
