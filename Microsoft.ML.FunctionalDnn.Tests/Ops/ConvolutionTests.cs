@@ -55,10 +55,10 @@ public sealed class ConvolutionTests
         var expected = NaiveConv2D(x, k, sh, sw, dh, dw, padding);
         foreach (bool implicitGemm in new[] { false, true })
         {
-            var actual = Ops.Conv2DCore(x, k, (sh, sw), padding, (dh, dw), implicitGemm).ToArray();
+            var actual = ManagedBackend.Instance.Conv2DCore(x, k, (sh, sw), padding, (dh, dw), implicitGemm).ToArray();
             Assert.HasCount(expected.Length, actual);
             for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
-            GradCheck.Check(t => Ops.Conv2DCore(t[0], t[1], (sh, sw), padding, (dh, dw), implicitGemm), [GradCheck.Rand(_r, 2, 5, 4, 2), GradCheck.Rand(_r, 3, 2, 2, 3)]);
+            GradCheck.Check(t => ManagedBackend.Instance.Conv2DCore(t[0], t[1], (sh, sw), padding, (dh, dw), implicitGemm), [GradCheck.Rand(_r, 2, 5, 4, 2), GradCheck.Rand(_r, 3, 2, 2, 3)]);
         }
     }
 
@@ -72,10 +72,10 @@ public sealed class ConvolutionTests
         var x = GradCheck.Rand(_r, 2, 7, 8, 1);
         var k = GradCheck.Rand(_r, 3, 3, 1, 4);
         var expected = NaiveConv2D(x, k, stride, stride, dilation, dilation, padding);
-        var actual = Ops.Conv2DCore(x, k, (stride, stride), padding, (dilation, dilation), implicitGemm: false).ToArray();
+        var actual = ManagedBackend.Instance.Conv2DCore(x, k, (stride, stride), padding, (dilation, dilation), implicitGemm: false).ToArray();
         Assert.HasCount(expected.Length, actual);
         for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
-        GradCheck.Check(t => Ops.Conv2DCore(t[0], t[1], (stride, stride), padding, (dilation, dilation), implicitGemm: false), [GradCheck.Rand(_r, 2, 6, 5, 1), GradCheck.Rand(_r, 3, 3, 1, 2)]);
+        GradCheck.Check(t => ManagedBackend.Instance.Conv2DCore(t[0], t[1], (stride, stride), padding, (dilation, dilation), implicitGemm: false), [GradCheck.Rand(_r, 2, 6, 5, 1), GradCheck.Rand(_r, 3, 3, 1, 2)]);
     }
 
     [TestMethod]
@@ -118,19 +118,19 @@ public sealed class ConvolutionTests
     {
         var x = GradCheck.Rand(_r, 3, 11, 4);
         var k = GradCheck.Rand(_r, 3, 4, 5);
-        var viaIm2Col = Ops.Conv1DCore(x, k, 1, padding, dilation, implicitGemm: false);
-        var viaShift = Ops.Conv1DCore(x, k, 1, padding, dilation, implicitGemm: true);
+        var viaIm2Col = ManagedBackend.Instance.Conv1DCore(x, k, 1, padding, dilation, implicitGemm: false);
+        var viaShift = ManagedBackend.Instance.Conv1DCore(x, k, 1, padding, dilation, implicitGemm: true);
         Assert.AreEqual(viaIm2Col.Shape, viaShift.Shape);
         var a = viaIm2Col.ToArray();
         var b = viaShift.ToArray();
         for (int i = 0; i < a.Length; i++) Assert.AreEqual(a[i], b[i], 1e-5f);
-        GradCheck.Check(t => Ops.Conv1DCore(t[0], t[1], 1, padding, dilation, implicitGemm: true), [GradCheck.Rand(_r, 2, 7, 3), GradCheck.Rand(_r, 3, 3, 2)]);
+        GradCheck.Check(t => ManagedBackend.Instance.Conv1DCore(t[0], t[1], 1, padding, dilation, implicitGemm: true), [GradCheck.Rand(_r, 2, 7, 3), GradCheck.Rand(_r, 3, 3, 2)]);
         // Same gradients as the im2col path.
         float[] InputGrad(bool implicitGemm)
         {
             x.RequiresGrad = k.RequiresGrad = true;
             x.ZeroGrad();
-            Ops.Sum(Ops.Square(Ops.Conv1DCore(x, k, 1, padding, dilation, implicitGemm))).Backward();
+            Ops.Sum(Ops.Square(ManagedBackend.Instance.Conv1DCore(x, k, 1, padding, dilation, implicitGemm))).Backward();
             return x.Grad!.ToArray();
         }
         var viaShiftGrad = InputGrad(implicitGemm: true);

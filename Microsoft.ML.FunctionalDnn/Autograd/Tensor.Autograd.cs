@@ -62,7 +62,7 @@ public sealed partial class Tensor
         {
             throw new ArgumentException($"The seed gradient has shape {gradient.Shape}; the tensor has shape {Shape}.", nameof(gradient));
         }
-        using (GradMode.NoGrad()) Tape.Backward(this, gradient, retainGraph);
+        Backend.Current.Backward(this, gradient, retainGraph);
     }
 
     internal void SetGradFn(GradNode node, int outputIndex)

@@ -5,144 +5,47 @@ namespace Microsoft.ML.FunctionalDnn;
 public static partial class Ops
 {
     /// <summary>a + b with NumPy broadcasting.</summary>
-    public static Tensor Add(Tensor a, Tensor b)
-    {
-        var y = BinaryKernel.Run<AddOperator>(a, b, nameof(Add));
-        if (Tape.ShouldRecord(a, b))
-        {
-            Tape.Record(nameof(Add), y, [a, b], n =>
-            {
-                if (n.NeedsGrad(0)) n.AccumulateInputGrad(0, ReduceKernel.SumToShape(n.Grad, a.Shape));
-                if (n.NeedsGrad(1)) n.AccumulateInputGrad(1, ReduceKernel.SumToShape(n.Grad, b.Shape));
-            });
-        }
-        return y;
-    }
+    public static Tensor Add(Tensor a, Tensor b) => Backend.Current.Add(a, b);
 
     /// <summary>a - b with NumPy broadcasting.</summary>
-    public static Tensor Subtract(Tensor a, Tensor b)
-    {
-        var y = BinaryKernel.Run<SubtractOperator>(a, b, nameof(Subtract));
-        if (Tape.ShouldRecord(a, b))
-        {
-            Tape.Record(nameof(Subtract), y, [a, b], n =>
-            {
-                if (n.NeedsGrad(0)) n.AccumulateInputGrad(0, ReduceKernel.SumToShape(n.Grad, a.Shape));
-                if (n.NeedsGrad(1)) n.AccumulateInputGrad(1, Negate(ReduceKernel.SumToShape(n.Grad, b.Shape)));
-            });
-        }
-        return y;
-    }
+    public static Tensor Subtract(Tensor a, Tensor b) => Backend.Current.Subtract(a, b);
 
     /// <summary>a · b element-wise with NumPy broadcasting.</summary>
-    public static Tensor Multiply(Tensor a, Tensor b)
-    {
-        var y = BinaryKernel.Run<MultiplyOperator>(a, b, nameof(Multiply));
-        if (Tape.ShouldRecord(a, b))
-        {
-            Tape.Record(nameof(Multiply), y, [a, b], n =>
-            {
-                if (n.NeedsGrad(0)) n.AccumulateInputGrad(0, ReduceKernel.SumToShape(BinaryKernel.Run<MultiplyOperator>(n.Grad, b, nameof(Multiply)), a.Shape));
-                if (n.NeedsGrad(1)) n.AccumulateInputGrad(1, ReduceKernel.SumToShape(BinaryKernel.Run<MultiplyOperator>(n.Grad, a, nameof(Multiply)), b.Shape));
-            });
-        }
-        return y;
-    }
+    public static Tensor Multiply(Tensor a, Tensor b) => Backend.Current.Multiply(a, b);
 
     /// <summary>a / b element-wise with NumPy broadcasting.</summary>
-    public static Tensor Divide(Tensor a, Tensor b)
-    {
-        var y = BinaryKernel.Run<DivideOperator>(a, b, nameof(Divide));
-        if (Tape.ShouldRecord(a, b))
-        {
-            Tape.Record(nameof(Divide), y, [a, b], n =>
-            {
-                var gOverB = BinaryKernel.Run<DivideOperator>(n.Grad, b, nameof(Divide));
-                if (n.NeedsGrad(0)) n.AccumulateInputGrad(0, ReduceKernel.SumToShape(gOverB, a.Shape));
-                // d(a/b)/db = -(a/b)/b = -y/b, so db = -(g/b)·y.
-                if (n.NeedsGrad(1)) n.AccumulateInputGrad(1, Negate(ReduceKernel.SumToShape(BinaryKernel.Run<MultiplyOperator>(gOverB, y, nameof(Divide)), b.Shape)));
-            });
-        }
-        return y;
-    }
+    public static Tensor Divide(Tensor a, Tensor b) => Backend.Current.Divide(a, b);
 
     /// <summary>Element-wise maximum with broadcasting; where a == b the gradient goes to a.</summary>
-    public static Tensor Maximum(Tensor a, Tensor b) => Extremum<MaximumOperator>(a, b, nameof(Maximum), aWinsWhereGreater: true);
+    public static Tensor Maximum(Tensor a, Tensor b) => Backend.Current.Maximum(a, b);
 
     /// <summary>Element-wise minimum with broadcasting; where a == b the gradient goes to a.</summary>
-    public static Tensor Minimum(Tensor a, Tensor b) => Extremum<MinimumOperator>(a, b, nameof(Minimum), aWinsWhereGreater: false);
-
-    private static Tensor Extremum<TOp>(Tensor a, Tensor b, string name, bool aWinsWhereGreater) where TOp : IBinaryOperator
-    {
-        var y = BinaryKernel.Run<TOp>(a, b, name);
-        if (Tape.ShouldRecord(a, b))
-        {
-            Tape.Record(name, y, [a, b], n =>
-            {
-                var aWins = aWinsWhereGreater
-                    ? BinaryKernel.Run<GreaterOrEqualMaskOperator>(a, b, name)
-                    : BinaryKernel.Run<GreaterOrEqualMaskOperator>(b, a, name);
-                var ga = BinaryKernel.Run<MultiplyOperator>(n.Grad, aWins, name);
-                if (n.NeedsGrad(0)) n.AccumulateInputGrad(0, ReduceKernel.SumToShape(ga, a.Shape));
-                if (n.NeedsGrad(1)) n.AccumulateInputGrad(1, ReduceKernel.SumToShape(BinaryKernel.Run<SubtractOperator>(n.Grad, ga, name), b.Shape));
-            });
-        }
-        return y;
-    }
+    public static Tensor Minimum(Tensor a, Tensor b) => Backend.Current.Minimum(a, b);
 
     /// <summary>a raised to b element-wise with broadcasting (the gradient with respect to b needs a &gt; 0).</summary>
-    public static Tensor Pow(Tensor a, Tensor b)
-    {
-        var y = BinaryKernel.Run<PowOperator>(a, b, nameof(Pow));
-        if (Tape.ShouldRecord(a, b))
-        {
-            Tape.Record(nameof(Pow), y, [a, b], n =>
-            {
-                if (n.NeedsGrad(0))
-                {
-                    // d(a^b)/da = b · a^(b-1)
-                    var bMinus1 = BinaryKernel.Run<SubtractOperator>(b, Tensor.Scalar(1), nameof(Pow));
-                    var d = BinaryKernel.Run<MultiplyOperator>(BinaryKernel.Run<PowOperator>(a, bMinus1, nameof(Pow)), b, nameof(Pow));
-                    n.AccumulateInputGrad(0, ReduceKernel.SumToShape(BinaryKernel.Run<MultiplyOperator>(d, n.Grad, nameof(Pow)), a.Shape));
-                }
-                if (n.NeedsGrad(1))
-                {
-                    // d(a^b)/db = a^b · ln a
-                    var logA = Tensor.Empty(a.Shape);
-                    System.Numerics.Tensors.TensorPrimitives.Log(a.Data, logA.Data);
-                    var d = BinaryKernel.Run<MultiplyOperator>(y, logA, nameof(Pow));
-                    n.AccumulateInputGrad(1, ReduceKernel.SumToShape(BinaryKernel.Run<MultiplyOperator>(d, n.Grad, nameof(Pow)), b.Shape));
-                }
-            });
-        }
-        return y;
-    }
+    public static Tensor Pow(Tensor a, Tensor b) => Backend.Current.Pow(a, b);
 
     /// <summary>x raised to a constant power.</summary>
-    public static Tensor Pow(Tensor x, float exponent) => Unary(x, new PowScalarOperator(exponent), nameof(Pow));
+    public static Tensor Pow(Tensor x, float exponent) => Backend.Current.Pow(x, exponent);
 
     /// <summary>-x.</summary>
-    public static Tensor Negate(Tensor x) => Unary(x, new NegateOperator(), nameof(Negate));
+    public static Tensor Negate(Tensor x) => Backend.Current.Negate(x);
 
     /// <summary>eˣ.</summary>
-    public static Tensor Exp(Tensor x) => Unary(x, new ExpOperator(), nameof(Exp));
+    public static Tensor Exp(Tensor x) => Backend.Current.Exp(x);
 
     /// <summary>Natural logarithm.</summary>
-    public static Tensor Log(Tensor x) => Unary(x, new LogOperator(), nameof(Log));
+    public static Tensor Log(Tensor x) => Backend.Current.Log(x);
 
     /// <summary>Square root.</summary>
-    public static Tensor Sqrt(Tensor x) => Unary(x, new SqrtOperator(), nameof(Sqrt));
+    public static Tensor Sqrt(Tensor x) => Backend.Current.Sqrt(x);
 
     /// <summary>x².</summary>
-    public static Tensor Square(Tensor x) => Unary(x, new SquareOperator(), nameof(Square));
+    public static Tensor Square(Tensor x) => Backend.Current.Square(x);
 
     /// <summary>|x| (gradient 0 at 0).</summary>
-    public static Tensor Abs(Tensor x) => Unary(x, new AbsOperator(), nameof(Abs));
+    public static Tensor Abs(Tensor x) => Backend.Current.Abs(x);
 
     /// <summary>Limits every element to [<paramref name="min"/>, <paramref name="max"/>]; the gradient passes inside the range.</summary>
-    public static Tensor Clip(Tensor x, float min, float max)
-    {
-        if (!(min <= max)) throw new ArgumentException($"Clip needs min <= max; received min={min}, max={max}.", nameof(min));
-        return Unary(x, new ClipOperator(min, max), nameof(Clip));
-    }
+    public static Tensor Clip(Tensor x, float min, float max) => Backend.Current.Clip(x, min, max);
 }

@@ -12,116 +12,14 @@ public static partial class Ops
     /// this is an embedding lookup; its gradient adds into the gathered rows only.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside the axis (names the index and its position).</exception>
-    public static Tensor Take(Tensor x, Tensor indices, int axis = 0)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(indices);
-        RequireInt(indices, nameof(Take), "indices");
-        RequireFloat(x, nameof(Take));
-        int a = x.Shape.NormalizeAxis(axis);
-        int n = x.Shape[a];
-        var ids = indices.IntData;
-        for (int i = 0; i < ids.Length; i++)
-        {
-            if ((uint)ids[i] >= (uint)n)
-                throw new ArgumentOutOfRangeException(nameof(indices), $"Take: index {ids[i]} at flat position {i} of the indices {indices.Shape} is outside axis {axis} of size {n} (shape {x.Shape}); valid ids are 0..{n - 1}.");
-        }
-        return TakeUnchecked(x, indices, a);
-    }
-
-    /// <summary>
-    /// Row lookup in a (vocabulary, …) table for ids already checked by the caller (Embedding
-    /// checks them with its own message, so the ids are not scanned twice per step).
-    /// </summary>
-    internal static Tensor TakeRowsUnchecked(Tensor table, Tensor ids) => TakeUnchecked(table, ids, 0);
-
-    private static Tensor TakeUnchecked(Tensor x, Tensor indices, int a)
-    {
-        int outer = x.Shape.SizeOf(0, a), n = x.Shape[a], inner = x.Shape.SizeOf(a + 1, x.Rank);
-        var ids = indices.IntData;
-        var dims = new List<int>();
-        for (int d = 0; d < a; d++) dims.Add(x.Shape[d]);
-        dims.AddRange(indices.Shape);
-        for (int d = a + 1; d < x.Rank; d++) dims.Add(x.Shape[d]);
-        var y = Tensor.Empty(new Shape([.. dims]));
-        var xs = x.Data;
-        var ys = y.Data;
-        int count = ids.Length;
-        for (int o = 0; o < outer; o++)
-            for (int i = 0; i < count; i++)
-                xs.Slice((o * n + ids[i]) * inner, inner).CopyTo(ys.Slice((o * count + i) * inner, inner));
-        if (Tape.ShouldRecord(x))
-        {
-            Tape.Record(nameof(Take), y, [x], node =>
-            {
-                // A weight table gets its rows added in place; anything else gets a dense gradient.
-                var dx = x.IsLeaf ? x.LeafGradBuffer() : Tensor.Zeros(x.Shape);
-                var d = dx.Data;
-                var g = node.Grad.Data;
-                var idx = indices.IntData;
-                for (int o = 0; o < outer; o++)
-                    for (int i = 0; i < count; i++)
-                    {
-                        var row = d.Slice((o * n + idx[i]) * inner, inner);
-                        TensorPrimitives.Add(row, g.Slice((o * count + i) * inner, inner), row);
-                    }
-                if (!x.IsLeaf) node.AccumulateInputGrad(0, dx);
-            });
-        }
-        return y;
-    }
+    public static Tensor Take(Tensor x, Tensor indices, int axis = 0) => Backend.Current.Take(x, indices, axis);
 
     /// <summary>One-hot float32 encoding of int32 <paramref name="indices"/>: shape indices.shape + (depth,). Out-of-range ids give all-zero rows, as in Keras.</summary>
-    public static Tensor OneHot(Tensor indices, int depth)
-    {
-        ArgumentNullException.ThrowIfNull(indices);
-        RequireInt(indices, nameof(OneHot), "indices");
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(depth);
-        var y = Tensor.Zeros(new Shape([.. indices.Shape, depth]));
-        var ids = indices.IntData;
-        var ys = y.Data;
-        for (int i = 0; i < ids.Length; i++)
-            if ((uint)ids[i] < (uint)depth) ys[i * depth + ids[i]] = 1;
-        return y;
-    }
+    public static Tensor OneHot(Tensor indices, int depth) => Backend.Current.OneHot(indices, depth);
 
     /// <summary>
     /// Element-wise choice with broadcasting: <paramref name="a"/> where <paramref name="condition"/>
     /// is non-zero, else <paramref name="b"/>. The gradient flows to the chosen side only.
     /// </summary>
-    public static Tensor Where(Tensor condition, Tensor a, Tensor b)
-    {
-        ArgumentNullException.ThrowIfNull(condition);
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        var mask = condition.DType == DType.Float32 ? condition : Cast(condition, DType.Float32);
-        var shape = BroadcastPlan.BroadcastShape(BroadcastPlan.BroadcastShape(mask.Shape, a.Shape, nameof(Where)), b.Shape, nameof(Where));
-        var m = BroadcastKernel.BroadcastTo(mask, shape, nameof(Where)).Data;
-        var av = BroadcastKernel.BroadcastTo(a, shape, nameof(Where)).Data;
-        var bv = BroadcastKernel.BroadcastTo(b, shape, nameof(Where)).Data;
-        var y = Tensor.Empty(shape);
-        var ys = y.Data;
-        for (int i = 0; i < ys.Length; i++) ys[i] = m[i] != 0 ? av[i] : bv[i];
-        if (Tape.ShouldRecord(a, b))
-        {
-            Tape.Record(nameof(Where), y, [a, b], node =>
-            {
-                var mm = BroadcastKernel.BroadcastTo(mask, shape, nameof(Where)).Data;
-                var g = node.Grad.Data;
-                var ga = Tensor.Empty(shape);
-                var gb = Tensor.Empty(shape);
-                var gas = ga.Data;
-                var gbs = gb.Data;
-                for (int i = 0; i < g.Length; i++)
-                {
-                    bool pick = mm[i] != 0;
-                    gas[i] = pick ? g[i] : 0;
-                    gbs[i] = pick ? 0 : g[i];
-                }
-                if (node.NeedsGrad(0)) node.AccumulateInputGrad(0, ReduceKernel.SumToShape(ga, a.Shape));
-                if (node.NeedsGrad(1)) node.AccumulateInputGrad(1, ReduceKernel.SumToShape(gb, b.Shape));
-            });
-        }
-        return y;
-    }
+    public static Tensor Where(Tensor condition, Tensor a, Tensor b) => Backend.Current.Where(condition, a, b);
 }

@@ -3,102 +3,16 @@ namespace Microsoft.ML.FunctionalDnn;
 public static partial class Ops
 {
     /// <summary>Joins tensors along <paramref name="axis"/>; all other dimensions must match.</summary>
-    public static Tensor Concatenate(IReadOnlyList<Tensor> tensors, int axis = -1)
-    {
-        ArgumentNullException.ThrowIfNull(tensors);
-        if (tensors.Count == 0) throw new ArgumentException("Concatenate needs at least one tensor.", nameof(tensors));
-        var first = tensors[0];
-        int a = first.Shape.NormalizeAxis(axis);
-        int total = 0;
-        for (int t = 0; t < tensors.Count; t++)
-        {
-            var s = tensors[t].Shape;
-            bool ok = s.Rank == first.Rank && tensors[t].DType == first.DType;
-            for (int d = 0; ok && d < s.Rank; d++) ok = d == a || s[d] == first.Shape[d];
-            if (!ok)
-                throw new ArgumentException($"Concatenate along axis {axis} needs tensors of the same type whose shapes match except on that axis; tensor 0 is {first.DType} {first.Shape}, tensor {t} is {tensors[t].DType} {s}.", nameof(tensors));
-            total += s[a];
-        }
-        int outer = first.Shape.SizeOf(0, a), inner = first.Shape.SizeOf(a + 1, first.Rank);
-        var y = Tensor.Empty(first.Shape.With(a, total), first.DType);
-        int offset = 0;
-        foreach (var t in tensors)
-        {
-            int chunk = t.Shape[a] * inner;
-            CopyBlocks(t, 0, chunk, y, offset * inner, total * inner, outer);
-            offset += t.Shape[a];
-        }
-        var inputs = tensors.ToArray();
-        if (first.DType == DType.Float32 && Tape.ShouldRecord(inputs))
-        {
-            Tape.Record(nameof(Concatenate), y, inputs, n =>
-            {
-                int off = 0;
-                for (int i = 0; i < inputs.Length; i++)
-                {
-                    int len = inputs[i].Shape[a];
-                    if (n.NeedsGrad(i)) n.AccumulateInputGrad(i, SliceCore(n.Grad, a, off, len));
-                    off += len;
-                }
-            });
-        }
-        return y;
-    }
+    public static Tensor Concatenate(IReadOnlyList<Tensor> tensors, int axis = -1) => Backend.Current.Concatenate(tensors, axis);
 
     /// <summary>Stacks equally shaped tensors along a new axis.</summary>
-    public static Tensor Stack(IReadOnlyList<Tensor> tensors, int axis = 0)
-    {
-        ArgumentNullException.ThrowIfNull(tensors);
-        if (tensors.Count == 0) throw new ArgumentException("Stack needs at least one tensor.", nameof(tensors));
-        int a = Shape.NormalizeAxis(axis, tensors[0].Rank + 1);
-        var expanded = new Tensor[tensors.Count];
-        for (int i = 0; i < expanded.Length; i++)
-        {
-            if (tensors[i].Shape != tensors[0].Shape)
-                throw new ArgumentException($"Stack needs tensors of one shape; tensor 0 is {tensors[0].Shape}, tensor {i} is {tensors[i].Shape}.", nameof(tensors));
-            expanded[i] = ExpandDims(tensors[i], a);
-        }
-        return Concatenate(expanded, a);
-    }
+    public static Tensor Stack(IReadOnlyList<Tensor> tensors, int axis = 0) => Backend.Current.Stack(tensors, axis);
 
     /// <summary>The elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) along <paramref name="axis"/>.</summary>
-    public static Tensor Slice(Tensor x, int axis, int start, int length)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        int a = x.Shape.NormalizeAxis(axis);
-        if (start < 0 || length < 0 || start + length > x.Shape[a])
-            throw new ArgumentOutOfRangeException(nameof(start), $"Slice [{start}, {start + length}) is outside axis {axis} of size {x.Shape[a]} (shape {x.Shape}).");
-        var y = SliceCore(x, a, start, length);
-        if (x.DType == DType.Float32 && Tape.ShouldRecord(x))
-        {
-            Tape.Record(nameof(Slice), y, [x], n =>
-            {
-                var dx = Tensor.Zeros(x.Shape);
-                int outer = x.Shape.SizeOf(0, a), inner = x.Shape.SizeOf(a + 1, x.Rank);
-                CopyBlocks(n.Grad, 0, length * inner, dx, start * inner, x.Shape[a] * inner, outer);
-                n.AccumulateInputGrad(0, dx);
-            });
-        }
-        return y;
-    }
+    public static Tensor Slice(Tensor x, int axis, int start, int length) => Backend.Current.Slice(x, axis, start, length);
 
     /// <summary>Splits along <paramref name="axis"/> into pieces of the given sizes (they must add up to the axis length).</summary>
-    public static Tensor[] Split(Tensor x, int[] sizes, int axis = -1)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(sizes);
-        int a = x.Shape.NormalizeAxis(axis);
-        if (sizes.Sum() != x.Shape[a] || sizes.Any(s => s < 0))
-            throw new ArgumentException($"Split sizes [{string.Join(", ", sizes)}] must be non-negative and add up to {x.Shape[a]}, the length of axis {axis} of {x.Shape}.", nameof(sizes));
-        var parts = new Tensor[sizes.Length];
-        int start = 0;
-        for (int i = 0; i < sizes.Length; i++)
-        {
-            parts[i] = Slice(x, a, start, sizes[i]);
-            start += sizes[i];
-        }
-        return parts;
-    }
+    public static Tensor[] Split(Tensor x, int[] sizes, int axis = -1) => Backend.Current.Split(x, sizes, axis);
 
     /// <summary>Splits along <paramref name="axis"/> into <paramref name="count"/> equal pieces.</summary>
     public static Tensor[] Split(Tensor x, int count, int axis = -1)
@@ -108,29 +22,5 @@ public static partial class Ops
         if (count <= 0 || x.Shape[a] % count != 0)
             throw new ArgumentException($"Cannot split axis {axis} of {x.Shape} (length {x.Shape[a]}) into {count} equal pieces.", nameof(count));
         return Split(x, Enumerable.Repeat(x.Shape[a] / count, count).ToArray(), a);
-    }
-
-    private static Tensor SliceCore(Tensor x, int a, int start, int length)
-    {
-        int outer = x.Shape.SizeOf(0, a), inner = x.Shape.SizeOf(a + 1, x.Rank);
-        if (outer == 1) return new Tensor(x.Storage, x.Offset + start * inner, x.Shape.With(a, length), x.DType);
-        var y = Tensor.Empty(x.Shape.With(a, length), x.DType);
-        int stride = x.Shape[a] * inner;
-        for (int o = 0; o < outer; o++)
-        {
-            if (x.DType == DType.Float32) x.Data.Slice(o * stride + start * inner, length * inner).CopyTo(y.Data.Slice(o * length * inner));
-            else x.IntData.Slice(o * stride + start * inner, length * inner).CopyTo(y.IntData.Slice(o * length * inner));
-        }
-        return y;
-    }
-
-    /// <summary>Copies <paramref name="outer"/> blocks of <paramref name="chunk"/> elements from a dense source into a destination with row stride <paramref name="dstStride"/>.</summary>
-    private static void CopyBlocks(Tensor src, int srcOffset, int chunk, Tensor dst, int dstOffset, int dstStride, int outer)
-    {
-        for (int o = 0; o < outer; o++)
-        {
-            if (src.DType == DType.Float32) src.Data.Slice(srcOffset + o * chunk, chunk).CopyTo(dst.Data.Slice(dstOffset + o * dstStride, chunk));
-            else src.IntData.Slice(srcOffset + o * chunk, chunk).CopyTo(dst.IntData.Slice(dstOffset + o * dstStride, chunk));
-        }
     }
 }

@@ -9,35 +9,7 @@ public static partial class Ops
     /// The statistics are returned for the layer's moving averages; they carry no gradient.
     /// </summary>
     public static Tensor BatchNormTraining(Tensor x, Tensor? gamma, Tensor? beta, float epsilon,
-        out Tensor batchMean, out Tensor batchVariance)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        RequireFloat(x, nameof(BatchNormTraining));
-        int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
-        CheckChannelVector(gamma, c, nameof(gamma), x);
-        CheckChannelVector(beta, c, nameof(beta), x);
-        var mean = Tensor.Zeros(new Shape(c));
-        var variance = Tensor.Zeros(new Shape(c));
-        var xs = x.Data;
-        var m = mean.Data;
-        var v = variance.Data;
-        for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Add(m, xs.Slice(r * c, c), m);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(m, 1f / rows, m);
-        var centered = new float[c];
-        for (int r = 0; r < rows; r++)
-        {
-            System.Numerics.Tensors.TensorPrimitives.Subtract(xs.Slice(r * c, c), m, centered);
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(centered, centered, v, v);
-        }
-        System.Numerics.Tensors.TensorPrimitives.Multiply(v, 1f / rows, v);
-        var invStd = new float[c];
-        for (int j = 0; j < c; j++) invStd[j] = 1f / MathF.Sqrt(v[j] + epsilon);
-        var y = Normalize(x, mean.Data, invStd, perRow: false, gamma, beta, out var xHat);
-        batchMean = mean;
-        batchVariance = variance;
-        RecordNormalization(nameof(BatchNormTraining), x, gamma, beta, y, xHat, invStd, perRow: false);
-        return y;
-    }
+        out Tensor batchMean, out Tensor batchVariance) => Backend.Current.BatchNormTraining(x, gamma, beta, epsilon, out batchMean, out batchVariance);
 
     /// <summary>
     /// Batch normalization with the moments of the kept positions only (training with a Keras mask):
@@ -48,197 +20,20 @@ public static partial class Ops
     /// through nothing. The statistics are returned for the moving averages.
     /// </summary>
     public static Tensor BatchNormTraining(Tensor x, Tensor keep, Tensor? gamma, Tensor? beta, float epsilon,
-        out Tensor batchMean, out Tensor batchVariance)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(keep);
-        RequireFloat(x, nameof(BatchNormTraining));
-        int c = x.Shape[-1];
-        CheckChannelVector(gamma, c, nameof(gamma), x);
-        CheckChannelVector(beta, c, nameof(beta), x);
-        var axes = Enumerable.Range(0, x.Rank - 1).ToArray();
-        var k = BroadcastTo(keep.DType == DType.Float32 ? keep : Cast(keep, DType.Float32), x.Shape);
-        var zero = Tensor.Scalar(0);
-        var count = Add(Sum(Where(k, Tensor.Ones(x.Shape), zero), axes), Tensor.Scalar(1e-7f));
-        var mean = Divide(Sum(Where(k, x, zero), axes), count);
-        var centered = Subtract(x, mean);
-        var variance = Divide(Sum(Square(Where(k, centered, zero)), axes), count);
-        batchMean = mean;
-        batchVariance = variance;
-        var scale = Divide(gamma ?? Tensor.Ones(new Shape(c)), Sqrt(Add(variance, Tensor.Scalar(epsilon))));
-        var y = Multiply(centered, scale);
-        return beta is null ? y : Add(y, beta);
-    }
+        out Tensor batchMean, out Tensor batchVariance) => Backend.Current.BatchNormTraining(x, keep, gamma, beta, epsilon, out batchMean, out batchVariance);
 
     /// <summary>
     /// Batch normalization with given statistics (inference): (x - mean) / √(variance + ε) · γ + β
     /// per channel, composed from differentiable ops.
     /// </summary>
-    public static Tensor BatchNormInference(Tensor x, Tensor mean, Tensor variance, Tensor? gamma, Tensor? beta, float epsilon)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        int c = x.Shape[-1];
-        CheckChannelVector(mean, c, nameof(mean), x);
-        CheckChannelVector(variance, c, nameof(variance), x);
-        var scale = Divide(gamma ?? Tensor.Ones(new Shape(c)), Sqrt(Add(variance, Tensor.Scalar(epsilon))));
-        var y = Multiply(Subtract(x, mean), scale);
-        return beta is null ? y : Add(y, beta);
-    }
+    public static Tensor BatchNormInference(Tensor x, Tensor mean, Tensor variance, Tensor? gamma, Tensor? beta, float epsilon) => Backend.Current.BatchNormInference(x, mean, variance, gamma, beta, epsilon);
 
     /// <summary>
     /// Layer normalization over the last axis: each row is normalized by its own mean and biased
     /// variance, then scaled by <paramref name="gamma"/> and shifted by <paramref name="beta"/>
     /// (per feature; either may be null).
     /// </summary>
-    public static Tensor LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float epsilon = 1e-3f)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        RequireFloat(x, nameof(LayerNorm));
-        int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
-        CheckChannelVector(gamma, c, nameof(gamma), x);
-        CheckChannelVector(beta, c, nameof(beta), x);
-        var xs = x.Data;
-        var means = new float[rows];
-        var invStd = new float[rows];
-        for (int r = 0; r < rows; r++)
-        {
-            var row = xs.Slice(r * c, c);
-            float mean = System.Numerics.Tensors.TensorPrimitives.Sum(row) / c;
-            float var = 0;
-            foreach (float value in row) var += (value - mean) * (value - mean);
-            means[r] = mean;
-            invStd[r] = 1f / MathF.Sqrt(var / c + epsilon);
-        }
-        var y = Normalize(x, means, invStd, perRow: true, gamma, beta, out var xHat);
-        RecordNormalization(nameof(LayerNorm), x, gamma, beta, y, xHat, invStd, perRow: true);
-        return y;
-    }
-
-    private static void CheckChannelVector(Tensor? t, int channels, string name, Tensor x)
-    {
-        if (t is not null && (t.Rank != 1 || t.Shape[0] != channels))
-            throw new ArgumentException($"Normalization: {name} must have shape ({channels},) to match the last axis of the input {x.Shape}; received {t.Shape}.", name);
-    }
-
-    /// <summary>
-    /// x̂ = (x - mean) · invStd with one statistic per channel (last axis), or per row when
-    /// <paramref name="perRow"/>; then y = γ x̂ + β. Returns y and x̂ (kept for backward).
-    /// </summary>
-    private static Tensor Normalize(Tensor x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, bool perRow, Tensor? gamma, Tensor? beta, out Tensor xHat)
-    {
-        int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
-        xHat = Tensor.Empty(x.Shape);
-        var xs = x.Data;
-        var h = xHat.Data;
-        for (int r = 0; r < rows; r++)
-        {
-            var row = h.Slice(r * c, c);
-            if (perRow)
-            {
-                System.Numerics.Tensors.TensorPrimitives.Subtract(xs.Slice(r * c, c), mean[r], row);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(row, invStd[r], row);
-            }
-            else
-            {
-                System.Numerics.Tensors.TensorPrimitives.Subtract(xs.Slice(r * c, c), mean, row);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(row, invStd, row);
-            }
-        }
-        return ScaleShift(x.Shape, xHat.Data, gamma, beta);
-    }
-
-    private static Tensor ScaleShift(Shape shape, ReadOnlySpan<float> xHat, Tensor? gamma, Tensor? beta)
-    {
-        int c = shape[-1], rows = shape.Size / Math.Max(c, 1);
-        var y = Tensor.Empty(shape);
-        var ys = y.Data;
-        xHat.CopyTo(ys);
-        for (int r = 0; r < rows; r++)
-        {
-            var row = ys.Slice(r * c, c);
-            if (gamma is not null) System.Numerics.Tensors.TensorPrimitives.Multiply(row, gamma.Data, row);
-            if (beta is not null) System.Numerics.Tensors.TensorPrimitives.Add(row, beta.Data, row);
-        }
-        return y;
-    }
-
-    /// <summary>
-    /// Backward of y = γ x̂ + β with x̂ = (x - μ)·s over groups of N elements (channels for batch
-    /// norm, rows for layer norm): dx = s/N · (N·dx̂ - Σdx̂ - x̂·Σ(dx̂ x̂)), with dx̂ = dy·γ.
-    /// </summary>
-    private static void RecordNormalization(string name, Tensor x, Tensor? gamma, Tensor? beta, Tensor y, Tensor xHatTensor, float[] invStd, bool perRow)
-    {
-        Tensor[] inputs = [x, gamma ?? Tensor.Scalar(0), beta ?? Tensor.Scalar(0)];
-        if (!Tape.ShouldRecord(inputs)) return;
-        Tape.Record(name, y, inputs, node =>
-        {
-            int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
-            var dy = node.Grad.Data;
-            var xHat = xHatTensor.Data;
-            var dxHatTensor = Tensor.Empty(x.Shape);
-            var dxHat = dxHatTensor.Data;
-            if (gamma is null) dy.CopyTo(dxHat);
-            else
-            {
-                var g = gamma.Data;
-                for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Multiply(dy.Slice(r * c, c), g, dxHat.Slice(r * c, c));
-            }
-            if (gamma is not null && node.NeedsGrad(1))
-            {
-                var dg = Tensor.Zeros(gamma.Shape);
-                var dgs = dg.Data;
-                for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dy.Slice(r * c, c), xHat.Slice(r * c, c), dgs, dgs);
-                node.AccumulateInputGrad(1, dg);
-            }
-            if (beta is not null && node.NeedsGrad(2))
-            {
-                var db = Tensor.Zeros(beta.Shape);
-                for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Add(db.Data, dy.Slice(r * c, c), db.Data);
-                node.AccumulateInputGrad(2, db);
-            }
-            if (!node.NeedsGrad(0)) return;
-            var dx = Tensor.Empty(x.Shape);
-            var d = dx.Data;
-            if (perRow)
-            {
-                for (int r = 0; r < rows; r++)
-                {
-                    var dh = dxHat.Slice(r * c, c);
-                    var xh = xHat.Slice(r * c, c);
-                    float sum = System.Numerics.Tensors.TensorPrimitives.Sum(dh), sumXHat = System.Numerics.Tensors.TensorPrimitives.Dot(dh, xh);
-                    var row = d.Slice(r * c, c);
-                    // dx = s/N · (N·dx̂ − Σdx̂ − x̂·Σ(dx̂ x̂))
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(xh, -sumXHat, row);
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dh, (float)c, row, row);
-                    System.Numerics.Tensors.TensorPrimitives.Add(row, -sum, row);
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, invStd[r] / c, row);
-                }
-            }
-            else
-            {
-                // Per channel over all rows: the sums first, then dx row by row, all as vector ops.
-                var sums = new float[c];
-                var sumsXHat = new float[c];
-                for (int r = 0; r < rows; r++)
-                {
-                    System.Numerics.Tensors.TensorPrimitives.Add(sums, dxHat.Slice(r * c, c), sums);
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dxHat.Slice(r * c, c), xHat.Slice(r * c, c), sumsXHat, sumsXHat);
-                }
-                var scale = new float[c];
-                System.Numerics.Tensors.TensorPrimitives.Multiply(invStd, 1f / rows, scale);
-                for (int r = 0; r < rows; r++)
-                {
-                    var row = d.Slice(r * c, c);
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(xHat.Slice(r * c, c), sumsXHat, row);
-                    System.Numerics.Tensors.TensorPrimitives.Negate(row, row);
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dxHat.Slice(r * c, c), (float)rows, row, row);
-                    System.Numerics.Tensors.TensorPrimitives.Subtract(row, sums, row);
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, scale, row);
-                }
-            }
-            node.AccumulateInputGrad(0, dx);
-        });
-    }
+    public static Tensor LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float epsilon = 1e-3f) => Backend.Current.LayerNorm(x, gamma, beta, epsilon);
 
     /// <summary>
     /// Inverted dropout: each element is zeroed with probability <paramref name="rate"/> and the

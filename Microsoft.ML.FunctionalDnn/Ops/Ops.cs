@@ -1,51 +1,10 @@
-using Microsoft.ML.FunctionalDnn.Kernels;
-
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>
-/// The differentiable functions of the engine, like <c>keras.ops</c>: every op takes and returns
-/// tensors, records its backward rule when an input requires gradients (see <see cref="GradMode"/>),
-/// and names the shapes it received when they do not fit. Primitive ops carry their backward rule
-/// next to their forward computation; composite ops (var, logsumexp, dropout …) are built from
-/// primitives and need none of their own.
+/// The differentiable functions, like <c>keras.ops</c>: every op takes and returns tensors, records
+/// its backward rule when an input requires gradients (see <see cref="GradMode"/>), and names the
+/// shapes it received when they do not fit. Primitive ops dispatch to the process's backend, which
+/// carries their forward and backward computations; composite ops (var, logsumexp, dropout …) are
+/// written here once from primitives and need no backward rule of their own.
 /// </summary>
-public static partial class Ops
-{
-    /// <summary>Applies an element-wise operator and records its backward rule.</summary>
-    internal static Tensor Unary<TOp>(Tensor x, TOp op, string name) where TOp : struct, IUnaryOperator
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        RequireFloat(x, name);
-        var y = Tensor.Empty(x.Shape);
-        if (x.Size == 0) return y;
-        op.Forward(x.Data, y.Data);
-        if (Tape.ShouldRecord(x))
-        {
-            Tape.Record(name, y, [x], node =>
-            {
-                var dx = Tensor.Empty(x.Shape);
-                op.Backward(x.Data, y.Data, node.Grad.Data, dx.Data);
-                node.AccumulateInputGrad(0, dx);
-            });
-        }
-        return y;
-    }
-
-    internal static void RequireFloat(Tensor x, string op)
-    {
-        if (x.DType != DType.Float32)
-            throw new ArgumentException($"{op} needs a float32 tensor; received {x.DType} {x.Shape}. Convert ids with Ops.Cast first.");
-    }
-
-    internal static void RequireInt(Tensor x, string op, string what)
-    {
-        if (x.DType != DType.Int32)
-            throw new ArgumentException($"{op} needs int32 {what}; received {x.DType} {x.Shape}.");
-    }
-
-    internal static void RequireRank(Tensor x, int rank, string op, string layout)
-    {
-        if (x.Rank != rank)
-            throw new ArgumentException($"{op} expects a rank-{rank} input {layout}; received shape {x.Shape}.");
-    }
-}
+public static partial class Ops;

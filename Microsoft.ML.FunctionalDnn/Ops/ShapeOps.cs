@@ -5,139 +5,20 @@ namespace Microsoft.ML.FunctionalDnn;
 public static partial class Ops
 {
     /// <summary>The same elements under a new shape (a view, no copy); one dimension may be -1.</summary>
-    public static Tensor Reshape(Tensor x, params int[] shape)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var target = InferShape(x.Shape, shape);
-        var y = x.View(target);
-        if (x.RequiresGrad && GradMode.IsEnabled)
-            Tape.Record(nameof(Reshape), y, [x], n => n.AccumulateInputGrad(0, n.Grad.View(x.Shape)));
-        return y;
-    }
-
-    private static Shape InferShape(Shape from, int[] shape)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        var dims = (int[])shape.Clone();
-        int unknown = -1, known = 1;
-        for (int i = 0; i < dims.Length; i++)
-        {
-            if (dims[i] == -1)
-            {
-                if (unknown >= 0) throw new ArgumentException($"Reshape to {Shape.Format(shape)}: only one dimension can be -1.", nameof(shape));
-                unknown = i;
-            }
-            else if (dims[i] < 0) throw new ArgumentException($"Reshape to {Shape.Format(shape)}: dimension {i} is {dims[i]}.", nameof(shape));
-            else known *= dims[i];
-        }
-        if (unknown >= 0)
-        {
-            if (known == 0 || from.Size % known != 0)
-                throw new ArgumentException($"Cannot reshape {from} ({from.Size} elements) to {Shape.Format(shape)}: {from.Size} is not a multiple of {known}.", nameof(shape));
-            dims[unknown] = from.Size / known;
-        }
-        var target = new Shape(dims);
-        if (target.Size != from.Size)
-            throw new ArgumentException($"Cannot reshape {from} ({from.Size} elements) to {target} ({target.Size} elements).", nameof(shape));
-        return target;
-    }
+    public static Tensor Reshape(Tensor x, params int[] shape) => Backend.Current.Reshape(x, shape);
 
     /// <summary>Reorders the axes: output axis i is input axis <paramref name="perm"/>[i]; reverses them when omitted.</summary>
-    public static Tensor Transpose(Tensor x, params int[]? perm)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        int rank = x.Rank;
-        if (perm is null || perm.Length == 0)
-        {
-            perm = new int[rank];
-            for (int i = 0; i < rank; i++) perm[i] = rank - 1 - i;
-        }
-        var p = CheckPermutation(perm, x.Shape);
-        var dims = new int[rank];
-        for (int i = 0; i < rank; i++) dims[i] = x.Shape[p[i]];
-        var y = Tensor.Empty(new Shape(dims), x.DType);
-        if (x.DType == DType.Float32) PermuteKernel.Permute<float>(x.Data, y.Data, x.Shape, p);
-        else PermuteKernel.Permute<int>(x.IntData, y.IntData, x.Shape, p);
-        if (Tape.ShouldRecord(x))
-        {
-            var inverse = new int[rank];
-            for (int i = 0; i < rank; i++) inverse[p[i]] = i;
-            Tape.Record(nameof(Transpose), y, [x], n => n.AccumulateInputGrad(0, Transpose(n.Grad, inverse)));
-        }
-        return y;
-    }
-
-    private static int[] CheckPermutation(int[] perm, Shape shape)
-    {
-        if (perm.Length != shape.Rank)
-            throw new ArgumentException($"Transpose of {shape} needs a permutation of {shape.Rank} axes; received [{string.Join(", ", perm)}].", nameof(perm));
-        var p = new int[perm.Length];
-        var seen = new bool[perm.Length];
-        for (int i = 0; i < perm.Length; i++)
-        {
-            p[i] = shape.NormalizeAxis(perm[i]);
-            if (seen[p[i]]) throw new ArgumentException($"Transpose: axis {perm[i]} appears twice in [{string.Join(", ", perm)}].", nameof(perm));
-            seen[p[i]] = true;
-        }
-        return p;
-    }
+    public static Tensor Transpose(Tensor x, params int[]? perm) => Backend.Current.Transpose(x, perm);
 
     /// <summary>Inserts a size-1 axis at <paramref name="axis"/> (negative counts from the end of the result).</summary>
-    public static Tensor ExpandDims(Tensor x, int axis)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        int a = Shape.NormalizeAxis(axis, x.Rank + 1);
-        var dims = new List<int>(x.Shape);
-        dims.Insert(a, 1);
-        return Reshape(x, [.. dims]);
-    }
+    public static Tensor ExpandDims(Tensor x, int axis) => Backend.Current.ExpandDims(x, axis);
 
     /// <summary>Removes size-1 axes: the given one, or all of them when <paramref name="axis"/> is null.</summary>
-    public static Tensor Squeeze(Tensor x, int? axis = null)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var dims = new List<int>(x.Shape);
-        if (axis is int ax)
-        {
-            int a = x.Shape.NormalizeAxis(ax);
-            if (x.Shape[a] != 1) throw new ArgumentException($"Squeeze: axis {ax} of {x.Shape} has size {x.Shape[a]}, not 1.", nameof(axis));
-            dims.RemoveAt(a);
-        }
-        else dims.RemoveAll(d => d == 1);
-        return Reshape(x, [.. dims]);
-    }
+    public static Tensor Squeeze(Tensor x, int? axis = null) => Backend.Current.Squeeze(x, axis);
 
     /// <summary>Repeats <paramref name="x"/> along size-1 and missing leading axes to <paramref name="shape"/>.</summary>
-    public static Tensor BroadcastTo(Tensor x, Shape shape)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(shape);
-        RequireFloat(x, nameof(BroadcastTo));
-        var y = BroadcastKernel.BroadcastTo(x, shape, nameof(BroadcastTo));
-        if (ReferenceEquals(y, x)) y = x.View(shape);
-        if (Tape.ShouldRecord(x))
-            Tape.Record(nameof(BroadcastTo), y, [x], n => n.AccumulateInputGrad(0, ReduceKernel.SumToShape(n.Grad, x.Shape)));
-        return y;
-    }
+    public static Tensor BroadcastTo(Tensor x, Shape shape) => Backend.Current.BroadcastTo(x, shape);
 
     /// <summary>Converts between float32 and int32 (float to int truncates toward zero). Not differentiable.</summary>
-    public static Tensor Cast(Tensor x, DType dtype)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        if (x.DType == dtype) return x.Detach();
-        var y = Tensor.Empty(x.Shape, dtype);
-        if (dtype == DType.Float32)
-        {
-            var s = x.IntData;
-            var d = y.Data;
-            for (int i = 0; i < d.Length; i++) d[i] = s[i];
-        }
-        else
-        {
-            var s = x.Data;
-            var d = y.IntData;
-            for (int i = 0; i < d.Length; i++) d[i] = (int)s[i];
-        }
-        return y;
-    }
+    public static Tensor Cast(Tensor x, DType dtype) => Backend.Current.Cast(x, dtype);
 }

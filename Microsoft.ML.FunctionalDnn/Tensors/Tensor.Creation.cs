@@ -28,16 +28,7 @@ public sealed partial class Tensor
         new(dtype == DType.Float32 ? Storage.OfFloats(new float[shape.Size]) : Storage.OfInts(new int[shape.Size]), 0, shape, dtype);
 
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32)
-    {
-        var t = Empty(shape, dtype);
-        if (t.Storage.Pooled)
-        {
-            if (dtype == DType.Float32) t.Data.Clear();
-            else t.IntData.Clear();
-        }
-        return t;
-    }
+    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32) => Full(shape, 0, dtype);
 
     /// <summary>A tensor of zeros with the shape and type of <paramref name="like"/>.</summary>
     public static Tensor ZerosLike(Tensor like)
@@ -52,10 +43,8 @@ public sealed partial class Tensor
     /// <summary>A tensor with every element equal to <paramref name="value"/>.</summary>
     public static Tensor Full(Shape shape, float value, DType dtype = DType.Float32)
     {
-        var t = Empty(shape, dtype);
-        if (dtype == DType.Float32) t.Data.Fill(value);
-        else t.IntData.Fill(checked((int)value));
-        return t;
+        ArgumentNullException.ThrowIfNull(shape);
+        return Backend.Current.Full(shape, value, dtype);
     }
 
     /// <summary>A rank-0 float tensor holding <paramref name="value"/>.</summary>
@@ -66,38 +55,31 @@ public sealed partial class Tensor
     {
         if (step == 0 || float.IsNaN(step)) throw new ArgumentException("Arange needs a non-zero step.", nameof(step));
         int n = Math.Max(0, (int)Math.Ceiling((stop - start) / step));
-        var t = Empty(new Shape(n), dtype);
         if (dtype == DType.Float32)
         {
-            var d = t.Data;
-            for (int i = 0; i < n; i++) d[i] = start + i * step;
+            var values = new float[n];
+            for (int i = 0; i < n; i++) values[i] = start + i * step;
+            return FromArray(values);
         }
-        else
-        {
-            var d = t.IntData;
-            for (int i = 0; i < n; i++) d[i] = checked((int)(start + i * step));
-        }
-        return t;
+        var ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = checked((int)(start + i * step));
+        return FromArray(ids);
     }
 
-    /// <summary>Wraps a float array (not copied) as a tensor of the given shape (1-D when omitted).</summary>
+    /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (1-D when omitted).</summary>
     /// <exception cref="ArgumentException">The shape's element count differs from the array's length.</exception>
     public static Tensor FromArray(float[] data, Shape? shape = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        shape ??= new Shape(data.Length);
-        CheckLength(data.Length, shape);
-        return new Tensor(Storage.OfFloats(data), 0, shape, DType.Float32);
+        return Backend.Current.FromHost(data, shape ?? new Shape(data.Length));
     }
 
-    /// <summary>Wraps an int array (not copied) as an int32 tensor of the given shape (1-D when omitted).</summary>
+    /// <summary>An int32 tensor holding a copy of <paramref name="data"/> with the given shape (1-D when omitted).</summary>
     /// <exception cref="ArgumentException">The shape's element count differs from the array's length.</exception>
     public static Tensor FromArray(int[] data, Shape? shape = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        shape ??= new Shape(data.Length);
-        CheckLength(data.Length, shape);
-        return new Tensor(Storage.OfInts(data), 0, shape, DType.Int32);
+        return Backend.Current.FromHost(data, shape ?? new Shape(data.Length));
     }
 
     /// <summary>Copies a 2-D float array into a tensor of shape (rows, columns).</summary>
@@ -120,33 +102,30 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(data);
         var dims = new int[data.Rank];
         for (int i = 0; i < dims.Length; i++) dims[i] = data.GetLength(i);
-        var t = Persistent(new Shape(dims), dtype);
         // Multi-dimensional CLR arrays are stored row-major, so one block copy suffices.
         var bytes = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(data), Buffer.ByteLength(data));
-        if (dtype == DType.Float32) MemoryMarshal.Cast<byte, float>(bytes).CopyTo(t.Data);
-        else MemoryMarshal.Cast<byte, int>(bytes).CopyTo(t.IntData);
-        return t;
+        return dtype == DType.Float32
+            ? Backend.Current.FromHost(MemoryMarshal.Cast<byte, float>(bytes), new Shape(dims))
+            : Backend.Current.FromHost(MemoryMarshal.Cast<byte, int>(bytes), new Shape(dims));
     }
 
     /// <summary>Uniform samples in [<paramref name="low"/>, <paramref name="high"/>) from <paramref name="random"/>.</summary>
     public static Tensor Uniform(Shape shape, float low, float high, RandomGenerator random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        var t = Empty(shape);
-        var d = t.Data;
+        var d = new float[shape.Size];
         float span = high - low;
         for (int i = 0; i < d.Length; i++) d[i] = low + span * random.NextFloat();
-        return t;
+        return FromArray(d, shape);
     }
 
     /// <summary>Normal samples with the given mean and standard deviation from <paramref name="random"/>.</summary>
     public static Tensor Normal(Shape shape, float mean, float stddev, RandomGenerator random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        var t = Empty(shape);
-        var d = t.Data;
+        var d = new float[shape.Size];
         for (int i = 0; i < d.Length; i++) d[i] = (float)(mean + stddev * random.NextNormal());
-        return t;
+        return FromArray(d, shape);
     }
 
     /// <summary>Uniform integers in [<paramref name="low"/>, <paramref name="high"/>) as an int32 tensor.</summary>
@@ -154,16 +133,9 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(random);
         if (high <= low) throw new ArgumentException($"RandomInts needs low < high; received [{low}, {high}).", nameof(high));
-        var t = Empty(shape, DType.Int32);
-        var d = t.IntData;
+        var d = new int[shape.Size];
         for (int i = 0; i < d.Length; i++) d[i] = low + random.NextInt(high - low);
-        return t;
-    }
-
-    private static void CheckLength(int length, Shape shape)
-    {
-        if (length != shape.Size)
-            throw new ArgumentException($"Shape {shape} needs {shape.Size} elements; the array has {length}.", nameof(shape));
+        return FromArray(d, shape);
     }
 
     /// <summary>Sets every float element to <paramref name="value"/>; returns this tensor.</summary>

@@ -37,9 +37,14 @@ public sealed partial class Tensor
 
     internal int Offset => _offset;
 
-    /// <summary>The float32 elements in row-major order; writes go to the tensor (and its views).</summary>
+    /// <summary>
+    /// The managed engine's view of the float32 elements, row-major; writes go to the tensor (and its
+    /// views). Only the engine (<c>Tensors/</c>, <c>Kernels/</c>, <c>Backends/Managed/</c>) touches
+    /// storage: everything else copies out (<see cref="ToArray"/>, <see cref="CopyTo(Span{float})"/>)
+    /// or goes through <see cref="Ops"/>.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The tensor is int32.</exception>
-    public Span<float> Data
+    internal Span<float> Data
     {
         get
         {
@@ -48,9 +53,9 @@ public sealed partial class Tensor
         }
     }
 
-    /// <summary>The int32 elements in row-major order; writes go to the tensor (and its views).</summary>
+    /// <summary>The managed engine's view of the int32 elements (see <see cref="Data"/>).</summary>
     /// <exception cref="InvalidOperationException">The tensor is float32.</exception>
-    public Span<int> IntData
+    internal Span<int> IntData
     {
         get
         {
@@ -59,7 +64,7 @@ public sealed partial class Tensor
         }
     }
 
-    /// <summary>The element at the given indices (one per dimension), as float (int32 elements are converted).</summary>
+    /// <summary>The element at the given indices (one per dimension), as float (int32 elements are converted); a copy to the host.</summary>
     [System.Runtime.CompilerServices.IndexerName("At")]
     public float this[params int[] indices]
     {
@@ -68,7 +73,9 @@ public sealed partial class Tensor
             int i = FlatIndex(indices);
             return DType == DType.Float32 ? Data[i] : IntData[i];
         }
-        set
+
+        // Tests poke single elements; users go through Assign or build a new tensor.
+        internal set
         {
             int i = FlatIndex(indices);
             if (DType == DType.Float32) Data[i] = value;
@@ -86,16 +93,48 @@ public sealed partial class Tensor
     }
 
     /// <summary>A copy of the float32 elements in row-major order.</summary>
-    public float[] ToArray() => Data.ToArray();
+    /// <exception cref="InvalidOperationException">The tensor is int32.</exception>
+    public float[] ToArray()
+    {
+        if (DType != DType.Float32) ThrowWrongType(DType.Float32);
+        var values = new float[Size];
+        Backend.Current.CopyToHost(this, values);
+        return values;
+    }
 
     /// <summary>A copy of the int32 elements in row-major order.</summary>
-    public int[] ToIntArray() => IntData.ToArray();
+    /// <exception cref="InvalidOperationException">The tensor is float32.</exception>
+    public int[] ToIntArray()
+    {
+        if (DType != DType.Int32) ThrowWrongType(DType.Int32);
+        var values = new int[Size];
+        Backend.Current.CopyToHost(this, values);
+        return values;
+    }
+
+    /// <summary>Copies the float32 elements, row-major, into <paramref name="destination"/> (exactly <see cref="Size"/> long).</summary>
+    /// <exception cref="ArgumentException">The destination's length differs from <see cref="Size"/>.</exception>
+    /// <exception cref="InvalidOperationException">The tensor is int32.</exception>
+    public void CopyTo(Span<float> destination)
+    {
+        if (DType != DType.Float32) ThrowWrongType(DType.Float32);
+        Backend.Current.CopyToHost(this, destination);
+    }
+
+    /// <summary>Copies the int32 elements, row-major, into <paramref name="destination"/> (exactly <see cref="Size"/> long).</summary>
+    /// <exception cref="ArgumentException">The destination's length differs from <see cref="Size"/>.</exception>
+    /// <exception cref="InvalidOperationException">The tensor is float32.</exception>
+    public void CopyTo(Span<int> destination)
+    {
+        if (DType != DType.Int32) ThrowWrongType(DType.Int32);
+        Backend.Current.CopyToHost(this, destination);
+    }
 
     /// <summary>A copy with its own storage (outside any <see cref="TensorScope"/>), not connected to the autograd graph.</summary>
     public Tensor Clone()
     {
-        if (DType == DType.Float32) return FromArray(Data.ToArray(), Shape);
-        return FromArray(IntData.ToArray(), Shape);
+        if (DType == DType.Float32) return FromArray(ToArray(), Shape);
+        return FromArray(ToIntArray(), Shape);
     }
 
     private int FlatIndex(int[] indices)
@@ -116,7 +155,7 @@ public sealed partial class Tensor
     }
 
     private void ThrowWrongType(DType wanted) =>
-        throw new InvalidOperationException($"This tensor{(Name is null ? "" : $" '{Name}'")} is {DType}, not {wanted}; use {(wanted == DType.Float32 ? nameof(IntData) : nameof(Data))} or convert with Ops.Cast.");
+        throw new InvalidOperationException($"This tensor{(Name is null ? "" : $" '{Name}'")} is {DType}, not {wanted}; use {(wanted == DType.Float32 ? nameof(ToIntArray) : nameof(ToArray))} or convert with Ops.Cast.");
 
     /// <summary>
     /// A view with a new shape over the same elements (no copy). One dimension may be -1, inferred

@@ -153,6 +153,7 @@ internal static class Listings
         Directory.CreateDirectory(folder);
         var r = new Random(seed);
         var pixels = data.Images.ToArray();
+        var labels = data.Labels.ToIntArray();
         var bgra = new byte[28 * 28 * 4];
         var rows = new List<Listing>();
         for (int i = 0; i < data.Labels.Shape[0]; i++)
@@ -167,7 +168,7 @@ internal static class Listings
 
             // The price: the category's price × brand × age × condition × material × tag × noise (±5 %).
             // The description holds the material, maybe a tag, and filler words; never the category.
-            int label = data.Labels.IntData[i], brand = r.Next(3), age = r.Next(0, 8), condition = r.Next(1, 6);
+            int label = labels[i], brand = r.Next(3), age = r.Next(0, 8), condition = r.Next(1, 6);
             var (material, materialFactor) = Materials[r.Next(Materials.Length)];
             var (tag, tagFactor) = Tags[r.Next(Tags.Length)];
             var description = new List<string> { material, Fillers[r.Next(Fillers.Length)], Fillers[r.Next(Fillers.Length)] };

@@ -38,26 +38,27 @@ Tensor Forward(Tensor xy, Tensor hint)
     return Ops.Add(Ops.MatMul(merged, weights[6]), weights[7]);
 }
 
-// Adam with Keras's defaults (learning rate 1e-3 ×10 here for a short run).
-var m = weights.Select(w => new float[w.Size]).ToArray();
-var v = weights.Select(w => new float[w.Size]).ToArray();
+// Adam with Keras's defaults (learning rate 1e-3 ×10 here for a short run), written as tensor ops on
+// slot tensors the way Keras 3 writes its optimizers: m += (g - m)(1 - β₁); v += (g² - v)(1 - β₂);
+// w -= α·m / (√v + ε) with α = lr·√(1 - β₂ᵗ) / (1 - β₁ᵗ).
+var m = weights.Select(w => Tensor.Zeros(w.Shape)).ToArray();
+var v = weights.Select(w => Tensor.Zeros(w.Shape)).ToArray();
 int t = 0;
 void AdamStep()
 {
     t++;
     const float lr = 1e-2f, b1 = 0.9f, b2 = 0.999f, eps = 1e-7f;
-    float c1 = 1 - MathF.Pow(b1, t), c2 = 1 - MathF.Pow(b2, t);
-    for (int i = 0; i < weights.Length; i++)
+    float alpha = lr * MathF.Sqrt(1 - MathF.Pow(b2, t)) / (1 - MathF.Pow(b1, t));
+    using (GradMode.NoGrad())
     {
-        var w = weights[i].Data;
-        var g = weights[i].Grad!.Data;
-        for (int j = 0; j < w.Length; j++)
+        for (int i = 0; i < weights.Length; i++)
         {
-            m[i][j] = b1 * m[i][j] + (1 - b1) * g[j];
-            v[i][j] = b2 * v[i][j] + (1 - b2) * g[j] * g[j];
-            w[j] -= lr * (m[i][j] / c1) / (MathF.Sqrt(v[i][j] / c2) + eps);
+            var g = weights[i].Grad!;
+            m[i].AssignAdd(Ops.Multiply(Ops.Subtract(g, m[i]), Tensor.Scalar(1 - b1)));
+            v[i].AssignAdd(Ops.Multiply(Ops.Subtract(Ops.Square(g), v[i]), Tensor.Scalar(1 - b2)));
+            weights[i].AssignSub(Ops.Divide(Ops.Multiply(m[i], Tensor.Scalar(alpha)), Ops.Add(Ops.Sqrt(v[i]), Tensor.Scalar(eps))));
+            weights[i].ZeroGrad();
         }
-        weights[i].ZeroGrad();
     }
 }
 

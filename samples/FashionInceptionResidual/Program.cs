@@ -64,6 +64,6 @@ var scores = model.Evaluate(testX, testY, batchSize: 256);
 Console.WriteLine($"Test accuracy: {scores["accuracy"]:P2} on {testX.Shape[0]:N0} test images (loss {scores["loss"]:F4}).");
 var predicted = Ops.ArgMax(model.Predict(testX.SliceBatch(0, 8))[0]).ToIntArray();
 for (int i = 0; i < 8; i++)
-    Console.WriteLine($"  test image {i}: predicted {FashionMnist.ClassNames[predicted[i]],-12} true {FashionMnist.ClassNames[testY.IntData[i]]}");
+    Console.WriteLine($"  test image {i}: predicted {FashionMnist.ClassNames[predicted[i]],-12} true {FashionMnist.ClassNames[(int)testY[i]]}");
 Console.WriteLine($"Best checkpoint: {Path.Combine(output, "best.fdnn")}; TensorBoard logs: {Path.Combine(output, "logs")}");
 return 0;

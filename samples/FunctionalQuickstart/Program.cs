@@ -46,7 +46,7 @@ Console.WriteLine($"Saved to {path} and reloaded; predictions of the reloaded mo
 for (int i = 0; i < 6; i++)
 {
     int k = i * 50;
-    Console.WriteLine($"  point ({testPoints[k, 0],6:F2}, {testPoints[k, 1],6:F2})  hint {testHints[k, 0],5:F2}  →  arm {predicted[k]} ({probabilities[k, predicted[k]]:P0})   true arm {testArms.IntData[k]}");
+    Console.WriteLine($"  point ({testPoints[k, 0],6:F2}, {testPoints[k, 1],6:F2})  hint {testHints[k, 0],5:F2}  →  arm {predicted[k]} ({probabilities[k, predicted[k]]:P0})   true arm {testArms[k]}");
 }
 File.Delete(path);
 

@@ -57,7 +57,7 @@ public sealed class Embedding(int inputDim, int outputDim, bool maskZero = false
         if (input.DType != DType.Int32)
             throw Error($"expects int32 token ids; received {input.DType} {input.Shape}. Declare the input with Input(shape, DType.Int32).");
         CheckIds(input, inputName: null);
-        return Ops.TakeRowsUnchecked(_embeddings, input);
+        return Backend.Current.TakeRowsUnchecked(_embeddings, input);
     }
 
     /// <summary>

@@ -48,8 +48,8 @@ internal sealed class RecurrentSequence
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(recurrentKernel);
-        Ops.RequireFloat(x, op);
-        Ops.RequireRank(x, 3, op, "(batch, steps, features)");
+        ManagedBackend.RequireFloat(x, op);
+        ManagedBackend.RequireRank(x, 3, op, "(batch, steps, features)");
         int units = recurrentKernel.Shape[0];
         if (recurrentKernel.Rank != 2 || recurrentKernel.Shape[1] != gates * units)
             throw new ArgumentException($"{op}: the recurrent kernel must be (units, {gates}·units); received {recurrentKernel.Shape}.");

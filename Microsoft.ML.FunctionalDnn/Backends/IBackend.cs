@@ -1,0 +1,137 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// The compute surface a backend implements, as Keras 3's <c>keras.backend</c> modules do: tensor
+/// creation and host copies, variables and their in-place updates, the gradient mechanism, and the
+/// primitive ops (forward and backward together, since each backend differentiates its own way).
+/// Everything above it — <see cref="Ops"/>' composite ops, layers, losses, metrics, optimizers,
+/// initializers, callbacks, saving, TensorBoard — is written once against this interface, so a
+/// second backend (libtorch through TorchSharp) plugs in without touching model code.
+/// </summary>
+/// <remarks>
+/// Host access is explicit: values enter through <see cref="FromHost(ReadOnlySpan{float}, Shape)"/>
+/// and leave through <see cref="CopyToHost(Tensor, Span{float})"/>; only the backend itself sees a
+/// tensor's storage. Every member validates its arguments with the messages of <see cref="Ops"/>.
+/// </remarks>
+internal interface IBackend
+{
+    /// <summary>The backend's name, as the selection setting spells it (<c>managed</c>).</summary>
+    string Name { get; }
+
+    // Tensors and host copies.
+
+    /// <summary>A new tensor holding a copy of <paramref name="values"/> in row-major order.</summary>
+    Tensor FromHost(ReadOnlySpan<float> values, Shape shape);
+
+    /// <summary>A new int32 tensor holding a copy of <paramref name="values"/>.</summary>
+    Tensor FromHost(ReadOnlySpan<int> values, Shape shape);
+
+    /// <summary>A new tensor with every element equal to <paramref name="value"/>.</summary>
+    Tensor Full(Shape shape, float value, DType dtype);
+
+    /// <summary>Copies a float32 tensor's elements, row-major, to <paramref name="destination"/> (exactly its size).</summary>
+    void CopyToHost(Tensor source, Span<float> destination);
+
+    /// <summary>Copies an int32 tensor's elements, row-major, to <paramref name="destination"/> (exactly its size).</summary>
+    void CopyToHost(Tensor source, Span<int> destination);
+
+    // Variables: tensors that live across steps (weights, optimizer slots, moving statistics).
+
+    /// <summary>A trainable (or, with <paramref name="trainable"/> false, non-trainable) variable holding a copy of <paramref name="initialValue"/>, outliving any tensor scope.</summary>
+    Tensor CreateVariable(Tensor initialValue, bool trainable);
+
+    /// <summary>variable ← value, in place and unrecorded; <paramref name="value"/> has the variable's shape or broadcasts to it.</summary>
+    void Assign(Tensor variable, Tensor value);
+
+    /// <summary>variable ← variable + value, in place and unrecorded.</summary>
+    void AssignAdd(Tensor variable, Tensor value);
+
+    /// <summary>variable ← variable - value, in place and unrecorded.</summary>
+    void AssignSub(Tensor variable, Tensor value);
+
+    // The gradient mechanism.
+
+    /// <summary>Reverse-mode differentiation from <paramref name="root"/> (seeded with <paramref name="seed"/>), adding into the leaves' gradients.</summary>
+    void Backward(Tensor root, Tensor seed, bool retainGraph);
+
+    /// <summary>
+    /// The train step's first half: the gradient of the scalar <paramref name="loss"/> with respect
+    /// to each variable (null for a variable it never reached), valid until <see cref="ClearGradients"/>.
+    /// </summary>
+    Tensor?[] Gradients(Tensor loss, IReadOnlyList<Tensor> variables);
+
+    /// <summary>Forgets the gradients <see cref="Gradients"/> accumulated on <paramref name="variables"/>.</summary>
+    void ClearGradients(IReadOnlyList<Tensor> variables);
+
+    // Primitive ops (see Ops for what each computes).
+
+    /// <summary>1 where <paramref name="x"/> is non-zero, else 0, as float32 (masks to multipliers).</summary>
+    Tensor NotEqualZero(Tensor x);
+
+    Tensor Swish(Tensor x);
+    Tensor Softsign(Tensor x);
+    Tensor Softplus(Tensor x);
+    Tensor Tanh(Tensor x);
+    Tensor HardSigmoid(Tensor x);
+    Tensor Sigmoid(Tensor x);
+    Tensor Gelu(Tensor x, bool approximate);
+    Tensor Selu(Tensor x);
+    Tensor Elu(Tensor x, float alpha);
+    Tensor LeakyRelu(Tensor x, float negativeSlope);
+    Tensor Relu(Tensor x);
+    Tensor Clip(Tensor x, float min, float max);
+    Tensor Abs(Tensor x);
+    Tensor Square(Tensor x);
+    Tensor Sqrt(Tensor x);
+    Tensor Log(Tensor x);
+    Tensor Exp(Tensor x);
+    Tensor Negate(Tensor x);
+    Tensor Pow(Tensor x, float exponent);
+    Tensor Pow(Tensor a, Tensor b);
+    Tensor Minimum(Tensor a, Tensor b);
+    Tensor Maximum(Tensor a, Tensor b);
+    Tensor Divide(Tensor a, Tensor b);
+    Tensor Multiply(Tensor a, Tensor b);
+    Tensor Subtract(Tensor a, Tensor b);
+    Tensor Add(Tensor a, Tensor b);
+    Tensor Conv1D(Tensor x, Tensor kernel, int stride, Padding padding, int dilation);
+    Tensor Conv2D(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation);
+    Tensor DepthwiseConv2D(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation);
+    Tensor Where(Tensor condition, Tensor a, Tensor b);
+    Tensor OneHot(Tensor indices, int depth);
+    Tensor Take(Tensor x, Tensor indices, int axis);
+
+    /// <summary>Rows of a (vocabulary, …) table for ids the caller has checked (an Embedding, with its own message).</summary>
+    Tensor TakeRowsUnchecked(Tensor table, Tensor ids);
+
+    Tensor[] Split(Tensor x, int[] sizes, int axis);
+    Tensor Slice(Tensor x, int axis, int start, int length);
+    Tensor Stack(IReadOnlyList<Tensor> tensors, int axis);
+    Tensor Concatenate(IReadOnlyList<Tensor> tensors, int axis);
+    Tensor MatMul(Tensor a, Tensor b, bool transposeA, bool transposeB);
+    Tensor LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float epsilon);
+    Tensor BatchNormInference(Tensor x, Tensor mean, Tensor variance, Tensor? gamma, Tensor? beta, float epsilon);
+    Tensor BatchNormTraining(Tensor x, Tensor keep, Tensor? gamma, Tensor? beta, float epsilon, out Tensor batchMean, out Tensor batchVariance);
+    Tensor BatchNormTraining(Tensor x, Tensor? gamma, Tensor? beta, float epsilon, out Tensor batchMean, out Tensor batchVariance);
+    Tensor AveragePool1D(Tensor x, int poolSize, int? stride, Padding padding);
+    Tensor MaxPool1D(Tensor x, int poolSize, int? stride, Padding padding);
+    Tensor AveragePool2D(Tensor x, (int H, int W) poolSize, (int H, int W)? strides, Padding padding);
+    Tensor MaxPool2D(Tensor x, (int H, int W) poolSize, (int H, int W)? strides, Padding padding);
+    Tensor LogSoftmax(Tensor x, int axis);
+    Tensor Softmax(Tensor x, int axis);
+    Tensor ArgMax(Tensor x, int axis, bool keepDims);
+    Tensor Min(Tensor x, int[]? axes, bool keepDims);
+    Tensor Max(Tensor x, int[]? axes, bool keepDims);
+    Tensor Mean(Tensor x, int[]? axes, bool keepDims);
+    Tensor Sum(Tensor x, int[]? axes, bool keepDims);
+    Tensor Cast(Tensor x, DType dtype);
+    Tensor BroadcastTo(Tensor x, Shape shape);
+    Tensor Squeeze(Tensor x, int? axis);
+    Tensor ExpandDims(Tensor x, int axis);
+    Tensor Transpose(Tensor x, int[]? perm);
+    Tensor Reshape(Tensor x, params int[] shape);
+    Tensor Conv2DTranspose(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? outputPadding);
+    RecurrentResult Gru(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Tensor? initialH, bool returnSequences, bool goBackwards, Tensor? mask);
+    RecurrentResult Lstm(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Tensor? initialH, Tensor? initialC, bool returnSequences, bool goBackwards, Tensor? mask);
+    RecurrentResult SimpleRnn(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Tensor? initialH, bool returnSequences, bool goBackwards, Tensor? mask);
+}

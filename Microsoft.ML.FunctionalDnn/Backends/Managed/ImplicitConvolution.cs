@@ -1,0 +1,123 @@
+using Microsoft.ML.FunctionalDnn.Kernels;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+internal sealed partial class ManagedBackend
+{
+    /// <summary>Below this many input channels a tap's product is too thin to beat a patch matrix.</summary>
+    private const int ImplicitConvMinChannels = 16;
+
+    private static bool UseImplicitGemm(in ConvGeometry g, bool? forced) =>
+        g.SH == 1 && g.SW == 1 && (forced ?? g.Channels >= ImplicitConvMinChannels);
+
+    /// <summary>
+    /// Stride-1 convolution without a patch matrix: y = Σₜ X[shifted by tap t] · Wₜ over the
+    /// zero-padded input laid out "wide" (each image row padded to Wp pixels, each image to Hp rows),
+    /// so that every tap is one constant row offset into the flattened input. Output positions whose
+    /// window would wrap past a row or image edge are computed and dropped. The backward pass is the
+    /// same tap product: dX = Σₜ dY[shifted back by t] · Wₜᵀ, and dWₜ = X[shifted by t]ᵀ · dY.
+    /// </summary>
+    private static Tensor ConvImplicit(Tensor x, Tensor kernel, ConvGeometry g, Shape outShape, string name)
+    {
+        int c = g.Channels, f = outShape[-1];
+        int hp = g.OutH + (g.KH - 1) * g.DH, wp = g.OutW + (g.KW - 1) * g.DW, image = hp * wp;
+        var offsets = new int[g.KH * g.KW];
+        for (int kh = 0; kh < g.KH; kh++)
+            for (int kw = 0; kw < g.KW; kw++) offsets[kh * g.KW + kw] = kh * g.DH * wp + kw * g.DW;
+        int maxOffset = offsets[^1];
+        // Samples go through in chunks so the working buffers (per-thread scratch) stay small; the
+        // padded input is rebuilt in the backward pass rather than kept alive between the passes.
+        int per = Math.Clamp(ImplicitConvChunkFloats / (image * Math.Max(c, f)), 1, g.Batch);
+        var y = Tensor.Empty(outShape);
+        for (int n0 = 0; n0 < g.Batch; n0 += per)
+        {
+            int count = Math.Min(per, g.Batch - n0), rows = count * image - maxOffset;
+            var xp = PadWide(x, g, hp, wp, n0, count);
+            var wide = Scratch.Get(Scratch.Slot.Result, rows * f);
+            Gemm.MultiplyTaps(rows, f, c, offsets, xp, c, kernel.Data, false, wide, f, false);
+            for (int n = 0; n < count; n++)
+                for (int oh = 0; oh < g.OutH; oh++)
+                    wide.AsSpan(((n * hp + oh) * wp) * f, g.OutW * f).CopyTo(y.Data.Slice((((n0 + n) * g.OutH + oh) * g.OutW) * f));
+        }
+        if (!Tape.ShouldRecord(x, kernel)) return y;
+        Tape.Record(name, y, [x, kernel], node =>
+        {
+            var back = new int[offsets.Length];
+            for (int t = 0; t < offsets.Length; t++) back[t] = maxOffset - offsets[t];
+            var dk = node.NeedsGrad(1) ? Tensor.Zeros(kernel.Shape) : null;
+            var dx = node.NeedsGrad(0) ? Tensor.Zeros(x.Shape) : null;
+            var dy = node.Grad.Data;
+            for (int n0 = 0; n0 < g.Batch; n0 += per)
+            {
+                // dY in the wide layout, after maxOffset zero rows so that shifting back stays in range.
+                int count = Math.Min(per, g.Batch - n0), rows = count * image - maxOffset, wideRows = count * image + maxOffset;
+                var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f);
+                dWide.AsSpan(0, wideRows * f).Clear();
+                for (int n = 0; n < count; n++)
+                    for (int oh = 0; oh < g.OutH; oh++)
+                        dy.Slice((((n0 + n) * g.OutH + oh) * g.OutW) * f, g.OutW * f).CopyTo(dWide.AsSpan((maxOffset + (n * hp + oh) * wp) * f));
+                if (dk is not null)
+                    AddTapWeightGradient(PadWide(x, g, hp, wp, n0, count), dWide, maxOffset, offsets, rows, c, f, dk);
+                if (dx is not null)
+                {
+                    var dxp = Scratch.Get(Scratch.Slot.Result, count * image * c);
+                    Gemm.MultiplyTaps(count * image, c, f, back, dWide, f, kernel.Data, true, dxp, c, false);
+                    CropWide(dxp, dx, g, hp, wp, n0, count);
+                }
+            }
+            if (dk is not null) node.AccumulateInputGrad(1, dk);
+            if (dx is not null) node.AccumulateInputGrad(0, dx);
+        });
+        return y;
+    }
+
+    /// <summary>Rows of the weight gradient's depth handled by one task: a fixed split, so sums do not depend on the thread count.</summary>
+    private const int WeightGradientChunk = 1024;
+
+    /// <summary>Samples are convolved in chunks whose padded input or wide output has about this many floats.</summary>
+    private const int ImplicitConvChunkFloats = 1 << 20;
+
+    /// <summary>
+    /// dWₜ = X[shifted by t]ᵀ · dY for every tap. The products are C × F deep over every output
+    /// position: too narrow to split by rows or columns, so the depth is cut into fixed chunks whose
+    /// partial gradients are computed in parallel and summed in chunk order.
+    /// </summary>
+    private static void AddTapWeightGradient(float[] xp, float[] dWide, int maxOffset, int[] offsets, int rows, int c, int f, Tensor dk)
+    {
+        int size = c * f * offsets.Length;
+        int chunks = (rows + WeightGradientChunk - 1) / WeightGradientChunk;
+        var partial = Scratch.Get(Scratch.Slot.Partials, chunks * size);
+        Parallel.For(0, chunks, chunk =>
+        {
+            int q0 = chunk * WeightGradientChunk, count = Math.Min(WeightGradientChunk, rows - q0);
+            var into = partial.AsSpan(chunk * size, size);
+            for (int t = 0; t < offsets.Length; t++)
+                Gemm.Multiply(true, false, c, f, count, xp.AsSpan((q0 + offsets[t]) * c), c, dWide.AsSpan((maxOffset + q0) * f, count * f), f, into.Slice(t * c * f, c * f), f, false, threads: 1);
+        });
+        for (int chunk = 0; chunk < chunks; chunk++)
+            System.Numerics.Tensors.TensorPrimitives.Add(dk.Data, partial.AsSpan(chunk * size, size), dk.Data);
+    }
+
+    /// <summary>Samples [n0, n0 + count) placed at (PadTop, PadLeft) in zero images of hp × wp pixels (per-thread scratch).</summary>
+    private static float[] PadWide(Tensor x, in ConvGeometry g, int hp, int wp, int n0, int count)
+    {
+        int c = g.Channels;
+        var p = Scratch.Get(Scratch.Slot.Operand, count * hp * wp * c);
+        p.AsSpan(0, count * hp * wp * c).Clear();
+        int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
+        for (int n = 0; n < count; n++)
+            for (int ih = 0; ih < h; ih++)
+                x.Data.Slice((((n0 + n) * g.InH + ih) * g.InW) * c, w * c).CopyTo(p.AsSpan(((n * hp + ih + g.PadTop) * wp + g.PadLeft) * c));
+        return p;
+    }
+
+    /// <summary>The inverse of <see cref="PadWide"/>: the input positions of a wide gradient of samples [n0, n0 + count), written into <paramref name="dx"/>.</summary>
+    private static void CropWide(float[] wide, Tensor dx, in ConvGeometry g, int hp, int wp, int n0, int count)
+    {
+        int c = g.Channels;
+        int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
+        for (int n = 0; n < count; n++)
+            for (int ih = 0; ih < h; ih++)
+                wide.AsSpan(((n * hp + ih + g.PadTop) * wp + g.PadLeft) * c, w * c).CopyTo(dx.Data.Slice((((n0 + n) * g.InH + ih) * g.InW) * c));
+    }
+}

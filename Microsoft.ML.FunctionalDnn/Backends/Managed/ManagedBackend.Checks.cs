@@ -1,0 +1,44 @@
+using Microsoft.ML.FunctionalDnn.Kernels;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+internal sealed partial class ManagedBackend
+{
+    /// <summary>Applies an element-wise operator and records its backward rule.</summary>
+    internal static Tensor Unary<TOp>(Tensor x, TOp op, string name) where TOp : struct, IUnaryOperator
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        RequireFloat(x, name);
+        var y = Tensor.Empty(x.Shape);
+        if (x.Size == 0) return y;
+        op.Forward(x.Data, y.Data);
+        if (Tape.ShouldRecord(x))
+        {
+            Tape.Record(name, y, [x], node =>
+            {
+                var dx = Tensor.Empty(x.Shape);
+                op.Backward(x.Data, y.Data, node.Grad.Data, dx.Data);
+                node.AccumulateInputGrad(0, dx);
+            });
+        }
+        return y;
+    }
+
+    internal static void RequireFloat(Tensor x, string op)
+    {
+        if (x.DType != DType.Float32)
+            throw new ArgumentException($"{op} needs a float32 tensor; received {x.DType} {x.Shape}. Convert ids with Ops.Cast first.");
+    }
+
+    internal static void RequireInt(Tensor x, string op, string what)
+    {
+        if (x.DType != DType.Int32)
+            throw new ArgumentException($"{op} needs int32 {what}; received {x.DType} {x.Shape}.");
+    }
+
+    internal static void RequireRank(Tensor x, int rank, string op, string layout)
+    {
+        if (x.Rank != rank)
+            throw new ArgumentException($"{op} expects a rank-{rank} input {layout}; received shape {x.Shape}.");
+    }
+}

@@ -1,0 +1,159 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.FunctionalDnn.Kernels;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// The managed engine as a backend: tensors in pooled CLR arrays, the ops' kernels in
+/// <c>Kernels/</c>, and the autograd tape. The op files beside this one hold each primitive's
+/// forward and backward; this file holds tensor creation, host copies, variables and gradients.
+/// </summary>
+internal sealed partial class ManagedBackend : IBackend
+{
+    private ManagedBackend()
+    {
+    }
+
+    /// <summary>The one instance (the engine keeps no per-instance state).</summary>
+    internal static ManagedBackend Instance { get; } = new();
+
+    public string Name => "managed";
+
+    public Tensor FromHost(ReadOnlySpan<float> values, Shape shape)
+    {
+        CheckLength(values.Length, shape);
+        // Host data outlives any tensor scope, as the arrays it came from did.
+        var t = Tensor.Persistent(shape);
+        values.CopyTo(t.Data);
+        return t;
+    }
+
+    public Tensor FromHost(ReadOnlySpan<int> values, Shape shape)
+    {
+        CheckLength(values.Length, shape);
+        var t = Tensor.Persistent(shape, DType.Int32);
+        values.CopyTo(t.IntData);
+        return t;
+    }
+
+    public Tensor Full(Shape shape, float value, DType dtype)
+    {
+        var t = Tensor.Empty(shape, dtype);
+        if (dtype == DType.Float32) t.Data.Fill(value);
+        else t.IntData.Fill(checked((int)value));
+        return t;
+    }
+
+    public void CopyToHost(Tensor source, Span<float> destination)
+    {
+        CheckDestination(source, destination.Length);
+        source.Data.CopyTo(destination);
+    }
+
+    public void CopyToHost(Tensor source, Span<int> destination)
+    {
+        CheckDestination(source, destination.Length);
+        source.IntData.CopyTo(destination);
+    }
+
+    public Tensor CreateVariable(Tensor initialValue, bool trainable)
+    {
+        ArgumentNullException.ThrowIfNull(initialValue);
+        var v = Tensor.Persistent(initialValue.Shape, initialValue.DType);
+        if (initialValue.DType == DType.Float32) initialValue.Data.CopyTo(v.Data);
+        else initialValue.IntData.CopyTo(v.IntData);
+        if (trainable) v.RequiresGrad = true;
+        return v;
+    }
+
+    public void Assign(Tensor variable, Tensor value)
+    {
+        var source = Operand(variable, value, nameof(Assign));
+        if (variable.DType == DType.Float32) source.Data.CopyTo(variable.Data);
+        else source.IntData.CopyTo(variable.IntData);
+    }
+
+    public void AssignAdd(Tensor variable, Tensor value)
+    {
+        var source = FloatOperand(variable, value, nameof(AssignAdd));
+        TensorPrimitives.Add(variable.Data, source.Data, variable.Data);
+    }
+
+    public void AssignSub(Tensor variable, Tensor value)
+    {
+        var source = FloatOperand(variable, value, nameof(AssignSub));
+        TensorPrimitives.Subtract(variable.Data, source.Data, variable.Data);
+    }
+
+    public void Backward(Tensor root, Tensor seed, bool retainGraph)
+    {
+        using (GradMode.NoGrad()) Tape.Backward(root, seed, retainGraph);
+    }
+
+    public Tensor?[] Gradients(Tensor loss, IReadOnlyList<Tensor> variables)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(variables);
+        loss.Backward();
+        var grads = new Tensor?[variables.Count];
+        for (int i = 0; i < grads.Length; i++) grads[i] = variables[i].Grad;
+        return grads;
+    }
+
+    public void ClearGradients(IReadOnlyList<Tensor> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        foreach (var v in variables) v.ZeroGrad();
+    }
+
+    public Tensor NotEqualZero(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var y = Tensor.Empty(x.Shape);
+        var ys = y.Data;
+        if (x.DType == DType.Float32)
+        {
+            var xs = x.Data;
+            for (int i = 0; i < ys.Length; i++) ys[i] = xs[i] != 0 ? 1f : 0f;
+        }
+        else
+        {
+            var xs = x.IntData;
+            for (int i = 0; i < ys.Length; i++) ys[i] = xs[i] != 0 ? 1f : 0f;
+        }
+        return y;
+    }
+
+    /// <summary>The value to write into <paramref name="variable"/>: its own shape, or broadcast to it.</summary>
+    private static Tensor Operand(Tensor variable, Tensor value, string op)
+    {
+        ArgumentNullException.ThrowIfNull(variable);
+        ArgumentNullException.ThrowIfNull(value);
+        if (variable.GradFn is not null)
+            throw new InvalidOperationException($"{op} writes into a variable; this tensor was computed by {variable.GradFn.OpName}.");
+        if (value.DType != variable.DType)
+            throw new ArgumentException($"{op}: the variable is {variable.DType} {variable.Shape}; the value is {value.DType} {value.Shape}.", nameof(value));
+        return value.Shape == variable.Shape ? value : BroadcastKernel.BroadcastTo(value, variable.Shape, op);
+    }
+
+    private static Tensor FloatOperand(Tensor variable, Tensor value, string op)
+    {
+        var source = Operand(variable, value, op);
+        RequireFloat(variable, op);
+        return source;
+    }
+
+    private static void CheckLength(int length, Shape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (length != shape.Size)
+            throw new ArgumentException($"Shape {shape} needs {shape.Size} elements; received {length}.", nameof(shape));
+    }
+
+    private static void CheckDestination(Tensor source, int length)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (length != source.Size)
+            throw new ArgumentException($"The tensor {source.Shape} has {source.Size} elements; the destination holds {length}.", nameof(source));
+    }
+}
