@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>
-/// The base of the optimizers, as Keras 3's: each <see cref="Apply"/> clips the gradients (by
+/// The base of the optimizers, as Keras 3's: each <see cref="Apply(IReadOnlyList{Tensor}, IReadOnlyList{Tensor})"/> clips the gradients (by
 /// value, per-weight norm, or global norm), applies decoupled weight decay
 /// (w ← w - lr·decay·w), then runs the optimizer's update on every weight that has a gradient,
 /// and counts the step. Per-weight state (moments, velocities) is created on first use.
@@ -45,23 +45,46 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>
+    /// Updates each variable from its gradient (Keras 3's <c>optimizer.apply(grads, variables)</c>);
+    /// variables whose gradient is null are left alone. The train step calls it with the backend's
+    /// gradients; a hand-written loop can too.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists differ in length, or a gradient's shape differs from its variable's.</exception>
+    public void Apply(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Tensor> variables)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        ArgumentNullException.ThrowIfNull(variables);
+        if (gradients.Count != variables.Count)
+            throw new ArgumentException($"{Name}: {gradients.Count} gradients for {variables.Count} variables; pass one gradient (or null) per variable.", nameof(gradients));
+        for (int i = 0; i < gradients.Count; i++)
+            if (gradients[i] is { } g && g.Shape != variables[i].Shape)
+                throw new ArgumentException($"{Name}: the gradient of variable {i} ('{variables[i].Name}') has shape {g.Shape}; the variable has {variables[i].Shape}.", nameof(gradients));
+        ApplyCore(gradients, variables);
+    }
+
     /// <summary>Updates every weight in <paramref name="weights"/> that has a gradient, from that gradient.</summary>
     public void Apply(IReadOnlyList<Tensor> weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
+        ApplyCore([.. weights.Select(w => w.Grad)], weights);
+    }
+
+    private void ApplyCore(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Tensor> variables)
+    {
         float lr = LearningRate;
-        var withGrads = weights.Where(w => w.Grad is not null).ToList();
+        var withGrads = Enumerable.Range(0, variables.Count).Where(i => gradients[i] is not null).Select(i => (Weight: variables[i], Grad: gradients[i]!)).ToList();
         // Clipping works on copies, so the weights' own gradients stay as backward left them.
         bool clips = Options.ClipValue is not null || Options.ClipNorm is not null || Options.GlobalClipNorm is not null;
-        var clipped = clips ? withGrads.Select(w => w.Grad!.Data.ToArray()).ToList() : null;
+        var clipped = clips ? withGrads.Select(w => w.Grad.Data.ToArray()).ToList() : null;
         if (clipped is not null) Clip(clipped);
         for (int i = 0; i < withGrads.Count; i++)
         {
-            var w = withGrads[i].Data;
+            var w = withGrads[i].Weight.Data;
             if (Options.WeightDecay is float decay && decay > 0)
                 TensorPrimitives.Multiply(w, 1 - lr * decay, w);
-            ReadOnlySpan<float> g = clipped is null ? withGrads[i].Grad!.Data : clipped[i];
-            Update(withGrads[i], w, g, lr, Iterations + 1);
+            ReadOnlySpan<float> g = clipped is null ? withGrads[i].Grad.Data : clipped[i];
+            Update(withGrads[i].Weight, w, g, lr, Iterations + 1);
         }
         Iterations++;
     }
