@@ -57,6 +57,17 @@ public sealed class LossTests
     }
 
     [TestMethod]
+    public void HingeMapsZeroOneTargetsOnlyWhenAllAreZeroOrOne()
+    {
+        var p = Tensor.FromArray(new float[,] { { 0.3f, 0.4f } });
+        // Keras's rule: {0, 1} targets become {-1, 1}; int labels too; {-1, 1} targets are kept.
+        Assert.AreEqual((0.7f + 1.4f) / 2, Value("hinge", Tensor.FromArray(new[,] { { 1, 0 } }), p), 1e-6f);
+        Assert.AreEqual((0.7f + 1.4f) / 2, Value("hinge", Tensor.FromArray(new float[,] { { 1, -1 } }), p), 1e-6f);
+        // One target outside {0, 1} keeps them all as given: 1 - 0·0.3 and 1 - 2·0.4.
+        Assert.AreEqual((1f + 0.2f) / 2, Value("hinge", Tensor.FromArray(new float[,] { { 0, 2 } }), p), 1e-6f);
+    }
+
+    [TestMethod]
     public void SampleWeightsScaleEachSampleAndDivideByBatchSize()
     {
         var t = Tensor.FromArray(new float[,] { { 1 }, { 3 } });

@@ -68,6 +68,15 @@ internal interface IBackend
     /// <summary>1 where <paramref name="x"/> is non-zero, else 0, as float32 (masks to multipliers).</summary>
     Tensor NotEqualZero(Tensor x);
 
+    /// <summary>1 where a == b, else 0, as float32 with broadcasting; float32 or int32 pairs; no gradient.</summary>
+    Tensor Equal(Tensor a, Tensor b);
+
+    /// <summary>1 where a != b, else 0, as float32 with broadcasting; float32 or int32 pairs; no gradient.</summary>
+    Tensor NotEqual(Tensor a, Tensor b);
+
+    /// <summary>1 where a &gt; b, else 0, as float32 with broadcasting; float32 or int32 pairs; no gradient.</summary>
+    Tensor Greater(Tensor a, Tensor b);
+
     Tensor Swish(Tensor x);
     Tensor Softsign(Tensor x);
     Tensor Softplus(Tensor x);

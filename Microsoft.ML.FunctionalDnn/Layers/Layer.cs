@@ -62,7 +62,7 @@ public abstract partial class Layer
         for (int i = 0; i < weights.Count; i++)
             if (values[i].Length != weights[i].Value.Size)
                 throw new ArgumentException($"{Describe}: weight '{weights[i].Value.Name}' has {weights[i].Value.Size} values {weights[i].Value.Shape}; received {values[i].Length}.", nameof(values));
-        for (int i = 0; i < weights.Count; i++) values[i].CopyTo(weights[i].Value.Data);
+        for (int i = 0; i < weights.Count; i++) weights[i].Value.Assign(Tensor.FromArray(values[i], weights[i].Value.Shape));
     }
 
     /// <summary>The number of scalars in all weights.</summary>
@@ -81,9 +81,11 @@ public abstract partial class Layer
     protected Tensor AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)
     {
         ArgumentNullException.ThrowIfNull(initializer);
-        var value = initializer.Create(shape, Random);
+        var initial = initializer.Create(shape, Random);
+        if (initial.Shape != shape || initial.DType != DType.Float32)
+            throw Error($"initializer '{initializer.Name}' returned {initial.DType} {initial.Shape} for weight '{name}'; expected Float32 {shape}.");
+        var value = Backend.Current.CreateVariable(initial, trainable);
         value.Name = $"{Name}/{name}";
-        if (trainable) value.RequiresGrad = true;
         _weights.Add(new LayerWeight(name, value, trainable));
         return value;
     }

@@ -41,10 +41,10 @@ public abstract class Loss
     }
 
     /// <summary>Targets as float32 (int labels converted).</summary>
-    private protected static Tensor AsFloat(Tensor t) => t.DType == DType.Float32 ? t : Ops.Cast(t, DType.Float32);
+    internal static Tensor AsFloat(Tensor t) => t.DType == DType.Float32 ? t : Ops.Cast(t, DType.Float32);
 
     /// <summary>Mean over the last axis: (batch, …, d) → (batch, …); then over any axes in between, to one value per sample.</summary>
-    private protected static Tensor PerSampleMean(Tensor values) =>
+    internal static Tensor PerSampleMean(Tensor values) =>
         values.Rank <= 1 ? values : Ops.Mean(values, [.. Enumerable.Range(1, values.Rank - 1)]);
 
     /// <summary>Sum over the last axis, then mean over the axes in between: one value per sample.</summary>

@@ -2,7 +2,9 @@ namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>
 /// A stateful metric, as Keras's: <see cref="Update"/> accumulates batches, <see cref="Result"/>
-/// reads the value so far, <see cref="Reset"/> starts over (Fit resets at every epoch).
+/// reads the value so far, <see cref="Reset"/> starts over (Fit resets at every epoch). The
+/// built-in metrics keep their state in tensors updated with ops, so a batch's predictions never
+/// leave the backend; only <see cref="Result"/> reads the state on the host.
 /// </summary>
 public abstract class Metric
 {
@@ -17,6 +19,24 @@ public abstract class Metric
 
     /// <summary>Forgets everything accumulated.</summary>
     public abstract void Reset();
+
+    /// <summary>A non-trainable variable of zeros holding part of a metric's state (Keras's <c>add_variable</c>).</summary>
+    private protected static Tensor StateVariable(Shape shape) => Backend.Current.CreateVariable(Tensor.Zeros(shape), trainable: false);
+
+    /// <summary>
+    /// Sample weights spread over <paramref name="values"/>: one per value, or one per sample
+    /// (batch,) repeated over the sample's values, as Keras broadcasts them.
+    /// </summary>
+    private protected Tensor WeightsFor(Tensor values, Tensor sampleWeight)
+    {
+        if (sampleWeight.Size == values.Size) return sampleWeight.Reshape(values.Shape.ToArray());
+        if (values.Rank > 1 && sampleWeight.Size == values.Shape[0])
+        {
+            var perSample = sampleWeight.Reshape([values.Shape[0], .. Enumerable.Repeat(1, values.Rank - 1)]);
+            return Ops.BroadcastTo(perSample, values.Shape);
+        }
+        throw new ArgumentException($"Metric '{Name}': sample weights must have one value per sample ({(values.Rank == 0 ? 1 : values.Shape[0])}); received {sampleWeight.Shape}.", nameof(sampleWeight));
+    }
 
     /// <summary>
     /// The metric for Keras name <paramref name="name"/>. <c>accuracy</c>/<c>acc</c> resolve as
@@ -46,37 +66,4 @@ public abstract class Metric
         if (loss is SparseCategoricalCrossentropy || targetType == DType.Int32) return new SparseCategoricalAccuracy(name);
         return new CategoricalAccuracy(name);
     }
-}
-
-/// <summary>The mean of a per-sample value (weighted by sample weights): accuracies, MSE, MAE.</summary>
-public class MeanMetric(string name, Func<Tensor, Tensor, Tensor> perSample) : Metric
-{
-    private double _sum, _count;
-
-    /// <inheritdoc/>
-    public override string Name => name;
-
-    /// <inheritdoc/>
-    public override void Update(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
-    {
-        ArgumentNullException.ThrowIfNull(yTrue);
-        ArgumentNullException.ThrowIfNull(yPred);
-        using (GradMode.NoGrad())
-        {
-            var values = perSample(yTrue, yPred).ToArray();
-            var w = sampleWeight?.ToArray();
-            for (int i = 0; i < values.Length; i++)
-            {
-                double weight = w is null ? 1 : w[i];
-                _sum += values[i] * weight;
-                _count += weight;
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    public override float Result() => _count == 0 ? 0 : (float)(_sum / _count);
-
-    /// <inheritdoc/>
-    public override void Reset() => (_sum, _count) = (0, 0);
 }

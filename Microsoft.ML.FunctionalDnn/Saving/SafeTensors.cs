@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
@@ -34,8 +35,10 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(tensors);
+        // Each tensor is copied to the host twice (hashed first, since the header holds the checksum,
+        // then written) rather than all held at once: a model's weights may not fit twice in memory.
         var crc = new Crc32();
-        foreach (var (_, t) in tensors) AppendLittleEndian(crc, RawBytes(t));
+        foreach (var (_, t) in tensors) WithHostBytes(t, raw => AppendLittleEndian(crc, raw));
         var meta = metadata is null ? [] : new Dictionary<string, string>(metadata);
         meta[ChecksumKey] = crc.GetCurrentHashAsUInt32().ToString("x8", CultureInfo.InvariantCulture);
         var header = new Dictionary<string, object> { ["__metadata__"] = meta };
@@ -62,13 +65,31 @@ public static class SafeTensors
         for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
         foreach (var (_, t) in tensors)
         {
-            var raw = RawBytes(t);
-            if (BitConverter.IsLittleEndian) stream.Write(raw);
-            else WriteSwapped(stream, raw);
+            WithHostBytes(t, raw =>
+            {
+                if (BitConverter.IsLittleEndian) stream.Write(raw);
+                else WriteSwapped(stream, raw);
+            });
         }
     }
 
-    private static ReadOnlySpan<byte> RawBytes(Tensor t) => t.DType == DType.Float32 ? MemoryMarshal.AsBytes(t.Data) : MemoryMarshal.AsBytes(t.IntData);
+    /// <summary>Runs <paramref name="use"/> on a host copy of the tensor's elements as bytes (native order), in a pooled buffer.</summary>
+    private static void WithHostBytes(Tensor t, Action<ReadOnlySpan<byte>> use)
+    {
+        int length = checked(t.Size * 4);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var raw = buffer.AsSpan(0, length);
+            if (t.DType == DType.Float32) t.CopyTo(MemoryMarshal.Cast<byte, float>(raw));
+            else t.CopyTo(MemoryMarshal.Cast<byte, int>(raw));
+            use(raw);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     /// <summary>Hashes the bytes as they are stored in the file (little-endian words).</summary>
     private static void AppendLittleEndian(Crc32 crc, ReadOnlySpan<byte> raw)
@@ -121,17 +142,33 @@ public static class SafeTensors
         foreach (var e in entries.OrderBy(e => e.Begin))
         {
             stream.Position = dataStart + e.Begin;
-            var t = Tensor.Persistent(e.Shape, e.DType);
-            var raw = e.DType == DType.Float32 ? MemoryMarshal.AsBytes(t.Data) : MemoryMarshal.AsBytes(t.IntData);
-            stream.ReadExactly(raw);
-            crc.Append(raw);
-            if (!BitConverter.IsLittleEndian)
-                for (int i = 0; i < raw.Length; i += 4) raw.Slice(i, 4).Reverse();
-            result[e.Name] = t;
+            result[e.Name] = ReadTensor(stream, e, crc);
         }
         if (checksum is uint expected && crc.GetCurrentHashAsUInt32() is var actual && actual != expected)
             throw Corrupt(source, $"the data's CRC-32 is {actual:x8} but __metadata__.{ChecksumKey} says {expected:x8} (the data was altered after saving)");
         return result;
+    }
+
+    /// <summary>Reads one entry's data into a pooled host buffer, hashes it as stored, and copies it into a new tensor.</summary>
+    private static Tensor ReadTensor(Stream stream, Entry e, Crc32 crc)
+    {
+        int length = checked((int)(e.End - e.Begin));
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var raw = buffer.AsSpan(0, length);
+            stream.ReadExactly(raw);
+            crc.Append(raw);
+            if (!BitConverter.IsLittleEndian)
+                for (int i = 0; i < raw.Length; i += 4) raw.Slice(i, 4).Reverse();
+            return e.DType == DType.Float32
+                ? Backend.Current.FromHost(MemoryMarshal.Cast<byte, float>(raw), e.Shape)
+                : Backend.Current.FromHost(MemoryMarshal.Cast<byte, int>(raw), e.Shape);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Reads a safetensors file.</summary>

@@ -54,8 +54,8 @@ public sealed class SummaryWriter : IDisposable
     public void Histogram(string tag, Tensor values, long step, int buckets = 30)
     {
         ArgumentNullException.ThrowIfNull(values);
-        if (values.DType == DType.Float32) Histogram(tag, values.Data, step, buckets);
-        else Histogram(tag, values.IntData.ToArray().Select(v => (float)v).ToArray(), step, buckets);
+        var floats = values.DType == DType.Float32 ? values : Ops.Cast(values, DType.Float32);
+        Histogram(tag, floats.ToArray(), step, buckets);
     }
 
     /// <summary>Markdown text shown in the Text dashboard.</summary>

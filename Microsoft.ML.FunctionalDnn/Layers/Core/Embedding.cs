@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>
@@ -44,11 +42,7 @@ public sealed class Embedding(int inputDim, int outputDim, bool maskZero = false
     {
         var outputs = Call(inputs, training);
         if (!MaskZero) return (outputs, null);
-        var ids = inputs[0].IntData;
-        var mask = Tensor.Empty(inputs[0].Shape);
-        var m = mask.Data;
-        for (int i = 0; i < m.Length; i++) m[i] = ids[i] != 0 ? 1f : 0f;
-        return (outputs, mask);
+        return (outputs, Backend.Current.NotEqualZero(inputs[0]));
     }
 
     /// <inheritdoc/>
@@ -63,19 +57,18 @@ public sealed class Embedding(int inputDim, int outputDim, bool maskZero = false
     /// <summary>
     /// Refuses ids outside 0…<see cref="InputDim"/>-1, naming this layer, the input (when known),
     /// the sample, the id and the allowed range; <paramref name="inputName"/> reads like
-    /// <c>input 'tokens'</c>. One vectorized min/max pass; the search for the
-    /// offending position runs only when there is one.
+    /// <c>input 'tokens'</c>. The check runs as ops, so only one scalar comes to the host; the ids
+    /// are copied there to find the offending position only when there is one.
     /// </summary>
     internal void CheckIds(Tensor ids, string? inputName)
     {
-        var data = ids.IntData;
-        if (data.IsEmpty || (TensorPrimitives.Min(data) >= 0 && TensorPrimitives.Max(data) < InputDim)) return;
+        if (ids.Size == 0 || Ops.Min(Ops.InRange(ids, 0, InputDim)).Item() == 1) return;
         ThrowOutOfVocabulary(ids, inputName);
     }
 
     private void ThrowOutOfVocabulary(Tensor ids, string? inputName)
     {
-        var data = ids.IntData;
+        var data = ids.ToIntArray();
         int perSample = Math.Max(1, ids.Rank == 0 ? 1 : ids.Size / Math.Max(1, ids.Shape[0]));
         int i = 0;
         while ((uint)data[i] < (uint)InputDim) i++;

@@ -4,7 +4,13 @@ internal sealed class ConstantInitializer(string name, float value) : Initialize
 {
     public override string Name => name;
 
-    public override Tensor Create(Shape shape, RandomGenerator random) => Tensor.Persistent(shape).Fill(value);
+    public override Tensor Create(Shape shape, RandomGenerator random)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var d = new float[shape.Size];
+        Array.Fill(d, value);
+        return Tensor.FromArray(d, shape);
+    }
 }
 
 internal sealed class RandomUniformInitializer(float min, float max) : Initializer
@@ -13,10 +19,11 @@ internal sealed class RandomUniformInitializer(float min, float max) : Initializ
 
     public override Tensor Create(Shape shape, RandomGenerator random)
     {
-        var t = Tensor.Persistent(shape);
-        var d = t.Data;
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(random);
+        var d = new float[shape.Size];
         for (int i = 0; i < d.Length; i++) d[i] = min + (max - min) * random.NextFloat();
-        return t;
+        return Tensor.FromArray(d, shape);
     }
 }
 
@@ -33,11 +40,12 @@ internal sealed class VarianceScalingInitializer(string name, double scale, FanM
 
     public override Tensor Create(Shape shape, RandomGenerator random)
     {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(random);
         var (fanIn, fanOut) = Fans(shape);
         double fan = mode == FanMode.In ? fanIn : (fanIn + fanOut) / 2;
         double variance = scale / Math.Max(1, fan);
-        var t = Tensor.Persistent(shape);
-        var d = t.Data;
+        var d = new float[shape.Size];
         if (normal)
         {
             double sd = Math.Sqrt(variance);
@@ -48,7 +56,7 @@ internal sealed class VarianceScalingInitializer(string name, double scale, FanM
             float limit = (float)Math.Sqrt(3 * variance);
             for (int i = 0; i < d.Length; i++) d[i] = limit * (2 * random.NextFloat() - 1);
         }
-        return t;
+        return Tensor.FromArray(d, shape);
     }
 }
 
@@ -63,6 +71,8 @@ internal sealed class OrthogonalInitializer : Initializer
 
     public override Tensor Create(Shape shape, RandomGenerator random)
     {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(random);
         int cols = shape.Rank == 0 ? 1 : shape[-1];
         int rows = shape.Size / Math.Max(1, cols);
         int n = Math.Max(rows, cols), k = Math.Min(rows, cols);
@@ -84,11 +94,10 @@ internal sealed class OrthogonalInitializer : Initializer
             double norm = Math.Sqrt(q[j].Sum(v => v * v));
             for (int i = 0; i < n; i++) q[j][i] /= norm;
         }
-        var t = Tensor.Persistent(shape);
-        var d = t.Data;
+        var d = new float[shape.Size];
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++)
                 d[r * cols + c] = (float)(rows >= cols ? q[c][r] : q[r][c]);
-        return t;
+        return Tensor.FromArray(d, shape);
     }
 }

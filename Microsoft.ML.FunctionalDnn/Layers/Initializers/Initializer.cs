@@ -3,7 +3,8 @@ namespace Microsoft.ML.FunctionalDnn;
 /// <summary>
 /// Creates a weight's initial values from the layer's generator. The static members are Keras's
 /// built-in initializers, with Keras's defaults; a string converts by Keras name
-/// (<c>"glorot_uniform"</c>, <c>"zeros"</c> …).
+/// (<c>"glorot_uniform"</c>, <c>"zeros"</c> …). The built-in ones draw their values on the host
+/// and copy them into a tensor, so a seed gives the same initial weights on every backend.
 /// </summary>
 public abstract class Initializer
 {

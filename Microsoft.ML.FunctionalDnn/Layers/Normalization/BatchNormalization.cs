@@ -102,10 +102,7 @@ public sealed class BatchNormalization(int axis = -1, float momentum = 0.99f, fl
         return Ops.Transpose(y, inverse);
     }
 
-    private void Blend(Tensor moving, Tensor batch)
-    {
-        var m = moving.Data;
-        var b = batch.Data;
-        for (int i = 0; i < m.Length; i++) m[i] = m[i] * Momentum + b[i] * (1 - Momentum);
-    }
+    /// <summary>Keras 3's update, <c>moving.assign(moving · momentum + batch · (1 - momentum))</c>.</summary>
+    private void Blend(Tensor moving, Tensor batch) =>
+        moving.Assign(Ops.Add(Ops.Multiply(moving, Tensor.Scalar(Momentum)), Ops.Multiply(batch, Tensor.Scalar(1 - Momentum))));
 }

@@ -143,9 +143,10 @@ public sealed class LSTM(int units, bool returnSequences = false, bool returnSta
 
         public override Tensor Create(Shape shape, RandomGenerator random)
         {
-            var t = Zeros.Create(shape, random);
-            t.Data.Slice(units, units).Fill(1);
-            return t;
+            ArgumentNullException.ThrowIfNull(shape);
+            var values = new float[shape.Size];
+            values.AsSpan(units, units).Fill(1);
+            return Tensor.FromArray(values, shape);
         }
     }
 }
