@@ -49,6 +49,15 @@ internal interface IBackend
     /// <summary>variable ← variable - value, in place and unrecorded.</summary>
     void AssignSub(Tensor variable, Tensor value);
 
+    // Fused optimizer steps (Keras 3's torch backend uses torch._foreach_* the same way). Each
+    // computes exactly what the optimizer's op-by-op rule computes, or returns false to let the ops run.
+
+    /// <summary>Adam: m += (g - m)(1 - β₁); v += (g² - v)(1 - β₂); w -= m·α / (√v + ε), in one pass.</summary>
+    bool TryAdamUpdate(Tensor variable, Tensor gradient, Tensor m, Tensor v, float alpha, float beta1, float beta2, float epsilon);
+
+    /// <summary>RMSprop without momentum: v = ρ·v + ((1 - ρ)·g)·g; w -= lr·g / √(v + ε), in one pass.</summary>
+    bool TryRmsPropUpdate(Tensor variable, Tensor gradient, Tensor velocity, float lr, float rho, float epsilon);
+
     // The gradient mechanism.
 
     /// <summary>Reverse-mode differentiation from <paramref name="root"/> (seeded with <paramref name="seed"/>), adding into the leaves' gradients.</summary>

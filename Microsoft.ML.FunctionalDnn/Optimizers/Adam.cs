@@ -19,6 +19,7 @@ public class Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 
         var (m, v) = (slots[0], slots[1]);
         // The step size is one number: computed on the host in double, as the fused loop before it did.
         float alpha = (float)(lr * Math.Sqrt(1 - Math.Pow(beta2, step)) / (1 - Math.Pow(beta1, step)));
+        if (UseFusedKernels && Backend.Current.TryAdamUpdate(variable, gradient, m, v, alpha, beta1, beta2, epsilon)) return;
         m.AssignAdd((gradient - m) * (1 - beta1));
         v.AssignAdd((Ops.Square(gradient) - v) * (1 - beta2));
         variable.AssignSub(m * alpha / (Ops.Sqrt(v) + epsilon));

@@ -115,6 +115,12 @@ public abstract partial class Optimizer
     }
 
     /// <summary>
+    /// Lets the backend run a rule as one fused loop where it has one (bit-identical to the ops);
+    /// tests turn it off to compare the two paths.
+    /// </summary>
+    internal bool UseFusedKernels { get; set; } = true;
+
+    /// <summary>
     /// One update of <paramref name="variable"/> from <paramref name="gradient"/> at learning rate
     /// <paramref name="lr"/>, with ops on the weight's <paramref name="slots"/> (named as <see cref="SlotNames"/>);
     /// <paramref name="step"/> counts from 1. Runs without recording, inside a tensor scope.

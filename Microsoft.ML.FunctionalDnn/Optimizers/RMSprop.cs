@@ -17,6 +17,7 @@ public sealed class RMSprop(float learningRate = 1e-3f, float rho = 0.9f, float 
     private protected override void Update(Tensor variable, Tensor gradient, Tensor[] slots, float lr, long step)
     {
         var velocity = slots[0];
+        if (slots.Length == 1 && UseFusedKernels && Backend.Current.TryRmsPropUpdate(variable, gradient, velocity, lr, rho, epsilon)) return;
         // Keras's (1-ρ)·g², grouped ((1-ρ)·g)·g as the fused loop before it was, so seeded runs repeat.
         velocity.Assign(rho * velocity + (1 - rho) * gradient * gradient);
         var increment = lr * gradient / Ops.Sqrt(velocity + epsilon);
