@@ -191,7 +191,7 @@ public sealed class ModelSavingTests : IDisposable
             var data = Tensor.Uniform(new Shape(12, 2), -1, 1, new RandomGenerator(1));
             model.Fit(data, Ops.Sum(data, -1, keepDims: true), epochs: 1, batchSize: 4, verbose: 0);
             model.Save(dir.File("scheduled.fdnn"));
-            var loaded = Model.Load(dir.File("scheduled.fdnn")).TrainingConfiguration!.Optimizer;
+            var loaded = Model.Load(dir.File("scheduled.fdnn")).Optimizer!;
             Assert.AreEqual(schedule.GetType(), loaded.Schedule?.GetType(), "the schedule itself comes back");
             Assert.AreEqual(3, loaded.Iterations);
             for (long step = 0; step < 12; step++) Assert.AreEqual(schedule.At(step), loaded.Schedule!.At(step), $"{schedule.GetType().Name} at step {step}");

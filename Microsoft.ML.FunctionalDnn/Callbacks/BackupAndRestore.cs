@@ -24,15 +24,15 @@ public sealed class BackupAndRestore(string backupDir, bool deleteCheckpoint = t
         RestoredEpoch = null;
         if (!File.Exists(StatePath)) return;
         var state = SafeTensors.Read(StatePath);
-        if (!state.Remove(EpochKey, out var epochTensor) || epochTensor.DType != DType.Int32 || epochTensor.Size != 1 || epochTensor.IntData[0] < 0)
+        int epoch = state.Remove(EpochKey, out var epochTensor) && epochTensor.DType == DType.Int32 && epochTensor.Size == 1 ? epochTensor.ToIntArray()[0] : -1;
+        if (epoch < 0)
             throw new InvalidDataException($"BackupAndRestore: '{StatePath}' has no valid '{EpochKey}' entry; delete the backup directory to start afresh.");
-        int epoch = epochTensor.IntData[0];
         var weights = Model.NamedWeights();
         var optimizerState = state.Where(p => p.Key.StartsWith("optimizer/", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value);
-        Model.AssignWeights(state.Where(p => !p.Key.StartsWith("optimizer/", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value), StatePath);
+        ModelSaving.AssignWeights(Model, state.Where(p => !p.Key.StartsWith("optimizer/", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value), StatePath);
         Model.Optimizer?.ImportState(optimizerState, weights);
         RestoredEpoch = epoch;
-        Model.ResumeAtEpoch = epoch + 1;
+        Model.Trainer.ResumeAtEpoch = epoch + 1;
     }
 
     /// <inheritdoc/>

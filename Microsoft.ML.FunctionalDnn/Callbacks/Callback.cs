@@ -3,11 +3,11 @@ namespace Microsoft.ML.FunctionalDnn;
 /// <summary>
 /// Hooks into Fit, Evaluate and Predict, as Keras's <c>keras.callbacks.Callback</c>. Logs carry
 /// Keras's keys: <c>loss</c>, <c>&lt;output&gt;_loss</c>, metric names and their <c>val_</c> forms.
-/// Set <see cref="Model.StopTraining"/> to end Fit after the current epoch.
+/// Set <see cref="Model.StopTraining"/> to end Fit after the current batch.
 /// </summary>
 public abstract class Callback
 {
-    /// <summary>The model being trained, set before training begins.</summary>
+    /// <summary>The model being trained, evaluated or run, set before the first hook of the call.</summary>
     public Model Model { get; internal set; } = null!;
 
     /// <summary>Fit's parameters (Keras's <c>callback.params</c>), set before training begins.</summary>
@@ -63,23 +63,38 @@ public abstract class Callback
     {
     }
 
-    /// <summary>Before prediction.</summary>
+    /// <summary>Before prediction (a Predict given this callback); the logs are empty.</summary>
     public virtual void OnPredictBegin(IReadOnlyDictionary<string, float> logs)
     {
     }
 
-    /// <summary>After prediction.</summary>
+    /// <summary>After prediction; the logs are empty.</summary>
     public virtual void OnPredictEnd(IReadOnlyDictionary<string, float> logs)
     {
     }
 
-    /// <summary>Before prediction batch <paramref name="batch"/>.</summary>
+    /// <summary>Before prediction batch <paramref name="batch"/>; the logs are empty.</summary>
     public virtual void OnPredictBatchBegin(int batch, IReadOnlyDictionary<string, float> logs)
     {
     }
 
-    /// <summary>After prediction batch <paramref name="batch"/>.</summary>
+    /// <summary>
+    /// After prediction batch <paramref name="batch"/>, when the batch's outputs are not needed. Predict
+    /// calls <see cref="OnPredictBatchEnd(int, IReadOnlyList{Tensor}, IReadOnlyDictionary{string, float})"/>,
+    /// whose default calls this one.
+    /// </summary>
     public virtual void OnPredictBatchEnd(int batch, IReadOnlyDictionary<string, float> logs)
     {
     }
+
+    /// <summary>
+    /// After prediction batch <paramref name="batch"/>, with its <paramref name="outputs"/>, one tensor
+    /// per model output (the batch's rows only). Keras passes them as <c>logs["outputs"]</c>; logs here
+    /// hold numbers, so the outputs come as their own argument and <paramref name="logs"/> is empty.
+    /// The tensors live in the batch's <see cref="TensorScope"/>: read them (<see cref="Tensor.ToArray"/>)
+    /// or <see cref="Tensor.Clone"/> them to keep them past the call. The default calls
+    /// <see cref="OnPredictBatchEnd(int, IReadOnlyDictionary{string, float})"/>.
+    /// </summary>
+    public virtual void OnPredictBatchEnd(int batch, IReadOnlyList<Tensor> outputs, IReadOnlyDictionary<string, float> logs) =>
+        OnPredictBatchEnd(batch, logs);
 }

@@ -96,7 +96,7 @@ internal sealed record DataFrameBinding(IDataView View, List<ColumnBinding> Inpu
         }
         var labelSources = new List<string>();
         var classes = new Dictionary<string, string[]>();
-        var setup = model.TrainingConfiguration;
+        var setup = model.Trainer.Setup;
         if (targets is not null)
         {
             if (setup is null) throw new InvalidOperationException($"Model '{model.Name}' must be compiled before training or evaluation: call Compile(optimizer, loss, …) first.");

@@ -66,7 +66,7 @@ public static class DataFrameModelExtensions
         if (count == 0) throw new ArgumentException($"The training DataFrame for model '{model.Name}' has no rows.", nameof(data));
         Classes.AddOrUpdate(model, train.Classes);
         // Cached, the rows can be read in a new random order every epoch (not only through a shuffle pool).
-        return model.FitCore(new DataViewBatchSource(ml.Data.Cache(view), train.Inputs, train.Labels, count), validation, epochs, batchSize, shuffle,
+        return model.Trainer.FitCore(new DataViewBatchSource(ml.Data.Cache(view), train.Inputs, train.Labels, count), validation, epochs, batchSize, shuffle,
             initialEpoch, callbacks, verbose, seed);
     }
 
@@ -85,7 +85,7 @@ public static class DataFrameModelExtensions
         ArgumentNullException.ThrowIfNull(targets);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive; received {batchSize}.");
         var bound = DataFrameBinding.Create(model, data, inputs, targets, Classes.TryGetValue(model, out var known) ? known : null);
-        return model.EvaluateCore(new DataViewBatchSource(bound.View, bound.Inputs, bound.Labels, bound.Count), batchSize, [], notify: true);
+        return model.Trainer.EvaluateCore(new DataViewBatchSource(bound.View, bound.Inputs, bound.Labels, bound.Count), batchSize, [], notify: true);
     }
 
     /// <summary>
@@ -158,7 +158,7 @@ public static class DataFrameModelExtensions
             }
         }
         else yield return new VBufferDataFrameColumn<float>(name, rows.Select(r => new VBuffer<float>(r.Length, r)));
-        string? loss = model.TrainingConfiguration?.Losses[o].Name;
+        string? loss = model.Trainer.Setup?.Losses[o].Name;
         string label = $"{name}_PredictedLabel";
         if (!fixedSize) yield break;
         if (classes is not null && (classes.Length == size || (size == 1 && classes.Length == 2)))

@@ -27,7 +27,7 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        if (model.TrainingConfiguration is null) throw new InvalidOperationException($"Model '{model.Name}' must be compiled (model.Compile(optimizer, loss, …)) before it goes into a pipeline.");
+        if (model.Trainer.Setup is null) throw new InvalidOperationException($"Model '{model.Name}' must be compiled (model.Compile(optimizer, loss, …)) before it goes into a pipeline.");
         if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), $"Epochs must be non-negative; received {options.Epochs}.");
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be positive; received {options.BatchSize}.");
         if (!(options.ValidationFraction >= 0 && options.ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(options), $"ValidationFraction must be in [0, 1); received {options.ValidationFraction}.");
@@ -56,11 +56,11 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
         : Model.OutputNames.Count == 1 ? Options.LabelColumnName
         : throw new ArgumentException($"Model '{Model.Name}' has {Model.OutputNames.Count} outputs; give each a label column in FunctionalDnnOptions.LabelColumns (missing: '{output}').");
 
-    private string Loss(int output) => Model.TrainingConfiguration!.Losses[output].Name;
+    private string Loss(int output) => Model.Trainer.Compiled.Losses[output].Name;
 
     /// <summary>True when output <paramref name="output"/>'s loss takes logits (Keras's from_logits), so its values are logits, not probabilities.</summary>
     private bool FromLogits(int output) =>
-        Model.TrainingConfiguration!.Losses[output].GetConfig() is { } config && config.TryGetValue("from_logits", out var v) && v is true;
+        Model.Trainer.Compiled.Losses[output].GetConfig() is { } config && config.TryGetValue("from_logits", out var v) && v is true;
 
     /// <exception cref="ArgumentException">A map names a model input or output the model does not have (a typo would otherwise be ignored).</exception>
     private static void CheckNames(Model model, IEnumerable<string> given, IReadOnlyList<string> known, string what, string option)
@@ -126,7 +126,7 @@ public sealed class FunctionalDnnEstimator : IEstimator<FunctionalDnnTransformer
             (validation as DataViewBatchSource)?.Validate();
         }
         var model = ModelToTrain();
-        var history = model.FitCore(source, validation, Options.Epochs, Options.BatchSize, Options.Shuffle,
+        var history = model.Trainer.FitCore(source, validation, Options.Epochs, Options.BatchSize, Options.Shuffle,
             0, [.. Options.Callbacks], Options.Verbose, Options.Seed);
         var inputColumns = Model.InputNames.ToDictionary(n => n, InputColumn);
         return new FunctionalDnnTransformer(model, new TransformerSettings(inputColumns, outputs, Options.BatchSize, Options.Padding, Options.Truncating)) { History = history };

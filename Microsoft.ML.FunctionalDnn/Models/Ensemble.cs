@@ -19,7 +19,7 @@ public static class Ensemble
     public static Model Average(IReadOnlyList<Model> members, string name = "ensemble")
     {
         var model = Build(members, name, (output, merged) => new Average(name: output).Apply(merged));
-        model.CompileLike(members[0], new Adam());
+        model.Trainer.CompileLike(members[0].Trainer, new Adam());
         return model;
     }
 
@@ -66,14 +66,14 @@ public static class Ensemble
         try
         {
             foreach (var m in members) m.Trainable = false;
-            model.CompileLike(members[0], new Adam(learningRate));
+            model.Trainer.CompileLike(members[0].Trainer, new Adam(learningRate));
             model.Fit(x, y, epochs: epochs, batchSize: batchSize, verbose: 0, seed: seed);
         }
         finally
         {
             for (int i = 0; i < members.Count; i++) members[i].Trainable = trainable[i];
         }
-        model.CompileLike(members[0], new Adam());
+        model.Trainer.CompileLike(members[0].Trainer, new Adam());
     }
 
     private static Model Build(IReadOnlyList<Model> members, string name, Func<string, IReadOnlyList<SymbolicTensor>, SymbolicTensor> merge)

@@ -151,8 +151,8 @@ public partial class Model : Layer
         return text;
     }
 
-    /// <summary>Throws when the graph does not exist yet (a Sequential model waiting for its input shape).</summary>
-    private protected virtual void RequireGraph()
+    /// <summary>Throws when the graph does not exist yet (a Sequential model waiting for its input shape); the trainer, saving and plotting call it first.</summary>
+    internal virtual void RequireGraph()
     {
     }
 

@@ -113,7 +113,7 @@ public sealed class Sequential : Model
     }
 
     /// <summary>Throws until the input shape is known, as Keras does for an unbuilt model.</summary>
-    private protected override void RequireGraph()
+    internal override void RequireGraph()
     {
         if (_input is null)
             throw new InvalidOperationException($"Sequential '{Name}' has not been built yet: its input shape is unknown. Add an Input(...) first, pass inputShape to the constructor, or call the model on a batch.");

@@ -64,16 +64,21 @@ public sealed class DataSpec : IEnumerable<Tensor>
         return result;
     }
 
-    /// <summary>Rows <paramref name="indices"/> of a tensor (any dtype), as a new tensor.</summary>
-    internal static Tensor Rows(Tensor data, ReadOnlySpan<int> indices)
+    /// <summary>
+    /// Rows <paramref name="indices"/> of a tensor (any dtype), as a new tensor: a float tensor through
+    /// <see cref="Ops.Take"/> on the backend; an int32 one (ids, sparse labels), which Take does not
+    /// gather, row by row through host copies of one-row views.
+    /// </summary>
+    internal static Tensor Rows(Tensor data, int[] indices)
     {
-        int row = data.Shape.SizeOf(1, data.Rank);
-        var result = Tensor.Empty(data.Shape.With(0, indices.Length), data.DType);
-        for (int i = 0; i < indices.Length; i++)
+        if (data.DType == DType.Float32)
         {
-            if (data.DType == DType.Int32) data.IntData.Slice(indices[i] * row, row).CopyTo(result.IntData.Slice(i * row, row));
-            else data.Data.Slice(indices[i] * row, row).CopyTo(result.Data.Slice(i * row, row));
+            // Data may be a weight or carry a graph; a batch of it is never differentiated.
+            using (GradMode.NoGrad()) return Ops.Take(data, Tensor.FromArray(indices), 0);
         }
-        return result;
+        int row = data.Shape.SizeOf(1, data.Rank);
+        var values = new int[indices.Length * row];
+        for (int i = 0; i < indices.Length; i++) data.SliceBatch(indices[i], 1).CopyTo(values.AsSpan(i * row, row));
+        return Tensor.FromArray(values, data.Shape.With(0, indices.Length));
     }
 }

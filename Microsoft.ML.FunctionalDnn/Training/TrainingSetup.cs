@@ -1,6 +1,6 @@
 namespace Microsoft.ML.FunctionalDnn;
 
-/// <summary>What <see cref="Model.Compile"/> fixed: the optimizer, a loss and weight per output, and the metric names per output.</summary>
+/// <summary>What <see cref="Model.Compile"/> fixed, as the <see cref="Trainer"/> keeps it: the optimizer, a loss and weight per output, and the metric names per output.</summary>
 internal sealed class TrainingSetup(Optimizer optimizer, Loss[] losses, float[] lossWeights, string[][] metricNames)
 {
     internal Optimizer Optimizer { get; } = optimizer;

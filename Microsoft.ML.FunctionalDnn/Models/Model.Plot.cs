@@ -1,5 +1,6 @@
 namespace Microsoft.ML.FunctionalDnn;
 
+/// <summary>Drawing the model; the call forwards to <see cref="ModelVisualization"/> (Visualization/), Keras's <c>plot_model</c>.</summary>
 public partial class Model
 {
     /// <summary>
@@ -16,17 +17,6 @@ public partial class Model
     /// <param name="expandNested">Draw nested models' layers inside a cluster.</param>
     /// <returns>The full path written.</returns>
     /// <exception cref="ArgumentException">An unknown extension or <paramref name="rankDir"/>.</exception>
-    public string PlotModel(string path = "model.svg", bool showShapes = false, bool showLayerNames = true, string rankDir = "TB", bool expandNested = false)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        RequireGraph();
-        var plot = new ModelPlot(this, showShapes, showLayerNames, rankDir, expandNested);
-        string text = Path.GetExtension(path).ToLowerInvariant() switch
-        {
-            ".svg" => plot.ToSvg(),
-            ".dot" or ".gv" => plot.ToDot(),
-            var other => throw new ArgumentException($"PlotModel writes .svg, .dot or .gv files; received \"{path}\" ({(other.Length == 0 ? "no extension" : other)}).", nameof(path)),
-        };
-        return SvgWriter.WriteFile(path, text);
-    }
+    public string PlotModel(string path = "model.svg", bool showShapes = false, bool showLayerNames = true, string rankDir = "TB", bool expandNested = false) =>
+        ModelVisualization.PlotModel(this, path, showShapes, showLayerNames, rankDir, expandNested);
 }

@@ -1,0 +1,78 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+/// <summary>
+/// The step functions, Keras 3's <c>train_step</c>, <c>test_step</c> and <c>predict_step</c>: one
+/// batch each, inside a <see cref="TensorScope"/> so a step's temporaries go back to the pool.
+/// </summary>
+internal sealed partial class Trainer
+{
+    /// <summary>
+    /// One gradient update, in the shape of Keras 3's torch trainer: the forward pass and the loss,
+    /// the backend's gradients of the loss for the trainable weights, the optimizer's update from
+    /// them, then the gradients cleared for the next step.
+    /// </summary>
+    private (float Total, float[] PerOutput) TrainStep(Batch batch, Metric[][] metrics)
+    {
+        var setup = Compiled;
+        using var scope = TensorScope.Begin();
+        var predictions = Model.ApplyMany(batch.X, training: true);
+        var (total, perOutput) = LossOf(setup, batch.Y, predictions, batch.Weights);
+        var weights = Model.Weights;
+        Tensor[] trainable = [.. weights.Where(w => w.Trainable).Select(w => w.Value)];
+        var gradients = Backend.Current.Gradients(total, trainable);
+        setup.Optimizer.Apply(gradients, trainable);
+        // Frozen weights are cleared too: backward may reach them (a layer frozen after it was built).
+        Backend.Current.ClearGradients([.. weights.Select(w => w.Value)]);
+        UpdateMetrics(metrics, batch.Y, predictions, batch.Weights);
+        return (total.Item(), perOutput);
+    }
+
+    /// <summary>The loss and metric updates of one batch, without gradients.</summary>
+    private (float Total, float[] PerOutput) TestStep(Batch batch, Metric[][] metrics)
+    {
+        var setup = Compiled;
+        using var scope = TensorScope.Begin();
+        using var noGrad = GradMode.NoGrad();
+        var predictions = Model.ApplyMany(batch.X, training: false);
+        var (total, perOutput) = LossOf(setup, batch.Y, predictions, batch.Weights);
+        UpdateMetrics(metrics, batch.Y, predictions, batch.Weights);
+        return (total.Item(), perOutput);
+    }
+
+    /// <summary>The outputs for one batch in inference mode; the caller's scope owns them.</summary>
+    private IReadOnlyList<Tensor> PredictStep(Tensor[] x)
+    {
+        using var noGrad = GradMode.NoGrad();
+        return Model.ApplyMany(x, training: false);
+    }
+
+    /// <summary>The weighted sum of the outputs' losses (differentiable) and each output's own loss value.</summary>
+    private (Tensor Total, float[] PerOutput) LossOf(TrainingSetup setup, Tensor[] targets, IReadOnlyList<Tensor> predictions, Tensor? weights)
+    {
+        Tensor? total = null;
+        var perOutput = new float[predictions.Count];
+        for (int o = 0; o < predictions.Count; o++)
+        {
+            Tensor loss;
+            try
+            {
+                loss = setup.Losses[o].Compute(targets[o], predictions[o], weights);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Output '{Model.OutputNames[o]}' of model '{Model.Name}': {e.Message}", e);
+            }
+            perOutput[o] = loss.Item();
+            var weighted = setup.LossWeights[o] == 1 ? loss : Ops.Multiply(loss, Tensor.Scalar(setup.LossWeights[o]));
+            total = total is null ? weighted : Ops.Add(total, weighted);
+        }
+        return (total!, perOutput);
+    }
+
+    private static void UpdateMetrics(Metric[][] metrics, Tensor[] targets, IReadOnlyList<Tensor> predictions, Tensor? weights)
+    {
+        using (GradMode.NoGrad())
+            for (int o = 0; o < metrics.Length; o++)
+                foreach (var m in metrics[o]) m.Update(targets[o], predictions[o].Detach(), weights);
+    }
+}
