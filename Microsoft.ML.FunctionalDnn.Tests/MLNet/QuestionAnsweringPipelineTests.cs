@@ -1,54 +1,18 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.FunctionalDnn.Samples.QuestionAnswering;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.MLNet;
 
+/// <summary>
+/// A story-and-question model through a real ML.NET pipeline, on the QuestionAnswering sample's
+/// stories (samples/QuestionAnswering/Stories.cs and StoryRow.cs are linked into this project, not
+/// copied), with a smaller model than the sample's.
+/// </summary>
 [TestClass]
 public sealed class QuestionAnsweringPipelineTests
 {
-    internal sealed class StoryRow
-    {
-        public string Story { get; set; } = "";
-
-        public string Question { get; set; } = "";
-
-        public string Answer { get; set; } = "";
-    }
-
-    internal sealed class AnswerPrediction
-    {
-        public string PredictedAnswer { get; set; } = "";
-
-        [ColumnName("answer")]
-        public float[] Probabilities { get; set; } = [];
-    }
-
-    private static readonly string[] People = ["Mary", "John", "Sandra", "Daniel"];
-    private static readonly string[] Places = ["bathroom", "hallway", "garden", "office", "kitchen", "bedroom"];
-    private static readonly string[] Moves = ["moved to the", "went to the", "journeyed to the", "travelled to the"];
-
-    /// <summary>bAbI-style single supporting fact: a few moves, then "Where is X?" answered by X's last place.</summary>
-    internal static List<StoryRow> Stories(int count, int seed, int sentences = 3)
-    {
-        var r = new Random(seed);
-        var rows = new List<StoryRow>();
-        for (int i = 0; i < count; i++)
-        {
-            var at = new Dictionary<string, string>();
-            var text = new List<string>();
-            for (int s = 0; s < sentences; s++)
-            {
-                string who = People[r.Next(People.Length)], where = Places[r.Next(Places.Length)];
-                at[who] = where;
-                text.Add($"{who} {Moves[r.Next(Moves.Length)]} {where}.");
-            }
-            string asked = at.Keys.ElementAt(r.Next(at.Count));
-            rows.Add(new StoryRow { Story = string.Join(" ", text), Question = $"Where is {asked}?", Answer = at[asked] });
-        }
-        return rows;
-    }
-
     /// <summary>The notes' question-answering model, sized for the generated task.</summary>
     internal static Model QaModel(int vocabulary, int storyLength, int questionLength, int answers)
     {
@@ -80,28 +44,28 @@ public sealed class QuestionAnsweringPipelineTests
     {
         using var seeds = SeedScope.Begin(1);
         var ml = new MLContext(seed: 1);
-        var train = ml.Data.LoadFromEnumerable(Stories(2000, 1));
-        var test = ml.Data.LoadFromEnumerable(Stories(300, 2));
+        var train = ml.Data.LoadFromEnumerable(Stories.Generate(2000, seed: 1));
+        var test = ml.Data.LoadFromEnumerable(Stories.Generate(300, seed: 2));
         LayerNames.Reset();
-        var model = QaModel(40, 20, 20, Places.Length);
+        var model = QaModel(40, 24, 20, Stories.Places.Length);
         var fitted = Pipeline(ml, model, epochs: 12).Fit(train);
 
         var scored = fitted.Transform(test);
-        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, Places.Length), scored.Schema["answer"].Type);
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, Stories.Places.Length), scored.Schema["answer"].Type);
         Assert.AreSame(TextDataViewType.Instance, scored.Schema["PredictedAnswer"].Type);
         var predicted = scored.GetColumn<string>("PredictedAnswer").ToList();
         var truth = test.GetColumn<string>("Answer").ToList();
         double accuracy = predicted.Zip(truth).Count(p => p.First == p.Second) / (double)truth.Count;
-        Assert.IsGreaterThan(0.4, accuracy, $"test accuracy {accuracy:P1} (chance is {1.0 / Places.Length:P1})");
+        Assert.IsGreaterThan(0.4, accuracy, $"test accuracy {accuracy:P1} (chance is {1.0 / Stories.Places.Length:P1})");
 
         // A PredictionEngine on one row gives what the batched transform gave.
         var engine = ml.Model.CreatePredictionEngine<StoryRow, AnswerPrediction>(fitted);
-        var rows = Stories(300, 2);
+        var rows = Stories.Generate(300, seed: 2);
         for (int i = 0; i < 20; i++)
         {
             var single = engine.Predict(rows[i]);
             Assert.AreEqual(predicted[i], single.PredictedAnswer);
-            Assert.HasCount(Places.Length, single.Probabilities);
+            Assert.HasCount(Stories.Places.Length, single.Probabilities);
             Assert.AreEqual(1, single.Probabilities.Sum(), 1e-4);
         }
     }

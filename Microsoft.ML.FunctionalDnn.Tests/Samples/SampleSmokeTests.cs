@@ -1,4 +1,4 @@
-using Microsoft.ML.FunctionalDnn.Datasets;
+using Microsoft.ML.FunctionalDnn.Samples;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Samples;
 

@@ -11,7 +11,7 @@ public sealed partial class SummaryWriterTests
     private static partial Regex EventFileName();
 
     private static List<Summary.Types.Value> Values(string path) =>
-        EventFileWriter.ReadEvents(path).Where(e => e.Summary is not null).SelectMany(e => e.Summary.Value).ToList();
+        EventFileReader.ReadEvents(path).Where(e => e.Summary is not null).SelectMany(e => e.Summary.Value).ToList();
 
     [TestMethod]
     public void ScalarsHistogramsAndTextReadBack()
@@ -27,7 +27,7 @@ public sealed partial class SummaryWriterTests
             writer.Text("notes", "second", step: 1);
         }
         StringAssert.Matches(Path.GetFileName(file), EventFileName());
-        var events = EventFileWriter.ReadEvents(file);
+        var events = EventFileReader.ReadEvents(file);
         Assert.AreEqual("brain.Event:2", events[0].FileVersion);
         var values = Values(file);
         var losses = values.Where(v => v.Tag == "loss/train").Select(v => v.SimpleValue).ToArray();
@@ -106,7 +106,7 @@ public sealed partial class SummaryWriterTests
             writer.Graph(model);
             file = writer.FilePath;
         }
-        var events = EventFileWriter.ReadEvents(file);
+        var events = EventFileReader.ReadEvents(file);
         var graph = GraphDef.Parser.ParseFrom(events.Single(e => e.WhatCase == Event.WhatOneofCase.GraphDef).GraphDef);
         Assert.HasCount(model.Layers.Count, graph.Node);
         var keras = Values(file).Single(v => v.Tag == "keras");

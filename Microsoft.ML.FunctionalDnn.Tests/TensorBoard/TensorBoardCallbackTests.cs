@@ -33,7 +33,7 @@ public sealed class TensorBoardCallbackTests
     private static Dictionary<string, List<(long Step, Summary.Types.Value Value)>> Run(string dir)
     {
         var file = Directory.GetFiles(dir).Single(f => Path.GetFileName(f).Contains("tfevents", StringComparison.Ordinal));
-        return EventFileWriter.ReadEvents(file).Where(e => e.Summary is not null)
+        return EventFileReader.ReadEvents(file).Where(e => e.Summary is not null)
             .SelectMany(e => e.Summary.Value.Select(v => (e.Step, v)))
             .GroupBy(p => p.v.Tag).ToDictionary(g => g.Key, g => g.ToList());
     }

@@ -41,17 +41,17 @@ public sealed class TfRecordTests
             TfRecord.Write(f, []);
             TfRecord.Write(f, "third record"u8);
         }
-        var records = TfRecord.ReadAll(path);
+        var records = EventFileReader.ReadRecords(path);
         CollectionAssert.AreEqual(new[] { "first", "", "third record" }, records.Select(r => Encoding.ASCII.GetString(r)).ToArray());
 
         var bytes = File.ReadAllBytes(path);
         bytes[^6] ^= 0x40; // inside the third record's data
         File.WriteAllBytes(path, bytes);
-        var ex = Assert.ThrowsExactly<InvalidDataException>(() => TfRecord.ReadAll(path));
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => EventFileReader.ReadRecords(path));
         StringAssert.Contains(ex.Message, "data CRC of the record at byte 37");
 
         File.WriteAllBytes(path, bytes[..^3]);
-        ex = Assert.ThrowsExactly<InvalidDataException>(() => TfRecord.ReadAll(path));
+        ex = Assert.ThrowsExactly<InvalidDataException>(() => EventFileReader.ReadRecords(path));
         StringAssert.Contains(ex.Message, "truncated");
         StringAssert.Contains(ex.Message, path);
     }

@@ -1,5 +1,5 @@
 using System.Collections;
-using System.Text;
+using System.Globalization;
 
 namespace Microsoft.ML.FunctionalDnn;
 
@@ -8,6 +8,13 @@ namespace Microsoft.ML.FunctionalDnn;
 /// printed <c>None</c> as Keras does): <c>(None, 200)</c> for a batch of 200-token sequences,
 /// <c>(None, None, 256)</c> when the length varies. Immutable.
 /// </summary>
+/// <remarks>
+/// Kept apart from <see cref="Shape"/> on purpose: a Shape is a concrete tensor's dimensions, all
+/// known, with a size and strides; here a dimension may be unknown, so there is no size, and the
+/// two must not be confused where a graph meets data (<see cref="IsCompatibleWith"/>,
+/// <see cref="FromConcrete"/> convert between them). Axis normalization, the tuple text and the
+/// hash are Shape's shared static helpers.
+/// </remarks>
 public sealed class TensorShape : IEquatable<TensorShape>, IReadOnlyList<int?>
 {
     private readonly int?[] _dims;
@@ -76,27 +83,13 @@ public sealed class TensorShape : IEquatable<TensorShape>, IReadOnlyList<int?>
     public override bool Equals(object? obj) => Equals(obj as TensorShape);
 
     /// <inheritdoc/>
-    public override int GetHashCode()
-    {
-        var h = new HashCode();
-        foreach (var d in _dims) h.Add(d);
-        return h.ToHashCode();
-    }
+    public override int GetHashCode() => Shape.Hash<int?>(_dims);
 
     /// <summary>Keras's text: <c>(None, 32)</c>, <c>(None,)</c>.</summary>
     public override string ToString() => Format(_dims);
 
-    private static string Format(int?[] dims)
-    {
-        var sb = new StringBuilder("(");
-        for (int i = 0; i < dims.Length; i++)
-        {
-            if (i > 0) sb.Append(", ");
-            sb.Append(dims[i]?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "None");
-        }
-        if (dims.Length == 1) sb.Append(',');
-        return sb.Append(')').ToString();
-    }
+    private static string Format(int?[] dims) =>
+        Shape.Format<int?>(dims, static d => d?.ToString(CultureInfo.InvariantCulture) ?? "None");
 
     /// <inheritdoc/>
     public IEnumerator<int?> GetEnumerator() => ((IEnumerable<int?>)_dims).GetEnumerator();

@@ -23,11 +23,13 @@ public static class LayerNames
     public static void Reset() => s_counters.Clear();
 
     /// <summary>
-    /// Counters started afresh until the scope ends, then put back as they were: a model built
-    /// inside gets the same automatic names every time (a tuner's builds, whose weights are saved
-    /// and reloaded by name), without renaming the caller's later layers.
+    /// Counters started afresh until the scope ends, then put back as they were:
+    /// <c>using (LayerNames.FreshScope()) model = Build();</c> gives a model built inside the same
+    /// automatic names every time (a tuner's builds, or any rebuilt model whose weights are saved
+    /// and reloaded by name), without renaming the caller's later layers as <see cref="Reset"/> would.
     /// </summary>
-    internal static IDisposable FreshScope()
+    /// <returns>Disposing it restores the counters as they were when the scope began.</returns>
+    public static IDisposable FreshScope()
     {
         var saved = s_counters.ToArray();
         s_counters.Clear();

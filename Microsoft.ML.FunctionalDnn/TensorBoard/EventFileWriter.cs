@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
 using Microsoft.ML.FunctionalDnn.TensorBoardProtos;
@@ -71,20 +70,5 @@ internal sealed class EventFileWriter : IDisposable
         catch (InvalidOperationException) { host = "localhost"; }
         var chars = host.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray();
         return chars.Length == 0 ? "localhost" : new string(chars);
-    }
-
-    /// <summary>Every event of a file, CRCs checked; the first must be the version record.</summary>
-    /// <exception cref="InvalidDataException">The file is not a well-formed event file.</exception>
-    internal static List<Event> ReadEvents(string path)
-    {
-        var events = TfRecord.ReadAll(path).Select(r =>
-        {
-            try { return Event.Parser.ParseFrom(r); }
-            catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"{path}: a record is not an Event message: {e.Message}", e); }
-        }).ToList();
-        if (events.Count == 0 || events[0].FileVersion != "brain.Event:2")
-            throw new InvalidDataException($"{path}: the first record is not the file_version \"brain.Event:2\" event.");
-        Debug.Assert(events[0].WhatCase == Event.WhatOneofCase.FileVersion);
-        return events;
     }
 }

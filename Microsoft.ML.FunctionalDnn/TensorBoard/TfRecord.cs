@@ -6,10 +6,15 @@ namespace Microsoft.ML.FunctionalDnn;
 /// <summary>
 /// TFRecord framing, the container of TensorBoard event files: each record is a little-endian
 /// uint64 length, the masked CRC-32C of those 8 bytes, the data, and the masked CRC-32C of the data.
+/// The library only writes records (the tests read them back, in Tests/TensorBoard/EventFileReader.cs).
 /// </summary>
 internal static class TfRecord
 {
-    private const int HeaderSize = 12, FooterSize = 4;
+    /// <summary>The length (8 bytes) and its masked CRC (4).</summary>
+    internal const int HeaderSize = 12;
+
+    /// <summary>The data's masked CRC.</summary>
+    internal const int FooterSize = 4;
 
     /// <summary>CRC-32C (Castagnoli), rotated and offset the way TFRecord masks it.</summary>
     internal static uint MaskedCrc(ReadOnlySpan<byte> data)
@@ -39,33 +44,5 @@ internal static class TfRecord
         Span<byte> footer = stackalloc byte[FooterSize];
         BinaryPrimitives.WriteUInt32LittleEndian(footer, MaskedCrc(data));
         stream.Write(footer);
-    }
-
-    /// <summary>
-    /// Every record of a TFRecord file, each checked against its CRCs.
-    /// </summary>
-    /// <exception cref="InvalidDataException">A record is truncated or a CRC does not match (the message gives the file and byte offset).</exception>
-    internal static List<byte[]> ReadAll(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var records = new List<byte[]>();
-        long at = 0;
-        while (at < bytes.Length)
-        {
-            if (bytes.Length - at < HeaderSize)
-                throw new InvalidDataException($"{path}: truncated record header at byte {at} ({bytes.Length - at} of {HeaderSize} bytes).");
-            var header = bytes.AsSpan((int)at, HeaderSize);
-            ulong length = BinaryPrimitives.ReadUInt64LittleEndian(header);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(header[8..]) != MaskedCrc(header[..8]))
-                throw new InvalidDataException($"{path}: the length CRC of the record at byte {at} does not match; the file is corrupted.");
-            if (length > (ulong)(bytes.Length - at - HeaderSize - FooterSize))
-                throw new InvalidDataException($"{path}: the record at byte {at} declares {length} bytes but only {Math.Max(0, bytes.Length - at - HeaderSize - FooterSize)} remain; the file is truncated.");
-            var data = bytes.AsSpan((int)(at + HeaderSize), (int)length);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan((int)(at + HeaderSize + (long)length), FooterSize)) != MaskedCrc(data))
-                throw new InvalidDataException($"{path}: the data CRC of the record at byte {at} does not match; the file is corrupted.");
-            records.Add(data.ToArray());
-            at += HeaderSize + (long)length + FooterSize;
-        }
-        return records;
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Globalization;
 using System.Text;
 
 namespace Microsoft.ML.FunctionalDnn;
@@ -6,6 +7,13 @@ namespace Microsoft.ML.FunctionalDnn;
 /// <summary>
 /// The dimensions of a concrete tensor, outermost first (row-major). Immutable.
 /// </summary>
+/// <remarks>
+/// A sibling of <see cref="TensorShape"/>, not a base: every dimension here is known, so a Shape
+/// has a <see cref="Size"/> and strides and indexes as <c>int</c>, which the kernels rely on; a
+/// symbolic tensor's dimensions may be unknown (<c>int?</c>). The two share axis normalization,
+/// the tuple text and the hash (the static helpers below); Keras keeps the same split between a
+/// tensor's concrete shape and a KerasTensor's shape with <c>None</c>.
+/// </remarks>
 public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
 {
     private readonly int[] _dims;
@@ -92,10 +100,13 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     public override bool Equals(object? obj) => Equals(obj as Shape);
 
     /// <inheritdoc/>
-    public override int GetHashCode()
+    public override int GetHashCode() => Hash<int>(_dims);
+
+    /// <summary>The hash of a list of dimensions, for this type and <see cref="TensorShape"/>.</summary>
+    internal static int Hash<T>(ReadOnlySpan<T> dims)
     {
         var h = new HashCode();
-        foreach (int d in _dims) h.Add(d);
+        foreach (var d in dims) h.Add(d);
         return h.ToHashCode();
     }
 
@@ -111,15 +122,18 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     /// <summary>Python-style text, e.g. <c>(2, 3)</c>, <c>(5,)</c> or <c>()</c>.</summary>
     public override string ToString() => Format(_dims);
 
-    internal static string Format(ReadOnlySpan<int> dims)
+    internal static string Format(ReadOnlySpan<int> dims) => Format(dims, static d => d.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Python's tuple text, <c>(2, 3)</c>, <c>(5,)</c>, <c>()</c>, with each dimension written by <paramref name="text"/> (also <see cref="TensorShape"/>'s, whose unknown dimensions read <c>None</c>).</summary>
+    internal static string Format<T>(ReadOnlySpan<T> dims, Func<T, string> text)
     {
-        if (dims.Length == 1) return $"({dims[0]},)";
         var sb = new StringBuilder("(");
         for (int i = 0; i < dims.Length; i++)
         {
             if (i > 0) sb.Append(", ");
-            sb.Append(dims[i]);
+            sb.Append(text(dims[i]));
         }
+        if (dims.Length == 1) sb.Append(',');
         return sb.Append(')').ToString();
     }
 

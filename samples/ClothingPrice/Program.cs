@@ -14,7 +14,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.FunctionalDnn;
-using Microsoft.ML.FunctionalDnn.Datasets;
+using Microsoft.ML.FunctionalDnn.Samples;
 using static Microsoft.ML.FunctionalDnn.Keras;
 using static Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator;
 

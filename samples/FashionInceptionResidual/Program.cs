@@ -2,10 +2,10 @@
 // pool → 1×1 branches concatenated), a residual connection with a 1×1 projection,
 // BatchNormalization and SeparableConv2D, trained on Fashion-MNIST (60,000 clothing images,
 // 28×28) with EarlyStopping, ReduceLROnPlateau, a LearningRateScheduler, ModelCheckpoint and
-// TensorBoard. Reads the IDX files of Debian's dataset-fashion-mnist package with the library's
-// own loader.
+// TensorBoard. Reads the IDX files of Debian's dataset-fashion-mnist package with the samples'
+// shared loader (samples/Shared/FashionMnist.cs).
 using Microsoft.ML.FunctionalDnn;
-using Microsoft.ML.FunctionalDnn.Datasets;
+using Microsoft.ML.FunctionalDnn.Samples;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 // Arguments: [epochs] [training images], or --quick (2 epochs on 6,000 images: the smoke test's setting).

@@ -12,6 +12,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Samples.QuestionAnswering;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 const int StoryLength = 24, QuestionLength = 4, Vocabulary = 40;
@@ -108,58 +109,4 @@ internal static class Reload
     internal static List<string> Lines(IDataView scored) =>
         [.. scored.GetColumn<string>("PredictedAnswer").Zip(scored.GetColumn<float[]>("answer"),
             (a, p) => $"{a} {string.Join(" ", p.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}")];
-}
-
-/// <summary>A story, a question about it, and its answer.</summary>
-internal sealed class StoryRow
-{
-    public string Story { get; set; } = "";
-
-    public string Question { get; set; } = "";
-
-    public string Answer { get; set; } = "";
-}
-
-/// <summary>What the pipeline gives for a story.</summary>
-internal sealed class AnswerPrediction
-{
-    public string PredictedAnswer { get; set; } = "";
-
-    [ColumnName("answer")]
-    public float[] Probabilities { get; set; } = [];
-}
-
-/// <summary>bAbI-style stories: two to four moves of four people between six places; the question asks where one of them is now.</summary>
-internal static class Stories
-{
-    internal static readonly string[] People = ["Mary", "John", "Sandra", "Daniel"];
-    internal static readonly string[] Places = ["bathroom", "hallway", "garden", "office", "kitchen", "bedroom"];
-    private static readonly string[] Moves = ["moved to the", "went to the", "journeyed to the", "travelled to the", "went back to the"];
-
-    /// <summary>A story with its question, as a set key.</summary>
-    internal static string Key(StoryRow row) => $"{row.Story} / {row.Question}";
-
-    /// <summary><paramref name="count"/> distinct-from-<paramref name="exclude"/> stories drawn with <paramref name="seed"/>.</summary>
-    internal static List<StoryRow> Generate(int count, int seed, IEnumerable<StoryRow>? exclude = null)
-    {
-        var r = new Random(seed);
-        var excluded = (exclude ?? []).Select(Key).ToHashSet(StringComparer.Ordinal);
-        var rows = new List<StoryRow>();
-        while (rows.Count < count)
-        {
-            var at = new Dictionary<string, string>();
-            var sentences = new List<string>();
-            int length = r.Next(2, 5);
-            for (int s = 0; s < length; s++)
-            {
-                string who = People[r.Next(People.Length)], where = Places[r.Next(Places.Length)];
-                at[who] = where;
-                sentences.Add($"{who} {Moves[r.Next(Moves.Length)]} {where}.");
-            }
-            string asked = at.Keys.ElementAt(r.Next(at.Count));
-            var row = new StoryRow { Story = string.Join(" ", sentences), Question = $"Where is {asked}?", Answer = at[asked] };
-            if (!excluded.Contains(Key(row))) rows.Add(row);
-        }
-        return rows;
-    }
 }

@@ -1,3 +1,7 @@
+// One fused recurrent op: only its cell, forward and backward. Everything LSTM, GRU and SimpleRNN
+// share (checks, input projection, masks, states before each step, outputs, the input-side
+// gradients) is in RecurrentSequence; what still reads alike across the three files is the
+// IBackend signature and the order of those calls, around cells that differ.
 using System.Numerics.Tensors;
 using Microsoft.ML.FunctionalDnn.Kernels;
 
@@ -7,87 +11,71 @@ internal sealed partial class ManagedBackend
 {
     public RecurrentResult Gru(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Tensor? initialH, bool returnSequences, bool goBackwards, Tensor? mask)
     {
-        const string op = nameof(Gru);
-        var seq = RecurrentSequence.Start(op, x, kernel, recurrentKernel, 3, bias, 2, out var projected);
-        seq.UseMask(mask, op);
+        // reset_after: the bias has a second row, added to the recurrent part (hU_h + b'_h).
+        var seq = RecurrentSequence.Start(nameof(Gru), x, kernel, recurrentKernel, bias, gates: 3, biasRows: 2, mask, returnSequences, goBackwards);
         int batch = seq.Batch, steps = seq.Steps, units = seq.Units, width = seq.Width;
-        int stateSize = batch * units;
-        var h = seq.InitialState(initialH, op, "state h");
-        // Per time index: h before the step, the gates z, r, ĥ, and the recurrent part hU_h + b'_h.
-        var hPrev = Tensor.Empty(new Shape(steps * batch, units));
+        var h = seq.InitialState(initialH, "state h");
+        // Per time index: the gates z, r, ĥ, and the recurrent part hU_h + b'_h.
         var gates = Tensor.Empty(new Shape(steps * batch, width));
         var recurrentH = Tensor.Empty(new Shape(steps * batch, units));
-        var sequence = returnSequences ? Tensor.Empty(new Shape(batch, steps, units)) : null;
         var rec = new float[batch * width];
         for (int s = 0; s < steps; s++)
         {
-            int t = seq.TimeAt(s, goBackwards);
-            h.CopyTo(hPrev.Data.Slice(t * stateSize, stateSize));
+            int t = seq.BeginStep(s, h);
             Gemm.Multiply(false, false, batch, width, units, h, units, recurrentKernel.Data, width, rec, width, accumulate: false);
-            var xw = projected.Data.Slice(t * batch * width, batch * width);
-            var gt = gates.Data.Slice(t * batch * width, batch * width);
-            var rh = recurrentH.Data.Slice(t * stateSize, stateSize);
             if (bias is not null)
                 for (int b = 0; b < batch; b++) TensorPrimitives.Add(rec.AsSpan(b * width, width), bias.Data.Slice(width, width), rec.AsSpan(b * width, width));
-            RecurrentCells.GruForward(xw, rec, gt, rh, h, batch, units);
-            seq.RestoreSkipped(t, h, hPrev.Data.Slice(t * stateSize, stateSize));
-            if (sequence is not null) seq.WriteStep(sequence.Data, h, s);
+            RecurrentCells.GruForward(seq.GateRows(seq.Projected, t), rec, seq.GateRows(gates, t), seq.StateRows(recurrentH, t), h, batch, units);
+            seq.EndStep(s, h);
         }
-        var outputs = seq.Outputs(sequence, h);
-        var inputs = RecurrentSequence.Inputs(x, kernel, recurrentKernel, bias, initialH);
-        if (Tape.ShouldRecord(inputs))
+        return seq.Finish(node =>
         {
-            Tape.Record(op, outputs, inputs, node =>
+            var dh = seq.FinalStateGrad(node, 0);
+            var dProjected = Tensor.Empty(seq.Projected.Shape);
+            var dRecurrent = Tensor.Empty(seq.Projected.Shape);
+            for (int s = steps - 1; s >= 0; s--)
             {
-                var dh = seq.FinalStateGrad(node, returnSequences, 0);
-                var dProjected = Tensor.Empty(projected.Shape);
-                var dRecurrent = Tensor.Empty(projected.Shape);
-                for (int s = steps - 1; s >= 0; s--)
+                int t = seq.BeginStepGrad(node, dh, s);
+                var g = seq.GateRows(gates, t);
+                var hp = seq.StateRows(seq.HPrev, t);
+                var rh = seq.StateRows(recurrentH, t);
+                var dxw = seq.GateRows(dProjected, t);
+                var drec = seq.GateRows(dRecurrent, t);
+                for (int b = 0; b < batch; b++)
                 {
-                    int t = seq.TimeAt(s, goBackwards);
-                    seq.AddStepGrad(node, returnSequences, dh, s);
-                    var g = gates.Data.Slice(t * batch * width, batch * width);
-                    var hp = hPrev.Data.Slice(t * stateSize, stateSize);
-                    var rh = recurrentH.Data.Slice(t * stateSize, stateSize);
-                    var dxw = dProjected.Data.Slice(t * batch * width, batch * width);
-                    var drec = dRecurrent.Data.Slice(t * batch * width, batch * width);
-                    for (int b = 0; b < batch; b++)
+                    if (seq.Skips(t, b))
                     {
-                        if (seq.Skips(t, b))
-                        {
-                            // A skipped step passes dh straight to the previous step.
-                            dxw.Slice(b * width, width).Clear();
-                            drec.Slice(b * width, width).Clear();
-                            continue;
-                        }
-                        for (int j = 0; j < units; j++)
-                        {
-                            int r = b * width, k = b * units + j;
-                            float z = g[r + j], rr = g[r + units + j], hh = g[r + 2 * units + j];
-                            float d = dh[k];
-                            float dzPre = d * (hp[k] - hh) * z * (1 - z);
-                            float dhPre = d * (1 - z) * (1 - hh * hh);
-                            float drPre = dhPre * rh[k] * rr * (1 - rr);
-                            dxw[r + j] = dzPre;
-                            dxw[r + units + j] = drPre;
-                            dxw[r + 2 * units + j] = dhPre;
-                            drec[r + j] = dzPre;
-                            drec[r + units + j] = drPre;
-                            drec[r + 2 * units + j] = dhPre * rr;
-                            dh[k] = d * z;
-                        }
+                        // A skipped step passes dh straight to the previous step.
+                        dxw.Slice(b * width, width).Clear();
+                        drec.Slice(b * width, width).Clear();
+                        continue;
                     }
-                    // dh_prev = z ⊙ dh + d(recurrent) · Uᵀ
-                    Gemm.Multiply(false, true, batch, units, width, drec, width, recurrentKernel.Data, width, dh, units, accumulate: true);
+                    for (int j = 0; j < units; j++)
+                    {
+                        int r = b * width, k = b * units + j;
+                        float z = g[r + j], rr = g[r + units + j], hh = g[r + 2 * units + j];
+                        float d = dh[k];
+                        float dzPre = d * (hp[k] - hh) * z * (1 - z);
+                        float dhPre = d * (1 - z) * (1 - hh * hh);
+                        float drPre = dhPre * rh[k] * rr * (1 - rr);
+                        dxw[r + j] = dzPre;
+                        dxw[r + units + j] = drPre;
+                        dxw[r + 2 * units + j] = dhPre;
+                        drec[r + j] = dzPre;
+                        drec[r + units + j] = drPre;
+                        drec[r + 2 * units + j] = dhPre * rr;
+                        dh[k] = d * z;
+                    }
                 }
-                seq.RecurrentKernelGrad(node, hPrev, dRecurrent, recurrentKernel);
-                var recurrentBiasGrad = new float[width];
-                for (int r = 0; r < steps * batch; r++)
-                    TensorPrimitives.Add(recurrentBiasGrad, dRecurrent.Data.Slice(r * width, width), recurrentBiasGrad);
-                seq.InputGradients(node, dProjected, kernel, bias, recurrentBiasGrad);
-                RecurrentSequence.InitialStateGrad(node, 4, dh);
-            });
-        }
-        return new RecurrentResult(outputs[0], [outputs[1]]);
+                // dh_prev = z ⊙ dh + d(recurrent) · Uᵀ
+                Gemm.Multiply(false, true, batch, units, width, drec, width, recurrentKernel.Data, width, dh, units, accumulate: true);
+            }
+            seq.RecurrentKernelGrad(node, dRecurrent);
+            var recurrentBiasGrad = new float[width];
+            for (int r = 0; r < steps * batch; r++)
+                TensorPrimitives.Add(recurrentBiasGrad, dRecurrent.Data.Slice(r * width, width), recurrentBiasGrad);
+            seq.InputGradients(node, dProjected, recurrentBiasGrad);
+            RecurrentSequence.InitialStateGrad(node, 0, dh);
+        }, h);
     }
 }

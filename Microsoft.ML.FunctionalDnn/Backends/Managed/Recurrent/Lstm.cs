@@ -1,4 +1,7 @@
-using System.Numerics.Tensors;
+// One fused recurrent op: only its cell, forward and backward. Everything LSTM, GRU and SimpleRNN
+// share (checks, input projection, masks, states before each step, outputs, the input-side
+// gradients) is in RecurrentSequence; what still reads alike across the three files is the
+// IBackend signature and the order of those calls, around cells that differ.
 using Microsoft.ML.FunctionalDnn.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn;
@@ -7,80 +10,66 @@ internal sealed partial class ManagedBackend
 {
     public RecurrentResult Lstm(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Tensor? initialH, Tensor? initialC, bool returnSequences, bool goBackwards, Tensor? mask)
     {
-        const string op = nameof(Lstm);
-        var seq = RecurrentSequence.Start(op, x, kernel, recurrentKernel, 4, bias, 1, out var gates);
-        seq.UseMask(mask, op);
+        var seq = RecurrentSequence.Start(nameof(Lstm), x, kernel, recurrentKernel, bias, gates: 4, biasRows: 1, mask, returnSequences, goBackwards);
         int batch = seq.Batch, steps = seq.Steps, units = seq.Units, width = seq.Width;
-        var h = seq.InitialState(initialH, op, "state h");
-        var c = seq.InitialState(initialC, op, "state c");
-        int stateSize = batch * units;
-        // Per time index: h and c before the step, and tanh of c after it.
-        var hPrev = Tensor.Empty(new Shape(steps * batch, units));
+        var h = seq.InitialState(initialH, "state h");
+        var c = seq.InitialState(initialC, "state c");
+        // The projected inputs become the gates in place; per time index, c before the step and tanh of c after it.
+        var gates = seq.Projected;
         var cPrev = Tensor.Empty(new Shape(steps * batch, units));
         var tanhC = Tensor.Empty(new Shape(steps * batch, units));
-        var sequence = returnSequences ? Tensor.Empty(new Shape(batch, steps, units)) : null;
-        var u = recurrentKernel.Data;
         for (int s = 0; s < steps; s++)
         {
-            int t = seq.TimeAt(s, goBackwards);
-            var z = gates.Data.Slice(t * batch * width, batch * width);
-            h.CopyTo(hPrev.Data.Slice(t * stateSize, stateSize));
-            c.CopyTo(cPrev.Data.Slice(t * stateSize, stateSize));
-            Gemm.Multiply(false, false, batch, width, units, h, units, u, width, z, width, accumulate: true);
-            RecurrentCells.LstmForward(z, c, tanhC.Data.Slice(t * stateSize, stateSize), h, batch, units);
-            seq.RestoreSkipped(t, h, hPrev.Data.Slice(t * stateSize, stateSize));
-            seq.RestoreSkipped(t, c, cPrev.Data.Slice(t * stateSize, stateSize));
-            if (sequence is not null) seq.WriteStep(sequence.Data, h, s);
+            int t = seq.BeginStep(s, h);
+            var z = seq.GateRows(gates, t);
+            c.CopyTo(seq.StateRows(cPrev, t));
+            Gemm.Multiply(false, false, batch, width, units, h, units, recurrentKernel.Data, width, z, width, accumulate: true);
+            RecurrentCells.LstmForward(z, c, seq.StateRows(tanhC, t), h, batch, units);
+            seq.RestoreSkipped(t, c, seq.StateRows(cPrev, t));
+            seq.EndStep(s, h);
         }
-        var outputs = seq.Outputs(sequence, h, c);
-        var inputs = RecurrentSequence.Inputs(x, kernel, recurrentKernel, bias, initialH, initialC);
-        if (Tape.ShouldRecord(inputs))
+        return seq.Finish(node =>
         {
-            Tape.Record(op, outputs, inputs, node =>
+            var dh = seq.FinalStateGrad(node, 0);
+            var dc = seq.FinalStateGrad(node, 1);
+            var dGates = Tensor.Empty(gates.Shape);
+            for (int s = steps - 1; s >= 0; s--)
             {
-                var dh = seq.FinalStateGrad(node, returnSequences, 0);
-                var dc = seq.FinalStateGrad(node, returnSequences, 1);
-                var dGates = Tensor.Empty(gates.Shape);
-                for (int s = steps - 1; s >= 0; s--)
+                int t = seq.BeginStepGrad(node, dh, s);
+                var g = seq.GateRows(gates, t);
+                var dz = seq.GateRows(dGates, t);
+                var tc = seq.StateRows(tanhC, t);
+                var cp = seq.StateRows(cPrev, t);
+                // A skipped step passes dh and dc straight to the previous step.
+                var passed = seq.AnySkips(t) ? (float[])dh.Clone() : null;
+                for (int b = 0; b < batch; b++)
                 {
-                    int t = seq.TimeAt(s, goBackwards);
-                    seq.AddStepGrad(node, returnSequences, dh, s);
-                    var g = gates.Data.Slice(t * batch * width, batch * width);
-                    var dz = dGates.Data.Slice(t * batch * width, batch * width);
-                    var tc = tanhC.Data.Slice(t * stateSize, stateSize);
-                    var cp = cPrev.Data.Slice(t * stateSize, stateSize);
-                    // A skipped step passes dh and dc straight to the previous step.
-                    var passed = seq.AnySkips(t) ? (float[])dh.Clone() : null;
-                    for (int b = 0; b < batch; b++)
+                    if (seq.Skips(t, b))
                     {
-                        if (seq.Skips(t, b))
-                        {
-                            dz.Slice(b * width, width).Clear();
-                            continue;
-                        }
-                        for (int j = 0; j < units; j++)
-                        {
-                            int r = b * width, k = b * units + j;
-                            float gi = g[r + j], gf = g[r + units + j], gg = g[r + 2 * units + j], go = g[r + 3 * units + j];
-                            float tcv = tc[k];
-                            float dcTotal = dc[k] + dh[k] * go * (1 - tcv * tcv);
-                            dz[r + j] = dcTotal * gg * gi * (1 - gi);
-                            dz[r + units + j] = dcTotal * cp[k] * gf * (1 - gf);
-                            dz[r + 2 * units + j] = dcTotal * gi * (1 - gg * gg);
-                            dz[r + 3 * units + j] = dh[k] * tcv * go * (1 - go);
-                            dc[k] = dcTotal * gf;
-                        }
+                        dz.Slice(b * width, width).Clear();
+                        continue;
                     }
-                    // dh_prev = dz · Uᵀ
-                    Gemm.Multiply(false, true, batch, units, width, dz, width, recurrentKernel.Data, width, dh, units, accumulate: false);
-                    if (passed is not null) seq.RestoreSkipped(t, dh, passed);
+                    for (int j = 0; j < units; j++)
+                    {
+                        int r = b * width, k = b * units + j;
+                        float gi = g[r + j], gf = g[r + units + j], gg = g[r + 2 * units + j], go = g[r + 3 * units + j];
+                        float tcv = tc[k];
+                        float dcTotal = dc[k] + dh[k] * go * (1 - tcv * tcv);
+                        dz[r + j] = dcTotal * gg * gi * (1 - gi);
+                        dz[r + units + j] = dcTotal * cp[k] * gf * (1 - gf);
+                        dz[r + 2 * units + j] = dcTotal * gi * (1 - gg * gg);
+                        dz[r + 3 * units + j] = dh[k] * tcv * go * (1 - go);
+                        dc[k] = dcTotal * gf;
+                    }
                 }
-                seq.RecurrentKernelGrad(node, hPrev, dGates, recurrentKernel);
-                seq.InputGradients(node, dGates, kernel, bias);
-                RecurrentSequence.InitialStateGrad(node, 4, dh);
-                RecurrentSequence.InitialStateGrad(node, 5, dc);
-            });
-        }
-        return new RecurrentResult(outputs[0], [outputs[1], outputs[2]]);
+                // dh_prev = dz · Uᵀ
+                Gemm.Multiply(false, true, batch, units, width, dz, width, recurrentKernel.Data, width, dh, units, accumulate: false);
+                if (passed is not null) seq.RestoreSkipped(t, dh, passed);
+            }
+            seq.RecurrentKernelGrad(node, dGates);
+            seq.InputGradients(node, dGates);
+            RecurrentSequence.InitialStateGrad(node, 0, dh);
+            RecurrentSequence.InitialStateGrad(node, 1, dc);
+        }, h, c);
     }
 }

@@ -1,3 +1,8 @@
+// IntHyperParameter and FloatHyperParameter declare the same members (min, max, step, sampling,
+// default, their JSON), as KerasTuner's Int and Float do; they are kept as two plain types rather
+// than one generic base over INumber<T>, which would put a generic type into the public API for a
+// handful of properties, while what they do with them (integer rounding and integer steps against
+// continuous ranges and float grids) differs.
 using System.Globalization;
 using System.Text.Json.Nodes;
 

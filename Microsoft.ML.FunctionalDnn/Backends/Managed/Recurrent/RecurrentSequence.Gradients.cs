@@ -1,0 +1,81 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.FunctionalDnn.Kernels;
+
+namespace Microsoft.ML.FunctionalDnn;
+
+internal sealed partial class RecurrentSequence
+{
+    /// <summary>The gradient arriving at the last value of state <paramref name="stateIndex"/>: from that state's output and, for h without sequences, from the output.</summary>
+    internal float[] FinalStateGrad(GradNode node, int stateIndex)
+    {
+        var d = new float[StateSize];
+        if (node.OutputGrad(1 + stateIndex) is { } gs) TensorPrimitives.Add(d, gs.Data, d);
+        if (stateIndex == 0 && !ReturnSequences && node.OutputGrad(0) is { } go) TensorPrimitives.Add(d, go.Data, d);
+        return d;
+    }
+
+    /// <summary>Starts step <paramref name="s"/> of backward: adds the sequence output's gradient at that step into dh; returns the step's time index.</summary>
+    internal int BeginStepGrad(GradNode node, Span<float> dh, int s)
+    {
+        if (ReturnSequences && node.OutputGrad(0) is { } go)
+        {
+            var g = go.Data;
+            for (int b = 0; b < Batch; b++)
+            {
+                var row = dh.Slice(b * Units, Units);
+                TensorPrimitives.Add(row, g.Slice((b * Steps + s) * Units, Units), row);
+            }
+        }
+        return TimeAt(s);
+    }
+
+    /// <summary>dU = Σ over steps of h_prevᵀ · d(recurrent pre-activation): one GEMM over the whole sequence.</summary>
+    internal void RecurrentKernelGrad(GradNode node, Tensor dRecurrent)
+    {
+        if (!node.NeedsGrad(2)) return;
+        var du = Tensor.Empty(RecurrentKernel.Shape);
+        Gemm.Multiply(true, false, Units, Width, Steps * Batch, HPrev.Data, Units, dRecurrent.Data, Width, du.Data, Width, false);
+        node.AccumulateInputGrad(2, du);
+    }
+
+    /// <summary>
+    /// Given d(x·W + b) for every step, adds dx, dW and the bias gradient; a (2, width) bias (GRU with
+    /// reset_after) takes <paramref name="recurrentBiasGrad"/> as its second row.
+    /// </summary>
+    internal void InputGradients(GradNode node, Tensor dProjected, ReadOnlySpan<float> recurrentBiasGrad = default)
+    {
+        int rows = Steps * Batch, width = Width;
+        if (node.NeedsGrad(1))
+        {
+            var dw = Tensor.Empty(Kernel.Shape);
+            Gemm.Multiply(true, false, Features, width, rows, TimeMajorX.Data, Features, dProjected.Data, width, dw.Data, width, false);
+            node.AccumulateInputGrad(1, dw);
+        }
+        if (Bias is not null && node.NeedsGrad(3))
+        {
+            var db = Tensor.Zeros(Bias.Shape);
+            var inputPart = db.Data[..width];
+            for (int r = 0; r < rows; r++) TensorPrimitives.Add(inputPart, dProjected.Data.Slice(r * width, width), inputPart);
+            if (!recurrentBiasGrad.IsEmpty) recurrentBiasGrad.CopyTo(db.Data[width..]);
+            node.AccumulateInputGrad(3, db);
+        }
+        if (node.NeedsGrad(0))
+        {
+            var dxT = Tensor.Empty(new Shape(rows, Features));
+            Gemm.Multiply(false, true, rows, Features, width, dProjected.Data, width, Kernel.Data, width, dxT.Data, Features, false);
+            var dx = Tensor.Empty(X.Shape);
+            PermuteKernel.Permute<float>(dxT.Data, dx.Data, new Shape(Steps, Batch, Features), [1, 0, 2]);
+            node.AccumulateInputGrad(0, dx);
+        }
+    }
+
+    /// <summary>Passes the gradient of initial state <paramref name="stateIndex"/> (0: h, 1: c) to its input, if it requires one.</summary>
+    internal static void InitialStateGrad(GradNode node, int stateIndex, float[] d)
+    {
+        int inputIndex = 4 + stateIndex;
+        if (!node.NeedsGrad(inputIndex)) return;
+        var t = Tensor.Empty(node.Inputs[inputIndex].Shape);
+        d.CopyTo(t.Data);
+        node.AccumulateInputGrad(inputIndex, t);
+    }
+}

@@ -1,0 +1,39 @@
+namespace Microsoft.ML.FunctionalDnn;
+
+internal sealed partial class RecurrentSequence
+{
+    /// <summary>Per (time index, sample): true where the step is skipped (mask 0). Null without a mask.</summary>
+    private bool[]? _skipped;
+
+    /// <summary>Reads a (batch, steps) mask (non-zero keeps a step); steps where it is 0 leave the state unchanged.</summary>
+    private void UseMask(Tensor? mask)
+    {
+        if (mask is null) return;
+        if (mask.Shape != new Shape(Batch, Steps))
+            throw new ArgumentException($"{Op}: the mask must be (batch, steps) = ({Batch}, {Steps}); received {mask.Shape}.");
+        var skipped = new bool[Steps * Batch];
+        for (int b = 0; b < Batch; b++)
+            for (int t = 0; t < Steps; t++)
+                skipped[t * Batch + b] = mask.DType == DType.Float32 ? mask.Data[b * Steps + t] == 0 : mask.IntData[b * Steps + t] == 0;
+        _skipped = skipped;
+    }
+
+    /// <summary>Whether sample <paramref name="b"/> skips time index <paramref name="t"/>.</summary>
+    internal bool Skips(int t, int b) => _skipped is not null && _skipped[t * Batch + b];
+
+    /// <summary>Whether any sample skips time index <paramref name="t"/>.</summary>
+    internal bool AnySkips(int t)
+    {
+        if (_skipped is null) return false;
+        for (int b = 0; b < Batch; b++) if (_skipped[t * Batch + b]) return true;
+        return false;
+    }
+
+    /// <summary>Copies the rows of samples that skip time index <paramref name="t"/> from <paramref name="source"/> into <paramref name="state"/>.</summary>
+    internal void RestoreSkipped(int t, Span<float> state, ReadOnlySpan<float> source)
+    {
+        if (_skipped is null) return;
+        for (int b = 0; b < Batch; b++)
+            if (_skipped[t * Batch + b]) source.Slice(b * Units, Units).CopyTo(state.Slice(b * Units, Units));
+    }
+}
