@@ -23,6 +23,9 @@ internal interface IBackend
     /// <summary>A new tensor holding a copy of <paramref name="values"/> in row-major order.</summary>
     Tensor FromHost(ReadOnlySpan<float> values, Shape shape);
 
+    /// <summary>Like <see cref="FromHost(ReadOnlySpan{float}, Shape)"/>, for a temporary that belongs to the current tensor scope (pooled) rather than outliving it.</summary>
+    Tensor FromHostTemporary(ReadOnlySpan<float> values, Shape shape);
+
     /// <summary>A new int32 tensor holding a copy of <paramref name="values"/>.</summary>
     Tensor FromHost(ReadOnlySpan<int> values, Shape shape);
 

@@ -46,10 +46,17 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(random);
         if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), $"Dropout rate must be in [0, 1); received {rate}.");
         if (rate == 0) return x;
-        var mask = Tensor.Empty(x.Shape);
-        var m = mask.Data;
-        float keep = 1f / (1 - rate);
-        for (int i = 0; i < m.Length; i++) m[i] = random.NextFloat() >= rate ? keep : 0f;
-        return Multiply(x, mask);
+        // The mask is drawn on the host, so the same seed drops the same elements on every backend.
+        var m = System.Buffers.ArrayPool<float>.Shared.Rent(x.Size);
+        try
+        {
+            float keep = 1f / (1 - rate);
+            for (int i = 0; i < x.Size; i++) m[i] = random.NextFloat() >= rate ? keep : 0f;
+            return Multiply(x, Backend.Current.FromHostTemporary(m.AsSpan(0, x.Size), x.Shape));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(m);
+        }
     }
 }

@@ -28,6 +28,14 @@ internal sealed partial class ManagedBackend : IBackend
         return t;
     }
 
+    public Tensor FromHostTemporary(ReadOnlySpan<float> values, Shape shape)
+    {
+        CheckLength(values.Length, shape);
+        var t = Tensor.Empty(shape);
+        values.CopyTo(t.Data);
+        return t;
+    }
+
     public Tensor FromHost(ReadOnlySpan<int> values, Shape shape)
     {
         CheckLength(values.Length, shape);
