@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Tuning;
 
 /// <summary>
 /// Gaussian-process regression on points of the unit cube, with a Matérn 5/2 kernel: targets are

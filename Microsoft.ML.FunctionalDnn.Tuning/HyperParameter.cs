@@ -6,7 +6,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Tuning;
 
 /// <summary>How a numeric hyperparameter's range is explored.</summary>
 public enum Sampling

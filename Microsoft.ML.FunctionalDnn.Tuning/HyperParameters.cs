@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Tuning;
 
 /// <summary>
 /// The hyperparameters of one trial, declared by the model-building function as it runs

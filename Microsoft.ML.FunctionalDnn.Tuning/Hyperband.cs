@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Tuning;
 
 /// <summary>
 /// Hyperband (Li et al.; KerasTuner's Hyperband): brackets of successive halving. A bracket starts

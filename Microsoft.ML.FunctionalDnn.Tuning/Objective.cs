@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Tuning;
 
 /// <summary>Whether a search minimizes or maximizes its objective.</summary>
 public enum ObjectiveDirection
@@ -6,7 +6,7 @@ public enum ObjectiveDirection
     /// <summary>Lower is better (losses, errors).</summary>
     Min,
 
-    /// <summary>Higher is better (accuracy, AUC, precision, recall).</summary>
+    /// <summary>Higher is better (accuracy, Auc, precision, recall).</summary>
     Max,
 }
 
@@ -14,7 +14,7 @@ public enum ObjectiveDirection
 /// What a search optimizes: a key of Fit's logs (<c>val_accuracy</c>, <c>val_loss</c>,
 /// <c>val_income_loss</c> …) and its direction. A plain string converts to an objective whose
 /// direction is inferred from the name, as KerasTuner does: losses and errors are minimized,
-/// accuracy, AUC, precision and recall maximized.
+/// accuracy, Auc, precision and recall maximized.
 /// </summary>
 /// <param name="Name">The log key.</param>
 /// <param name="Direction">Minimize or maximize.</param>

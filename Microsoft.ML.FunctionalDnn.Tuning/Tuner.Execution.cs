@@ -1,4 +1,7 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Callbacks;
+using Microsoft.ML.FunctionalDnn.Layers;
+
+namespace Microsoft.ML.FunctionalDnn.Tuning;
 
 public abstract partial class Tuner
 {

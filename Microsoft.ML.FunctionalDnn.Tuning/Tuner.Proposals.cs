@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Tuning;
 
 public abstract partial class Tuner
 {

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.ML.FunctionalDnn.Layers;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Tuning;
 
 public abstract partial class Tuner
 {

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.ML.FunctionalDnn.Callbacks;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Tuning;
 
 /// <summary>What a tuner proposes for its next trial.</summary>
 /// <param name="Values">The hyperparameter values (the others take their defaults).</param>

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Microsoft.ML.FunctionalDnn.Tuning;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Architecture;
 

@@ -1,3 +1,6 @@
+using Microsoft.ML.FunctionalDnn.Callbacks;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Callbacks;
@@ -9,7 +12,7 @@ public sealed class CallbackTests
     {
         var input = Input([2]);
         var model = new Model(input, new Dense(1).Apply(input));
-        model.Compile(new SGD(0.1f), "mse");
+        model.Compile(new Sgd(0.1f), "mse");
         return model;
     }
 
@@ -106,7 +109,7 @@ public sealed class CallbackTests
         // longer get this far, since Fit refuses non-finite data before the first step.
         var input = Input([2]);
         var model = new Model(input, new Dense(1).Apply(input));
-        model.Compile(new SGD(1e12f), "mse");
+        model.Compile(new Sgd(1e12f), "mse");
         var (x, y) = Data(256);
         var losses = new List<float>();
         var terminate = new TerminateOnNaN();
@@ -142,13 +145,13 @@ public sealed class CallbackTests
         string path = Path.Combine(Path.GetTempPath(), $"fdnn_{Guid.NewGuid():N}.csv");
         try
         {
-            using (var logger = new CSVLogger(path))
+            using (var logger = new CsvLogger(path))
                 model.Fit(x, y, epochs: 3, batchSize: 8, validationSplit: 0.25f, verbose: 0, callbacks: [logger]);
             var lines = File.ReadAllLines(path);
             Assert.AreEqual("epoch,learning_rate,loss,val_loss", lines[0]);
             Assert.HasCount(4, lines);
             StringAssert.StartsWith(lines[3], "2,");
-            using (var more = new CSVLogger(path, append: true))
+            using (var more = new CsvLogger(path, append: true))
                 model.Fit(x, y, epochs: 4, initialEpoch: 3, batchSize: 8, validationSplit: 0.25f, verbose: 0, callbacks: [more]);
             var appended = File.ReadAllLines(path);
             Assert.HasCount(5, appended);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Microsoft.ML.FunctionalDnn.Layers;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Docs;
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.FunctionalDnn.Layers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Layers;
@@ -19,9 +20,9 @@ public sealed class KerasSemanticsTests
 
     private static RecurrentLayer Recurrent(string kind) => kind switch
     {
-        "lstm" => new LSTM(3, returnSequences: true),
-        "gru" => new GRU(3, returnSequences: true),
-        _ => new SimpleRNN(3, returnSequences: true),
+        "lstm" => new Lstm(3, returnSequences: true),
+        "gru" => new Gru(3, returnSequences: true),
+        _ => new SimpleRnn(3, returnSequences: true),
     };
 
     [TestMethod]
@@ -79,7 +80,7 @@ public sealed class KerasSemanticsTests
     public void MaskedRecurrentLayerAloneStillRepeatsItsPreviousOutput()
     {
         RecurrentLayer lstm;
-        using (SeedScope.Begin(5)) lstm = new LSTM(3, returnSequences: true);
+        using (SeedScope.Begin(5)) lstm = new Lstm(3, returnSequences: true);
         var y = lstm.ApplyMasked([GradCheck.Rand(_r, 2, 4, 2)], [Tensor.FromArray(MaskValues)], training: false).Outputs[0];
         for (int j = 0; j < 3; j++)
         {

@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Initializers;
+using Microsoft.ML.FunctionalDnn.Layers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Layers;
@@ -41,12 +43,12 @@ public sealed class LayerConformanceTests
         new("GlobalAveragePooling1D", () => new GlobalAveragePooling1D(), [5, 3], 0),
         new("GlobalMaxPooling2D", () => new GlobalMaxPooling2D(), [3, 3, 2], 0),
         new("GlobalAveragePooling2D", () => new GlobalAveragePooling2D(), [3, 3, 2], 0),
-        new("LSTM", () => new LSTM(3), [4, 2], 4 * (3 * (2 + 3) + 3)),
-        new("LSTMSequences", () => new LSTM(3, returnSequences: true, goBackwards: true), [4, 2], 72),
-        new("GRU", () => new GRU(3), [4, 2], 3 * (3 * (2 + 3) + 2 * 3)),
-        new("SimpleRNN", () => new SimpleRNN(3, returnSequences: true), [4, 2], 3 * (2 + 3) + 3),
-        new("Bidirectional", () => new Bidirectional(new LSTM(3, returnSequences: true)), [4, 2], 144),
-        new("BidirectionalSum", () => new Bidirectional(new GRU(3), MergeMode.Sum), [4, 2], 2 * 63),
+        new("LSTM", () => new Lstm(3), [4, 2], 4 * (3 * (2 + 3) + 3)),
+        new("LSTMSequences", () => new Lstm(3, returnSequences: true, goBackwards: true), [4, 2], 72),
+        new("GRU", () => new Gru(3), [4, 2], 3 * (3 * (2 + 3) + 2 * 3)),
+        new("SimpleRNN", () => new SimpleRnn(3, returnSequences: true), [4, 2], 3 * (2 + 3) + 3),
+        new("Bidirectional", () => new Bidirectional(new Lstm(3, returnSequences: true)), [4, 2], 144),
+        new("BidirectionalSum", () => new Bidirectional(new Gru(3), MergeMode.Sum), [4, 2], 2 * 63),
         new("BatchNormalization", () => new BatchNormalization(), [3, 4], 16),
         new("LayerNormalization", () => new LayerNormalization(), [3, 4], 8),
     ];
@@ -126,7 +128,7 @@ public sealed class LayerConformanceTests
     [TestMethod]
     public void BidirectionalMatchesTwoDirectionsByHand()
     {
-        var bi = new Bidirectional(new LSTM(2, returnSequences: true));
+        var bi = new Bidirectional(new Lstm(2, returnSequences: true));
         var x = Tensor.Uniform(new Shape(1, 4, 3), -1, 1, new RandomGenerator(6));
         var y = bi.Apply(x);
         var forward = bi.Forward.Apply(x);

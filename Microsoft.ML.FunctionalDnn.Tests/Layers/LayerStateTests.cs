@@ -1,3 +1,6 @@
+using Microsoft.ML.FunctionalDnn.Initializers;
+using Microsoft.ML.FunctionalDnn.Layers;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.Layers;
 
 /// <summary>Weights and moving statistics are variables of the backend, created and updated through it.</summary>

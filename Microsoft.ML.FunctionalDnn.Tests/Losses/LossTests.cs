@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Losses;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.Losses;
 
 [TestClass]

@@ -1,6 +1,10 @@
 using Microsoft.Data.Analysis;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.FunctionalDnn.DataFrames;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
+using Microsoft.ML.FunctionalDnn.Transforms;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.MLNet;

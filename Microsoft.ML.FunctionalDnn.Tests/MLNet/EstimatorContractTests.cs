@@ -1,5 +1,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Losses;
+using Microsoft.ML.FunctionalDnn.Optimizers;
+using Microsoft.ML.FunctionalDnn.Transforms;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.MLNet;
@@ -180,7 +184,7 @@ public sealed class EstimatorContractTests
         var data = words.Fit(ml.Data.LoadFromEnumerable([new Words { Text = "a b c" }])).Transform(ml.Data.LoadFromEnumerable([new Words { Text = "a b", Label = 1 }, new Words { Text = "c", Label = 0 }]));
         LayerNames.Reset();
         var tokens = Input([null], DType.Int32, name: "Tokens");
-        var steps = new LSTM(3, returnSequences: true, name: "steps").Apply(new Embedding(4, 2).Apply(tokens));
+        var steps = new Lstm(3, returnSequences: true, name: "steps").Apply(new Embedding(4, 2).Apply(tokens));
         var model = new Model(tokens, new Dense(1, name: "out").Apply(new GlobalAveragePooling1D().Apply(steps)));
         model.Compile("sgd", "mse");
         var estimator = ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions { Epochs = 1, IntermediateOutputColumns = { ["steps"] = "Steps" } });

@@ -1,6 +1,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
 using Microsoft.ML.FunctionalDnn.Samples.QuestionAnswering;
+using Microsoft.ML.FunctionalDnn.Transforms;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.MLNet;
@@ -18,8 +21,8 @@ public sealed class QuestionAnsweringPipelineTests
     {
         var story = Input([storyLength], DType.Int32, name: "StoryIds");
         var question = Input([questionLength], DType.Int32, name: "QuestionIds");
-        var s = new LSTM(48).Apply(new Embedding(vocabulary, 32).Apply(story));
-        var q = new LSTM(16).Apply(new Embedding(vocabulary, 16).Apply(question));
+        var s = new Lstm(48).Apply(new Embedding(vocabulary, 32).Apply(story));
+        var q = new Lstm(16).Apply(new Embedding(vocabulary, 16).Apply(question));
         var answer = new Dense(answers, "softmax", name: "answer").Apply(Concatenate([s, q]));
         var model = new Model([story, question], answer, name: "question_answering");
         model.Compile(new Adam(0.01f), "sparse_categorical_crossentropy", metrics: ["accuracy"]);

@@ -1,3 +1,6 @@
+using Microsoft.ML.FunctionalDnn.Losses;
+using Microsoft.ML.FunctionalDnn.Metrics;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.Metrics;
 
 /// <summary>
@@ -70,7 +73,7 @@ public sealed class MetricStateTests
         var t = Tensor.FromArray([.. Enumerable.Range(0, samples).Select(_ => _r.NextFloat() > 0.6f ? 1f : 0f)], new Shape(samples, 1));
         var p = Tensor.Uniform(new Shape(samples, 1), 0, 1, _r);
         var w = Tensor.Uniform(new Shape(samples), 0, 2, _r);
-        var auc = new AUC(numThresholds: 50);
+        var auc = new Auc(numThresholds: 50);
         auc.Update(t, p);
         var precision = new Precision();
         precision.Update(t, p, w);

@@ -1,3 +1,6 @@
+using Microsoft.ML.FunctionalDnn.Losses;
+using Microsoft.ML.FunctionalDnn.Metrics;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.Metrics;
 
 [TestClass]
@@ -60,11 +63,11 @@ public sealed class MetricTests
         var recall = new Recall();
         recall.Update(t, p);
         Assert.AreEqual(2f / 3, recall.Result(), 1e-6f);
-        // Exact ROC AUC of these scores: pairs (pos, neg) ranked correctly = 5 of 6.
-        var auc = new AUC();
+        // Exact ROC Auc of these scores: pairs (pos, neg) ranked correctly = 5 of 6.
+        var auc = new Auc();
         auc.Update(t, p);
         Assert.AreEqual(5f / 6, auc.Result(), 0.01f);
-        var perfect = new AUC();
+        var perfect = new Auc();
         perfect.Update(t, Tensor.FromArray(new float[,] { { 0.9f }, { 0.8f }, { 0.2f }, { 0.1f }, { 0.7f } }));
         Assert.AreEqual(1f, perfect.Result(), 1e-3f);
     }

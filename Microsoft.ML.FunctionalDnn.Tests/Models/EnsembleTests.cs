@@ -1,4 +1,6 @@
+using Microsoft.ML.FunctionalDnn.Layers;
 using Microsoft.ML.FunctionalDnn.Tests.Tuning;
+using Microsoft.ML.FunctionalDnn.Tuning;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Models;

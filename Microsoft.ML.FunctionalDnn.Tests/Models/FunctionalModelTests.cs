@@ -1,3 +1,4 @@
+using Microsoft.ML.FunctionalDnn.Layers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Models;

@@ -1,3 +1,4 @@
+using Microsoft.ML.FunctionalDnn.Layers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Models;
@@ -50,7 +51,7 @@ public sealed class GraphExamplesTests
     [TestMethod]
     public void SiameseLstmOnVariableLengthSentences()
     {
-        var lstm = new LSTM(32);
+        var lstm = new Lstm(32);
         var left = Input([null, 128], name: "left");
         var right = Input([null, 128], name: "right");
         var merged = Concatenate([lstm.Apply(left), lstm.Apply(right)]);
@@ -75,7 +76,7 @@ public sealed class GraphExamplesTests
         var conv = new Conv1D(8, 5, padding: Padding.Causal).GetConfig();
         CollectionAssert.AreEqual(new[] { 5 }, (int[])conv["kernel_size"]!);
         Assert.AreEqual("causal", conv["padding"]);
-        Assert.AreEqual(true, new LSTM(4, returnSequences: true).GetConfig()["return_sequences"]);
+        Assert.AreEqual(true, new Lstm(4, returnSequences: true).GetConfig()["return_sequences"]);
     }
 
     [TestMethod]

@@ -1,3 +1,4 @@
+using Microsoft.ML.FunctionalDnn.Layers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Models;
@@ -10,9 +11,9 @@ public sealed class MaskingTests
         using var seed = SeedScope.Begin(21);
         var ids = Input([null], DType.Int32);
         var x = new Embedding(20, 6, maskZero: maskZero).Apply(ids);
-        x = new LSTM(5, returnSequences: true).Apply(x);
+        x = new Lstm(5, returnSequences: true).Apply(x);
         x = new Dense(4, "tanh").Apply(x);                 // keeps the mask
-        x = new Bidirectional(new GRU(3)).Apply(x);
+        x = new Bidirectional(new Gru(3)).Apply(x);
         return new Model(ids, new Dense(2, "softmax").Apply(x));
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.FunctionalDnn.Layers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Models;
@@ -15,9 +16,9 @@ public sealed class NotesExampleModelsTests
     public void QuestionAnsweringModel()
     {
         var text = Input([200], DType.Int32, "text");
-        var encodedText = new LSTM(32, name: "lstm_text").Apply(new Embedding(10000, 64, name: "embed_text").Apply(text));
+        var encodedText = new Lstm(32, name: "lstm_text").Apply(new Embedding(10000, 64, name: "embed_text").Apply(text));
         var question = Input([200], DType.Int32, "question");
-        var encodedQuestion = new LSTM(16, name: "lstm_question").Apply(new Embedding(10000, 32, name: "embed_question").Apply(question));
+        var encodedQuestion = new Lstm(16, name: "lstm_question").Apply(new Embedding(10000, 32, name: "embed_question").Apply(question));
         var answer = new Dense(500, "softmax", name: "answer").Apply(Concatenate([encodedText, encodedQuestion]));
         var model = new Model([text, question], answer);
 
@@ -132,7 +133,7 @@ public sealed class NotesExampleModelsTests
         using var seed = SeedScope.Begin(7);
         var left = Input([6, 5], name: "left");
         var right = Input([6, 5], name: "right");
-        var shared = new LSTM(4, name: "shared");
+        var shared = new Lstm(4, name: "shared");
         var head = new Dense(1, "sigmoid", name: "head");
         var model = new Model([left, right], head.Apply(Concatenate([shared.Apply(left), shared.Apply(right)])));
         Assert.AreEqual(2, shared.InboundNodes.Count);
@@ -145,7 +146,7 @@ public sealed class NotesExampleModelsTests
         Ops.Sum(model.ApplyMany([l, rr])[0]).Backward();
         var sharedGrads = shared.TrainableWeights.Select(w => w.Grad!.ToArray()).ToArray();
 
-        // The same computation with two separate copies of the LSTM: their gradients must add up to the shared one.
+        // The same computation with two separate copies of the Lstm: their gradients must add up to the shared one.
         var a = Copy(shared);
         var b = Copy(shared);
         var ya = a.Apply(l);
@@ -158,9 +159,9 @@ public sealed class NotesExampleModelsTests
         }
     }
 
-    private static LSTM Copy(LSTM source)
+    private static Lstm Copy(Lstm source)
     {
-        var copy = new LSTM(source.Units);
+        var copy = new Lstm(source.Units);
         copy.Apply(Tensor.Zeros(new Shape(1, 1, source.TrainableWeights[0].Shape[0])));
         for (int i = 0; i < source.Weights.Count; i++) source.Weights[i].Value.Data.CopyTo(copy.Weights[i].Value.Data);
         return copy;

@@ -1,4 +1,5 @@
 using Microsoft.ML.FunctionalDnn.Applications;
+using Microsoft.ML.FunctionalDnn.Layers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Models;

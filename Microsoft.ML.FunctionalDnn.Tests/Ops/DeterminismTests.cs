@@ -3,7 +3,7 @@ namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
 [TestClass]
 public sealed class DeterminismTests
 {
-    /// <summary>A few SGD steps of a conv + LSTM + dense model from one seed; returns the final weights.</summary>
+    /// <summary>A few Sgd steps of a conv + Lstm + dense model from one seed; returns the final weights.</summary>
     private static float[] Train(long seed)
     {
         var r = new RandomGenerator(seed);

@@ -15,7 +15,7 @@ public sealed class RecurrentTests
         GradCheck.Rand(_r, batch, units),
     ];
 
-    /// <summary>The LSTM equations written with primitive ops, one step at a time: the oracle for the fused kernel.</summary>
+    /// <summary>The Lstm equations written with primitive ops, one step at a time: the oracle for the fused kernel.</summary>
     private static (Tensor Output, Tensor H, Tensor C) ComposedLstm(Tensor[] p, bool returnSequences, bool goBackwards)
     {
         var (x, w, u, b, h, c) = (p[0], p[1], p[2], p[3], p[4], p[5]);
@@ -94,7 +94,7 @@ public sealed class RecurrentTests
         GradCheck.Rand(_r, batch, units),
     ];
 
-    /// <summary>Keras's GRU (reset_after=True) step by step from primitive ops.</summary>
+    /// <summary>Keras's Gru (reset_after=True) step by step from primitive ops.</summary>
     private static Tensor ComposedGru(Tensor[] p, bool returnSequences, bool goBackwards)
     {
         var (x, w, u, bias, h) = (p[0], p[1], p[2], p[3], p[4]);

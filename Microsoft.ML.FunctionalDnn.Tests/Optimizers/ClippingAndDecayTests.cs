@@ -1,15 +1,17 @@
+using Microsoft.ML.FunctionalDnn.Optimizers;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.Optimizers;
 
-/// <summary>Gradient clipping and decoupled weight decay, by Keras 3's base-optimizer formulas, with plain SGD (lr 1) so the weight shows the clipped gradient.</summary>
+/// <summary>Gradient clipping and decoupled weight decay, by Keras 3's base-optimizer formulas, with plain Sgd (lr 1) so the weight shows the clipped gradient.</summary>
 [TestClass]
 public sealed class ClippingAndDecayTests
 {
-    /// <summary>One SGD step (lr 1) from zero weights; returns the weights (= minus the gradients as clipped) and checks the gradients were only read.</summary>
+    /// <summary>One Sgd step (lr 1) from zero weights; returns the weights (= minus the gradients as clipped) and checks the gradients were only read.</summary>
     private static float[][] ClippedBy(OptimizerOptions options, params float[][] gradients)
     {
         var weights = gradients.Select(g => Tensor.Zeros(new Shape(g.Length))).ToArray();
         var grads = gradients.Select(g => (Tensor?)Tensor.FromArray(g)).ToArray();
-        new SGD(1f, options: options).Apply(grads, weights);
+        new Sgd(1f, options: options).Apply(grads, weights);
         for (int i = 0; i < gradients.Length; i++)
             CollectionAssert.AreEqual(gradients[i], grads[i]!.ToArray(), "clipping must not change the gradients passed in");
         return [.. weights.Select(w => w.ToArray().Select(v => -v).ToArray())];
@@ -69,10 +71,10 @@ public sealed class ClippingAndDecayTests
     [TestMethod]
     public void WeightDecayShrinksEveryWeightWithAGradientBeforeTheUpdate()
     {
-        // w ← w - w·decay·lr, then the SGD step w -= lr·g; a weight without a gradient is not touched.
+        // w ← w - w·decay·lr, then the Sgd step w -= lr·g; a weight without a gradient is not touched.
         var w = Tensor.FromArray(new[] { 2f, -4f });
         var frozen = Tensor.FromArray(new[] { 3f });
-        new SGD(0.5f, options: new OptimizerOptions { WeightDecay = 0.1f }).Apply([Tensor.FromArray(new[] { 1f, 1f }), null], [w, frozen]);
+        new Sgd(0.5f, options: new OptimizerOptions { WeightDecay = 0.1f }).Apply([Tensor.FromArray(new[] { 1f, 1f }), null], [w, frozen]);
         AreClose([2f - 2f * 0.1f * 0.5f - 0.5f, -4f + 4f * 0.1f * 0.5f - 0.5f], w.ToArray(), "decayed and stepped");
         Assert.AreEqual(3f, frozen.Item());
     }

@@ -1,7 +1,9 @@
+using Microsoft.ML.FunctionalDnn.Optimizers;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.Optimizers;
 
 /// <summary>
-/// The managed engine's fused Adam and RMSprop loops against the optimizers' op-by-op rules: the
+/// The managed engine's fused Adam and RmsProp loops against the optimizers' op-by-op rules: the
 /// same weights, slots and gradients through both paths must give identical bits, at lengths that
 /// exercise the vector body and the scalar tail.
 /// </summary>

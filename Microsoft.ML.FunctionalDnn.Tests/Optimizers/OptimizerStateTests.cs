@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Optimizers;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.Optimizers;
 
 /// <summary>ExportState/ImportState: a round trip resumes training exactly; a state that does not fit is refused before anything changes.</summary>
@@ -61,7 +63,7 @@ public sealed class OptimizerStateTests
             "optimizer/dense/bias/0", "optimizer/dense/bias/1", "optimizer/dense/kernel/0", "optimizer/dense/kernel/1",
             "optimizer/iterations", "optimizer/learning_rate",
         }, keys);
-        Assert.IsFalse(StateOf(new SGD(), 1).Keys.Any(k => k.StartsWith("optimizer/dense", StringComparison.Ordinal)), "SGD without momentum keeps no slots");
+        Assert.IsFalse(StateOf(new Sgd(), 1).Keys.Any(k => k.StartsWith("optimizer/dense", StringComparison.Ordinal)), "SGD without momentum keeps no slots");
     }
 
     [TestMethod]
@@ -83,13 +85,13 @@ public sealed class OptimizerStateTests
     [TestMethod]
     public void ImportRefusesSgdMomentumIntoPlainSgdAndTheReverseWorksEmpty()
     {
-        var withMomentum = StateOf(new SGD(momentum: 0.9f), 1);
+        var withMomentum = StateOf(new Sgd(momentum: 0.9f), 1);
         var (_, _, named) = Weights();
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => new SGD().ImportState(withMomentum, named));
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => new Sgd().ImportState(withMomentum, named));
         StringAssert.Contains(e.Message, "has 1 optimizer slots; this sgd optimizer keeps 0 per weight");
-        // A state without slots (plain SGD) fits any optimizer: its slots start afresh.
+        // A state without slots (plain Sgd) fits any optimizer: its slots start afresh.
         var adam = new Adam();
-        adam.ImportState(StateOf(new SGD(), 3), named);
+        adam.ImportState(StateOf(new Sgd(), 3), named);
         Assert.AreEqual(3, adam.Iterations);
     }
 

@@ -1,3 +1,6 @@
+using Microsoft.ML.FunctionalDnn.Optimizers;
+using Microsoft.ML.FunctionalDnn.Optimizers.Schedules;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.Optimizers;
 
 [TestClass]
@@ -20,22 +23,22 @@ public sealed class OptimizerTests
     [TestMethod]
     public void SgdWithAndWithoutMomentum()
     {
-        var (a, b) = TwoSteps(new SGD(0.1f));
+        var (a, b) = TwoSteps(new Sgd(0.1f));
         Assert.AreEqual(1 - 0.05f, a, 1e-6f);
         Assert.AreEqual(1 - 0.05f + 0.025f, b, 1e-6f);
         // m1 = -0.05, w = 0.95; m2 = 0.9·(-0.05) + 0.025 = -0.02, w = 0.93
-        (a, b) = TwoSteps(new SGD(0.1f, momentum: 0.9f));
+        (a, b) = TwoSteps(new Sgd(0.1f, momentum: 0.9f));
         Assert.AreEqual(0.95f, a, 1e-6f);
         Assert.AreEqual(0.93f, b, 1e-6f);
         // Nesterov: w += 0.9·m - lr·g
-        (a, _) = TwoSteps(new SGD(0.1f, momentum: 0.9f, nesterov: true));
+        (a, _) = TwoSteps(new Sgd(0.1f, momentum: 0.9f, nesterov: true));
         Assert.AreEqual(1 + 0.9f * -0.05f - 0.05f, a, 1e-6f);
     }
 
     [TestMethod]
     public void RmspropPutsEpsilonInsideTheSquareRoot()
     {
-        var (a, b) = TwoSteps(new RMSprop());
+        var (a, b) = TwoSteps(new RmsProp());
         double v1 = 0.1 * 0.25, w1 = 1 - 1e-3 * 0.5 / Math.Sqrt(v1 + 1e-7);
         double v2 = 0.9 * v1 + 0.1 * 0.0625, w2 = w1 + 1e-3 * 0.25 / Math.Sqrt(v2 + 1e-7);
         Assert.AreEqual(w1, a, 1e-6);
@@ -85,19 +88,19 @@ public sealed class OptimizerTests
     [TestMethod]
     public void ClippingByValueNormAndGlobalNorm()
     {
-        var (a, _) = TwoSteps(new SGD(1f, options: new OptimizerOptions { ClipValue = 0.1f }));
+        var (a, _) = TwoSteps(new Sgd(1f, options: new OptimizerOptions { ClipValue = 0.1f }));
         Assert.AreEqual(0.9f, a, 1e-6f);
         var w = Tensor.FromArray(new[] { 0f, 0f });
         var u = Tensor.FromArray(new[] { 0f });
         w.RequiresGrad = true;
         u.RequiresGrad = true;
         Ops.Add(Ops.Sum(Ops.Multiply(w, Tensor.FromArray(new[] { 3f, 4f }))), Ops.Sum(Ops.Multiply(u, Tensor.Scalar(12)))).Backward();
-        new SGD(1f, options: new OptimizerOptions { ClipNorm = 1f }).Apply([w, u]);
+        new Sgd(1f, options: new OptimizerOptions { ClipNorm = 1f }).Apply([w, u]);
         CollectionAssert.AreEqual(new[] { -0.6f, -0.8f }, w.ToArray());
         Assert.AreEqual(-1f, u.Item(), 1e-6f);
         w.Data.Clear();
         u.Data.Clear();
-        new SGD(1f, options: new OptimizerOptions { GlobalClipNorm = 1f }).Apply([w, u]);
+        new Sgd(1f, options: new OptimizerOptions { GlobalClipNorm = 1f }).Apply([w, u]);
         // global norm √(9 + 16 + 144) = 13
         Assert.AreEqual(-3f / 13, w[0], 1e-6f);
         Assert.AreEqual(-12f / 13, u.Item(), 1e-6f);
@@ -115,7 +118,7 @@ public sealed class OptimizerTests
         Assert.AreEqual(1f, piecewise.At(10));
         Assert.AreEqual(0.5f, piecewise.At(11));
         Assert.AreEqual(0.1f, piecewise.At(21));
-        var scheduled = new SGD(schedule: new PiecewiseConstantDecay([0], [1f, 0.1f]));
+        var scheduled = new Sgd(schedule: new PiecewiseConstantDecay([0], [1f, 0.1f]));
         var (a, b) = TwoSteps(scheduled);
         Assert.AreEqual(0.5f, a, 1e-6f);
         Assert.AreEqual(0.5f + 0.025f, b, 1e-6f);

@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Optimizers;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.Optimizers;
 
 /// <summary>
@@ -41,13 +43,13 @@ public sealed class UpdateRuleTests
     }
 
     [TestMethod]
-    public void Sgd() => Check(new SGD(0.1f), 0, (w, g, _, _) => w - 0.1 * g);
+    public void Sgd() => Check(new Sgd(0.1f), 0, (w, g, _, _) => w - 0.1 * g);
 
     [TestMethod]
     public void SgdWithMomentum()
     {
         double lr = 0.1f, mu = 0.9f;
-        Check(new SGD(0.1f, momentum: 0.9f), 1, (w, g, s, _) =>
+        Check(new Sgd(0.1f, momentum: 0.9f), 1, (w, g, s, _) =>
         {
             s[0] = s[0] * mu - g * lr;
             return w + s[0];
@@ -58,7 +60,7 @@ public sealed class UpdateRuleTests
     public void SgdWithNesterovMomentum()
     {
         double lr = 0.1f, mu = 0.9f;
-        Check(new SGD(0.1f, momentum: 0.9f, nesterov: true), 1, (w, g, s, _) =>
+        Check(new Sgd(0.1f, momentum: 0.9f, nesterov: true), 1, (w, g, s, _) =>
         {
             s[0] = s[0] * mu - g * lr;
             return w + (s[0] * mu - g * lr);
@@ -69,7 +71,7 @@ public sealed class UpdateRuleTests
     public void Rmsprop()
     {
         double lr = 0.01f, rho = 0.9f, eps = 1e-7f;
-        Check(new RMSprop(0.01f), 1, (w, g, s, _) =>
+        Check(new RmsProp(0.01f), 1, (w, g, s, _) =>
         {
             s[0] = rho * s[0] + (1 - rho) * g * g;
             return w - lr * g / Math.Sqrt(s[0] + eps);
@@ -80,7 +82,7 @@ public sealed class UpdateRuleTests
     public void RmspropWithMomentum()
     {
         double lr = 0.01f, rho = 0.9f, mu = 0.5f, eps = 1e-7f;
-        Check(new RMSprop(0.01f, momentum: 0.5f), 2, (w, g, s, _) =>
+        Check(new RmsProp(0.01f, momentum: 0.5f), 2, (w, g, s, _) =>
         {
             s[0] = rho * s[0] + (1 - rho) * g * g;
             s[1] = mu * s[1] + lr * g / Math.Sqrt(s[0] + eps);

@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Saving;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Saving;
@@ -17,11 +19,11 @@ public sealed class FileIntegrityTests : IDisposable
     [TestInitialize]
     public void Setup() => LayerNames.Reset();
 
-    /// <summary>A small compiled LSTM model trained one epoch, so the file has config, weights and optimizer slots.</summary>
+    /// <summary>A small compiled Lstm model trained one epoch, so the file has config, weights and optimizer slots.</summary>
     private string SaveSmallModel(string name = "small.fdnn")
     {
         var input = Input([5, 3], name: "x");
-        var model = new Model(input, new Dense(2, name: "head").Apply(new LSTM(4, name: "lstm").Apply(input)), "small");
+        var model = new Model(input, new Dense(2, name: "head").Apply(new Lstm(4, name: "lstm").Apply(input)), "small");
         model.Compile("adam", "mse");
         var r = new RandomGenerator(3);
         model.Fit(Tensor.Uniform(new Shape(8, 5, 3), -1, 1, r), Tensor.Uniform(new Shape(8, 2), -1, 1, r), epochs: 1, batchSize: 4, verbose: 0);

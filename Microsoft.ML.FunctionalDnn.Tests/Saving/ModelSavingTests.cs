@@ -1,5 +1,9 @@
 using System.IO.Compression;
 using Microsoft.ML.FunctionalDnn.Applications;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Losses;
+using Microsoft.ML.FunctionalDnn.Optimizers;
+using Microsoft.ML.FunctionalDnn.Optimizers.Schedules;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Saving;
@@ -31,7 +35,7 @@ public sealed class ModelSavingTests : IDisposable
     {
         var text = Input([null], DType.Int32, "text");
         var question = Input([null], DType.Int32, "question");
-        var merged = Concatenate([new LSTM(8).Apply(new Embedding(50, 6, maskZero: true).Apply(text)), new Bidirectional(new GRU(4)).Apply(new Embedding(50, 4).Apply(question))]);
+        var merged = Concatenate([new Lstm(8).Apply(new Embedding(50, 6, maskZero: true).Apply(text)), new Bidirectional(new Gru(4)).Apply(new Embedding(50, 4).Apply(question))]);
         var model = new Model([text, question], new Dense(7, "softmax").Apply(merged), "qa");
         string path = PathOf("qa.fdnn");
         model.Save(path);
@@ -149,7 +153,7 @@ public sealed class ModelSavingTests : IDisposable
     {
         var input = Input([4]);
         var model = new Model(input, new Dense(3, name: "logits").Apply(new Dense(8, "relu").Apply(input)));
-        model.Compile(new RMSprop(0.005f, momentum: 0.5f, options: new OptimizerOptions { ClipNorm = 1f }),
+        model.Compile(new RmsProp(0.005f, momentum: 0.5f, options: new OptimizerOptions { ClipNorm = 1f }),
             new SparseCategoricalCrossentropy(fromLogits: true), metrics: ["accuracy"]);
         var r = new RandomGenerator(21);
         var x = Tensor.Uniform(new Shape(48, 4), -1, 1, r);
@@ -158,7 +162,7 @@ public sealed class ModelSavingTests : IDisposable
         model.Save(PathOf("compiled.fdnn"));
         var loaded = Model.Load(PathOf("compiled.fdnn"));
 
-        Assert.IsInstanceOfType<RMSprop>(loaded.Optimizer);
+        Assert.IsInstanceOfType<RmsProp>(loaded.Optimizer);
         Assert.AreEqual(12, loaded.Optimizer!.Iterations);
         Assert.AreEqual(0.005f, loaded.Optimizer.LearningRate);
         Assert.AreEqual(1f, loaded.Optimizer.Options.ClipNorm);

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Summaries;
 using Microsoft.ML.FunctionalDnn.TensorBoardProtos;
 using static Microsoft.ML.FunctionalDnn.Keras;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.ML.FunctionalDnn.Callbacks;
+using Microsoft.ML.FunctionalDnn.Layers;
 using Microsoft.ML.FunctionalDnn.TensorBoardProtos;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
@@ -26,7 +28,7 @@ public sealed class TensorBoardCallbackTests
         var y1 = Tensor.Uniform(new Shape(64, 1), 0, 1, r);
         var y2 = Ops.OneHot(Tensor.RandomInts(new Shape(64), 0, 3, r), 3);
         history = model.Fit(x, new[] { y1, y2 }, epochs: Epochs, batchSize: 16, validationSplit: 0.25f, verbose: 0,
-            callbacks: [new FunctionalDnn.TensorBoard(logDir, histogramFreq: 1, updateFreq: 2, writeStepsPerSecond: true)]);
+            callbacks: [new FunctionalDnn.Callbacks.TensorBoard(logDir, histogramFreq: 1, updateFreq: 2, writeStepsPerSecond: true)]);
         return model;
     }
 
@@ -73,7 +75,7 @@ public sealed class TensorBoardCallbackTests
         var model = FitMultiOutput(dir.File("fit"), out _);
         var x = Tensor.Zeros(new Shape(4, 6));
         var y2 = Ops.OneHot(Tensor.FromArray(new[] { 0, 1, 2, 0 }), 3);
-        var callback = new FunctionalDnn.TensorBoard(dir.File("eval"));
+        var callback = new FunctionalDnn.Callbacks.TensorBoard(dir.File("eval"));
         model.Evaluate(x, new[] { Tensor.Zeros(new Shape(4, 1)), y2 }, callbacks: [callback]);
         callback.Dispose();
         var validation = Run(Path.Combine(dir.File("eval"), "validation"));

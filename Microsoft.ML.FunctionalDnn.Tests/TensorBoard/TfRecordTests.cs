@@ -1,5 +1,6 @@
 using System.Text;
 using Google.Protobuf;
+using Microsoft.ML.FunctionalDnn.Summaries;
 using Microsoft.ML.FunctionalDnn.TensorBoardProtos;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.TensorBoard;

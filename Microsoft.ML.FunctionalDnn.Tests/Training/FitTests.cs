@@ -1,3 +1,6 @@
+using Microsoft.ML.FunctionalDnn.Callbacks;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Training;
@@ -51,7 +54,7 @@ public sealed class FitTests
         using var seed = SeedScope.Begin(4);
         var text = Input([20], DType.Int32, "text");
         var question = Input([20], DType.Int32, "question");
-        var merged = Concatenate([new LSTM(8).Apply(new Embedding(100, 8).Apply(text)), new LSTM(4).Apply(new Embedding(100, 4).Apply(question))]);
+        var merged = Concatenate([new Lstm(8).Apply(new Embedding(100, 8).Apply(text)), new Lstm(4).Apply(new Embedding(100, 4).Apply(question))]);
         var model = new Model([text, question], new Dense(10, "softmax").Apply(merged));
         model.Compile("rmsprop", "categorical_crossentropy", metrics: ["acc"]);
         var r = new RandomGenerator(5);
@@ -105,7 +108,7 @@ public sealed class FitTests
         using var seed = SeedScope.Begin(8);
         var input = Input([2]);
         var model = new Model(input, new Dense(1).Apply(input));
-        model.Compile(new SGD(1e-12f), "mse");
+        model.Compile(new Sgd(1e-12f), "mse");
         var r = new RandomGenerator(9);
         var x = Tensor.Uniform(new Shape(50, 2), -1, 1, r);
         var y = Tensor.Uniform(new Shape(50, 1), -1, 1, r);
@@ -139,7 +142,7 @@ public sealed class FitTests
         using var seed = SeedScope.Begin(13);
         var input = Input([3]);
         var model = new Model(input, new Dense(1, "sigmoid").Apply(input));
-        model.Compile(new SGD(0.5f), "binary_crossentropy");
+        model.Compile(new Sgd(0.5f), "binary_crossentropy");
         var x = Tensor.Uniform(new Shape(16, 3), -1, 1, new RandomGenerator(14));
         var y = Tensor.Zeros(new Shape(16, 1));
         var before = model.Weights.SelectMany(w => w.Value.ToArray()).ToArray();

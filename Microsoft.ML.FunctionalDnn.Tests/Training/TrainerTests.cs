@@ -1,3 +1,7 @@
+using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Losses;
+using Microsoft.ML.FunctionalDnn.Optimizers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Training;
@@ -43,7 +47,7 @@ public sealed class TrainerTests
     public void ALayerFrozenAfterBuildingStaysAndKeepsNoGradient()
     {
         var model = Classifier(33, 2, "linear");
-        model.Compile(new SGD(0.1f), "mse");
+        model.Compile(new Sgd(0.1f), "mse");
         var frozen = model.Layers[1];
         frozen.Trainable = false;
         var before = frozen.Weights.Select(w => w.Value.ToArray()).ToList();
@@ -71,13 +75,13 @@ public sealed class TrainerTests
         foreach (var (loss, classes, activation, labels) in cases)
         {
             var silenced = Classifier(36, classes, activation);
-            silenced.Compile(new SGD(0.5f), loss);
+            silenced.Compile(new Sgd(0.5f), loss);
             var before = WeightValues(silenced);
             silenced.Fit(x, labels, batchSize: 4, verbose: 0, classWeight: new Dictionary<int, float> { [1] = 0f });
             CollectionAssert.AreEqual(before, WeightValues(silenced), $"{loss}: every sample is class 1, weighted 0");
 
             var counted = Classifier(36, classes, activation);
-            counted.Compile(new SGD(0.5f), loss);
+            counted.Compile(new Sgd(0.5f), loss);
             counted.Fit(x, labels, batchSize: 4, verbose: 0, classWeight: new Dictionary<int, float> { [0] = 0f });
             CollectionAssert.AreNotEqual(before, WeightValues(counted), $"{loss}: class 1 keeps its weight of 1");
         }

@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Tuning;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.Tuning;
 
 [TestClass]

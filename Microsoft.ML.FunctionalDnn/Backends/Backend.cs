@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Backends.Managed;
+
+namespace Microsoft.ML.FunctionalDnn.Backends;
 
 /// <summary>
 /// The backend this process computes with. Keras 3 picks one per process before any tensor exists;

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Backends;
 
 /// <summary>
 /// The compute surface a backend implements, as Keras 3's <c>keras.backend</c> modules do: tensor
@@ -58,7 +58,7 @@ internal interface IBackend
     /// <summary>Adam: m += (g - m)(1 - β₁); v += (g² - v)(1 - β₂); w -= m·α / (√v + ε), in one pass.</summary>
     bool TryAdamUpdate(Tensor variable, Tensor gradient, Tensor m, Tensor v, float alpha, float beta1, float beta2, float epsilon);
 
-    /// <summary>RMSprop without momentum: v = ρ·v + ((1 - ρ)·g)·g; w -= lr·g / √(v + ε), in one pass.</summary>
+    /// <summary>RmsProp without momentum: v = ρ·v + ((1 - ρ)·g)·g; w -= lr·g / √(v + ε), in one pass.</summary>
     bool TryRmsPropUpdate(Tensor variable, Tensor gradient, Tensor velocity, float lr, float rho, float epsilon);
 
     // The gradient mechanism.

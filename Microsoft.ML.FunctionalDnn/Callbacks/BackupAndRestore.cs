@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Saving;
+
+namespace Microsoft.ML.FunctionalDnn.Callbacks;
 
 /// <summary>
 /// Lets an interrupted Fit resume (Keras's BackupAndRestore): after every epoch, the weights, the

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Callbacks;
 
 /// <summary>
 /// Hooks into Fit, Evaluate and Predict, as Keras's <c>keras.callbacks.Callback</c>. Logs carry

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Callbacks;
 
 /// <summary>
 /// Stops training when the monitored value stops improving (Keras's EarlyStopping): after

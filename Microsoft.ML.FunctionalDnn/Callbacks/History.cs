@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Visualization;
+
+namespace Microsoft.ML.FunctionalDnn.Callbacks;
 
 /// <summary>What Fit returns (Keras's History): per epoch, every log value under Keras's key names.</summary>
 public sealed class History : Callback

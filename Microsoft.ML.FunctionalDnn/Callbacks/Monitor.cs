@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Callbacks;
 
 /// <summary>Whether a monitored value should go down or up; Auto decides from its name as Keras does.</summary>
 public enum MonitorMode

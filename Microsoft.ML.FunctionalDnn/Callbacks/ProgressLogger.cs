@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Spectre.Console;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Callbacks;
 
 /// <summary>
 /// Fit's console output (Keras's ProgbarLogger): <c>Epoch 3/10</c>, then

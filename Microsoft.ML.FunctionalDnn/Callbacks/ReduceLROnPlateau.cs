@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Callbacks;
 
 /// <summary>
 /// Multiplies the learning rate by <paramref name="factor"/> when the monitored value has not

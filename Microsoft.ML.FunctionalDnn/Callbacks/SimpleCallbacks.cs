@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Callbacks;
 
 /// <summary>Sets the learning rate at the start of every epoch from <c>schedule(epoch, currentRate)</c> (Keras's LearningRateScheduler).</summary>
 public sealed class LearningRateScheduler(Func<int, float, float> schedule) : Callback
@@ -34,8 +34,8 @@ public sealed class TerminateOnNaN : Callback
     }
 }
 
-/// <summary>Writes one CSV row per epoch — the epoch, then every log value in key order (Keras's CSVLogger).</summary>
-public sealed class CSVLogger(string filename, char separator = ',', bool append = false) : Callback, IDisposable
+/// <summary>Writes one CSV row per epoch — the epoch, then every log value in key order (Keras's CsvLogger).</summary>
+public sealed class CsvLogger(string filename, char separator = ',', bool append = false) : Callback, IDisposable
 {
     private StreamWriter? _writer;
     private string[]? _keys;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML.FunctionalDnn.Summaries;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Callbacks;
 
 /// <summary>How often the <see cref="TensorBoard"/> callback writes: every epoch, or every N batches.</summary>
 public readonly record struct UpdateFrequency

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Callbacks;
 
 /// <summary>What a Fit call was asked to do, as callbacks see it (Keras's <c>callback.params</c>).</summary>
 /// <param name="Epochs">The epoch count Fit runs up to.</param>

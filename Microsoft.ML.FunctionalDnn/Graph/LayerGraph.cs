@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Layers;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>One layer of a model's drawing: a shared layer is one node with the inputs of all its calls.</summary>

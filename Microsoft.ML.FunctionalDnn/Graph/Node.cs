@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Layers;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>One call of a layer in a graph: the symbolic tensors it read and the ones it produced.</summary>

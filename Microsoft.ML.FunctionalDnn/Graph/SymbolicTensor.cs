@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Layers;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>
@@ -29,7 +31,7 @@ public sealed class SymbolicTensor
     /// <summary>Which call of <see cref="Layer"/> (0 for the first).</summary>
     public int NodeIndex { get; }
 
-    /// <summary>Which output of that call (0 unless the layer returns several, like an LSTM with states).</summary>
+    /// <summary>Which output of that call (0 unless the layer returns several, like an Lstm with states).</summary>
     public int TensorIndex { get; }
 
     /// <summary>The node (call) that produced this tensor.</summary>

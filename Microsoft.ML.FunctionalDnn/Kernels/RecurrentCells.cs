@@ -19,7 +19,7 @@ internal static class RecurrentCells
     private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
     /// <summary>
-    /// LSTM step. <paramref name="z"/> holds each row's pre-activations [i f c o] (units each) and
+    /// Lstm step. <paramref name="z"/> holds each row's pre-activations [i f c o] (units each) and
     /// receives the activations (kept for backward); <paramref name="c"/> goes from c_prev to c;
     /// <paramref name="tanhC"/> and <paramref name="h"/> receive tanh(c) and o ⊙ tanh(c).
     /// </summary>
@@ -64,7 +64,7 @@ internal static class RecurrentCells
     }
 
     /// <summary>
-    /// GRU step (reset_after). <paramref name="xw"/> is the row's input projection [z r h],
+    /// Gru step (reset_after). <paramref name="xw"/> is the row's input projection [z r h],
     /// <paramref name="rec"/> the recurrent part h·U + b' [z r h]; <paramref name="gates"/> receives
     /// z, r and ĥ; <paramref name="recH"/> keeps the recurrent part of ĥ for backward;
     /// <paramref name="h"/> goes from h_prev to ĥ + z ⊙ (h_prev - ĥ).

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 public abstract partial class Layer
 {
@@ -13,7 +13,7 @@ public abstract partial class Layer
     /// <summary>Calls a multi-input layer (merge layers, nested models) on symbolic tensors.</summary>
     public SymbolicTensor Apply(IReadOnlyList<SymbolicTensor> inputs) => Single(ApplyMany(inputs));
 
-    /// <summary>Calls the layer on symbolic tensors and returns every output (an LSTM with <c>returnState</c> returns the sequence and its states).</summary>
+    /// <summary>Calls the layer on symbolic tensors and returns every output (an Lstm with <c>returnState</c> returns the sequence and its states).</summary>
     public IReadOnlyList<SymbolicTensor> ApplyMany(IReadOnlyList<SymbolicTensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);

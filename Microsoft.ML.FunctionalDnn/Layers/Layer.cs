@@ -1,4 +1,7 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Initializers;
+
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// The base of every layer, Keras's contract: the constructor stores and checks configuration;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// Keras-style automatic layer names: the class name in snake case, then <c>_1</c>, <c>_2</c> …
@@ -45,7 +45,7 @@ public static class LayerNames
         }
     }
 
-    /// <summary><c>Dense</c> → <c>dense</c>, <c>MaxPooling1D</c> → <c>max_pooling1d</c>, <c>LSTM</c> → <c>lstm</c>, <c>Conv2D</c> → <c>conv2d</c>.</summary>
+    /// <summary><c>Dense</c> → <c>dense</c>, <c>MaxPooling1D</c> → <c>max_pooling1d</c>, <c>Lstm</c> → <c>lstm</c>, <c>Conv2D</c> → <c>conv2d</c>.</summary>
     public static string SnakeCase(string typeName)
     {
         ArgumentNullException.ThrowIfNull(typeName);

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>A weight of a layer: its name (e.g. <c>kernel</c>), its values, and whether training updates it.</summary>
 /// <param name="Name">The weight's name within its layer (<c>kernel</c>, <c>bias</c>, <c>moving_mean</c> …).</param>

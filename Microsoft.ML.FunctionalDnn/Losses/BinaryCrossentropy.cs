@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>-(y log ŷ + (1-y) log(1-ŷ)) averaged over the last axis; ŷ clipped to [1e-7, 1 - 1e-7], or sigmoid logits with <paramref name="fromLogits"/>.</summary>
 public sealed class BinaryCrossentropy(bool fromLogits = false) : Loss

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>
 /// -Σ y·log ŷ over the last axis. On probabilities (the default), ŷ is renormalized to sum to 1

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>-cos(y, ŷ) along the last axis (Keras's convention: minimizing it maximizes similarity).</summary>
 public sealed class CosineSimilarity : Loss

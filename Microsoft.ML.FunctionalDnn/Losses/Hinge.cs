@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>mean(max(1 - y·ŷ, 0)) with 0/1 targets mapped to -1/1.</summary>
 public sealed class Hinge : Loss

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>Huber loss with threshold <paramref name="delta"/>: ½e² for |e| ≤ δ, δ(|e| - ½δ) beyond.</summary>
 public sealed class Huber(float delta = 1f) : Loss

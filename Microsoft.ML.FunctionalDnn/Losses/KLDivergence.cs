@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>Σ y·log(y / ŷ) over the last axis, both clipped to [1e-7, 1].</summary>
 public sealed class KLDivergence : Loss

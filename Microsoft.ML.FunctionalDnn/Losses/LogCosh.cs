@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>mean(log(cosh(ŷ - y))), computed as x + softplus(-2x) - log 2 so large errors do not overflow.</summary>
 public sealed class LogCosh : Loss

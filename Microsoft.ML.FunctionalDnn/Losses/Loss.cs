@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Saving;
+
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>
 /// A loss as Keras computes it: a value per sample (reduced over the last axis), weighted by the

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>mean(|y - ŷ|) over the last axis.</summary>
 public sealed class MeanAbsoluteError : Loss

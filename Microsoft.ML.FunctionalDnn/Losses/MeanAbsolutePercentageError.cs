@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>100 · mean(|y - ŷ| / max(|y|, ε)).</summary>
 public sealed class MeanAbsolutePercentageError : Loss

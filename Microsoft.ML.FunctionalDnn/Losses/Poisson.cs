@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>mean(ŷ - y·log(ŷ + ε)).</summary>
 public sealed class Poisson : Loss

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Losses;
 
 /// <summary>
 /// -log ŷ[label] for int32 labels (batch,) or (batch, 1) against probabilities (batch, classes);

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>
 /// The model's outputs for the rows of one batch, served one row at a time through ML.NET getters:

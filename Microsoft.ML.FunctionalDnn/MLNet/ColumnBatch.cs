@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>
 /// The values of one bound column for the rows of a batch, read as the cursor moves and turned into

@@ -2,8 +2,9 @@ using System.Collections;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Analysis;
 using Microsoft.ML.Data;
+using Microsoft.ML.FunctionalDnn.Transforms;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.DataFrames;
 
 /// <summary>
 /// Which DataFrame columns feed each model input, or hold each model output's target: one column

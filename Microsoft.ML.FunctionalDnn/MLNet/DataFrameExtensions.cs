@@ -3,7 +3,7 @@ using System.Reflection;
 using Microsoft.Data.Analysis;
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.DataFrames;
 
 /// <summary>
 /// Reads any ML.NET data view — a pipeline's scored output, for instance — into a

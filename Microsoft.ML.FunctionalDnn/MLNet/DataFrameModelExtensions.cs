@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Analysis;
 using Microsoft.ML.Data;
+using Microsoft.ML.FunctionalDnn.Callbacks;
+using Microsoft.ML.FunctionalDnn.Transforms;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.DataFrames;
 
 /// <summary>
 /// Keras's Fit, Evaluate and Predict on a Microsoft.Data.Analysis <see cref="DataFrame"/>, so that a

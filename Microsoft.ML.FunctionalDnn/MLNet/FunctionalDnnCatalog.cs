@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Transforms;
+
+namespace Microsoft.ML;
 
 /// <summary>The <c>mlContext.FunctionalDnn()</c> catalog: the estimator, and saving and loading pipelines that hold it.</summary>
 public sealed class FunctionalDnnCatalog
@@ -10,11 +12,11 @@ public sealed class FunctionalDnnCatalog
     // Catalog methods are instance methods, as in ML.NET's catalogs (mlContext.Regression.Trainers.Sdca …).
 #pragma warning disable CA1822
     /// <summary>Trains <paramref name="model"/> with the columns named like its inputs and the label column <paramref name="labelColumnName"/> (single-output models).</summary>
-    public FunctionalDnnEstimator Trainer(Model model, string labelColumnName = "Label", int epochs = 10, int batchSize = 32) =>
+    public FunctionalDnnEstimator Trainer(FunctionalDnn.Model model, string labelColumnName = "Label", int epochs = 10, int batchSize = 32) =>
         new(model, new FunctionalDnnOptions { LabelColumnName = labelColumnName, Epochs = epochs, BatchSize = batchSize });
 
     /// <summary>Trains <paramref name="model"/> with the given column mapping and training options.</summary>
-    public FunctionalDnnEstimator Trainer(Model model, FunctionalDnnOptions options) => new(model, options);
+    public FunctionalDnnEstimator Trainer(FunctionalDnn.Model model, FunctionalDnnOptions options) => new(model, options);
 #pragma warning restore CA1822
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.FunctionalDnn.Layers;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>
 /// Trains a compiled functional <see cref="Model"/> in an ML.NET pipeline. Columns named like the

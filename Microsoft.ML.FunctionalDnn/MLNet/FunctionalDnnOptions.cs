@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Callbacks;
+
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>How a <see cref="FunctionalDnnEstimator"/> maps columns to the model and trains it.</summary>
 public sealed class FunctionalDnnOptions

@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.FunctionalDnn.Callbacks;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>How a fitted transformer reads its input columns and names its output columns.</summary>
 internal sealed record TransformerSettings(IReadOnlyDictionary<string, string> InputColumns, IReadOnlyList<OutputColumn> Outputs, int BatchSize, SequencePadding Padding, SequencePadding Truncating);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>
 /// The values behind a key column (ML.NET's "KeyValues" annotation: the original labels, in key

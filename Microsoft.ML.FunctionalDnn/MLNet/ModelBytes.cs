@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>
 /// A model file (.fdnn) held in memory: what pipeline saving stores inside ML.NET's zip, and the

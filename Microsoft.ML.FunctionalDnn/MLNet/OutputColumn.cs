@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>What the predicted-label column of an output holds.</summary>
 internal enum PredictedLabelKind

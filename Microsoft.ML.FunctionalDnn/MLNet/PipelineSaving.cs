@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>
 /// Saves a <see cref="FunctionalDnnTransformer"/> inside an ML.NET model zip on ML.NET's public API

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>
 /// The lazy result of <see cref="FunctionalDnnTransformer.Transform"/>: the input's columns plus the

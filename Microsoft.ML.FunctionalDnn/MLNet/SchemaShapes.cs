@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>
 /// Builds the <see cref="SchemaShape"/> an estimator promises, on ML.NET's public API only.

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>A fitted transformer's column mapping as saved beside its model (transformer.json).</summary>
 internal sealed class TransformerConfig

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Losses;
+
+namespace Microsoft.ML.FunctionalDnn.Metrics;
 
 /// <summary>
 /// Fraction of predictions on the right side of <paramref name="threshold"/>: a prediction counts

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Losses;
+
+namespace Microsoft.ML.FunctionalDnn.Metrics;
 
 /// <summary>Fraction of samples whose highest prediction is the class of the one-hot target.</summary>
 public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : MeanMetric(name, (y, p) =>

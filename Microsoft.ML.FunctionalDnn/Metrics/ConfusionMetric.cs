@@ -1,8 +1,10 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Losses;
+
+namespace Microsoft.ML.FunctionalDnn.Metrics;
 
 /// <summary>
 /// Counts of true/false positives and negatives at fixed thresholds: the state of precision,
-/// recall and AUC. As Keras's confusion-matrix metrics, the counts are four float32 vectors (one
+/// recall and Auc. As Keras's confusion-matrix metrics, the counts are four float32 vectors (one
 /// entry per threshold) added to with <see cref="Tensor.AssignAdd"/>; a target is positive above 0.5,
 /// a prediction above the threshold.
 /// </summary>

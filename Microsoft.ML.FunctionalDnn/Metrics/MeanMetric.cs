@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Metrics;
 
 /// <summary>
 /// The mean of a per-sample value (weighted by sample weights): accuracies, MSE, MAE. As Keras's

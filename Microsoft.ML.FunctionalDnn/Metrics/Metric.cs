@@ -1,4 +1,7 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Losses;
+
+namespace Microsoft.ML.FunctionalDnn.Metrics;
 
 /// <summary>
 /// A stateful metric, as Keras's: <see cref="Update"/> accumulates batches, <see cref="Result"/>
@@ -54,7 +57,7 @@ public abstract class Metric
         "mse" or "mean_squared_error" => new MeanMetric(name, (y, p) => new MeanSquaredError().PerSample(y, p)),
         "mae" or "mean_absolute_error" => new MeanMetric(name, (y, p) => new MeanAbsoluteError().PerSample(y, p)),
         "rmse" or "root_mean_squared_error" => new RootMeanSquaredError(name),
-        "auc" => new AUC(),
+        "auc" => new Auc(),
         "precision" => new Precision(),
         "recall" => new Recall(),
         _ => throw new ArgumentException($"Unknown metric '{name}'. Known: accuracy, acc, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, mse, mae, rmse, auc, precision, recall.", nameof(name)),

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Metrics;
 
 /// <summary>TP / (TP + FP), a prediction counting as positive above <paramref name="threshold"/>.</summary>
 public sealed class Precision(float threshold = 0.5f, string name = "precision") : ConfusionMetric([threshold])

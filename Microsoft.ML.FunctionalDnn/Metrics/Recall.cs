@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Metrics;
 
 /// <summary>TP / (TP + FN), a prediction counting as positive above <paramref name="threshold"/>.</summary>
 public sealed class Recall(float threshold = 0.5f, string name = "recall") : ConfusionMetric([threshold])

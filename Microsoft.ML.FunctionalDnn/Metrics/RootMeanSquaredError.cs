@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Losses;
+
+namespace Microsoft.ML.FunctionalDnn.Metrics;
 
 /// <summary>√(mean squared error) over everything seen.</summary>
 public sealed class RootMeanSquaredError(string name = "root_mean_squared_error") : Metric

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Metrics;
 
 /// <summary>Fraction of samples whose highest prediction is the integer label (float labels are truncated, as Keras casts them).</summary>
 public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : MeanMetric(name, (y, p) =>

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Losses;
+
+namespace Microsoft.ML.FunctionalDnn.Metrics;
 
 /// <summary>
 /// Fraction of samples whose target class is among the <paramref name="k"/> highest predictions:

@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Layers;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>Finds the nodes between a model's inputs and outputs and orders them for execution.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Layers;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 public partial class Model

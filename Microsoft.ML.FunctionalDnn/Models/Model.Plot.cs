@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Visualization;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>Drawing the model; the call forwards to <see cref="ModelVisualization"/> (Visualization/), Keras's <c>plot_model</c>.</summary>

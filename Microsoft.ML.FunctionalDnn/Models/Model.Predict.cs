@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Callbacks;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>Keras's <c>predict</c> forms on the model; each forwards to its <see cref="Trainer"/>.</summary>

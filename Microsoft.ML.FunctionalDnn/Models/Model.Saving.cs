@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Saving;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>Saving and loading on the model; each call forwards to <see cref="ModelSaving"/> (Saving/), as Keras's <c>model.save</c> calls <c>saving_api</c>.</summary>

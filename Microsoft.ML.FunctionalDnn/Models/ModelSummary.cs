@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.ML.FunctionalDnn.Layers;
 
 namespace Microsoft.ML.FunctionalDnn;
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.FunctionalDnn.Backends;
 using Microsoft.ML.FunctionalDnn.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn;

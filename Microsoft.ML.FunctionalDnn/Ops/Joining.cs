@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Backends;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 public static partial class Ops

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Microsoft.ML.FunctionalDnn.Backends;
 using Microsoft.ML.FunctionalDnn.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn;

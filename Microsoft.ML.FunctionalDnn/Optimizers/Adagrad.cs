@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Optimizers.Schedules;
+
+namespace Microsoft.ML.FunctionalDnn.Optimizers;
 
 /// <summary>Adagrad (Keras defaults: lr 1e-3, initial accumulator 0.1, ε 1e-7): a += g²; w -= lr·g/√(a + ε).</summary>
 public sealed class Adagrad(float learningRate = 1e-3f, float initialAccumulatorValue = 0.1f, float epsilon = 1e-7f, LearningRateSchedule? schedule = null, OptimizerOptions? options = null)

@@ -1,4 +1,7 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Optimizers.Schedules;
+
+namespace Microsoft.ML.FunctionalDnn.Optimizers;
 
 /// <summary>
 /// Adam (Keras defaults: lr 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-7), bias-corrected through the step size as

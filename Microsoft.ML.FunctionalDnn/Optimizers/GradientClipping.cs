@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Optimizers;
 
 /// <summary>
 /// Keras 3's gradient clipping as ops (its base optimizer's <c>clipvalue</c>, <c>_clip_by_norm</c> and

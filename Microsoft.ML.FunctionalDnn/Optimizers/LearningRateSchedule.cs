@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Saving;
+
+namespace Microsoft.ML.FunctionalDnn.Optimizers.Schedules;
 
 /// <summary>A learning rate that depends on the optimizer's step count (Keras's <c>optimizers.schedules</c>).</summary>
 public abstract class LearningRateSchedule

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Optimizers.Schedules;
+
+namespace Microsoft.ML.FunctionalDnn.Optimizers;
 
 /// <summary>
 /// Nadam — Adam with Nesterov momentum and Keras's momentum schedule u_t = β₁(1 - ½·0.96ᵗ) (defaults:

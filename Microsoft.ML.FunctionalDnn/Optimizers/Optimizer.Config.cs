@@ -1,4 +1,7 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Optimizers.Schedules;
+using Microsoft.ML.FunctionalDnn.Saving;
+
+namespace Microsoft.ML.FunctionalDnn.Optimizers;
 
 public abstract partial class Optimizer
 {
@@ -33,8 +36,8 @@ public abstract partial class Optimizer
         };
         return name switch
         {
-            "sgd" => new SGD(lr, c.Float("momentum"), c.Bool("nesterov"), schedule, options),
-            "rmsprop" => new RMSprop(lr, c.Float("rho"), c.Float("momentum"), c.Float("epsilon"), schedule, options),
+            "sgd" => new Sgd(lr, c.Float("momentum"), c.Bool("nesterov"), schedule, options),
+            "rmsprop" => new RmsProp(lr, c.Float("rho"), c.Float("momentum"), c.Float("epsilon"), schedule, options),
             "adam" => new Adam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), schedule, options),
             "adamw" => new AdamW(lr, options.WeightDecay ?? 0.004f, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), schedule, options),
             "adagrad" => new Adagrad(lr, c.Float("initial_accumulator_value"), c.Float("epsilon"), schedule, options),
@@ -48,8 +51,8 @@ public abstract partial class Optimizer
     /// <exception cref="ArgumentException">An unknown name; the message lists the known ones.</exception>
     public static Optimizer FromName(string name) => name?.ToLowerInvariant() switch
     {
-        "sgd" => new SGD(),
-        "rmsprop" => new RMSprop(),
+        "sgd" => new Sgd(),
+        "rmsprop" => new RmsProp(),
         "adam" => new Adam(),
         "adamw" => new AdamW(),
         "adagrad" => new Adagrad(),

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Optimizers;
 
 public abstract partial class Optimizer
 {
@@ -28,7 +28,7 @@ public abstract partial class Optimizer
     /// Restores what <see cref="ExportState"/> wrote (the weights must be this model's, by the same names).
     /// Everything is checked before anything changes: the step count, the rate, and that every slot
     /// belongs to a weight, has its shape, and that each weight with state has exactly the slots
-    /// 0, 1, … this optimizer keeps (Adam two, SGD without momentum none).
+    /// 0, 1, … this optimizer keeps (Adam two, Sgd without momentum none).
     /// </summary>
     /// <exception cref="InvalidDataException">The state does not fit; the message names <paramref name="source"/> and the tensor.</exception>
     internal void ImportState(IReadOnlyDictionary<string, Tensor> state, IReadOnlyList<KeyValuePair<string, Tensor>> namedWeights, string source = "the optimizer state")

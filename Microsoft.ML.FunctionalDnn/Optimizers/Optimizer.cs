@@ -1,4 +1,7 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Optimizers.Schedules;
+
+namespace Microsoft.ML.FunctionalDnn.Optimizers;
 
 /// <summary>
 /// The base of the optimizers, as Keras 3's: each <see cref="Apply(IReadOnlyList{Tensor}, IReadOnlyList{Tensor})"/> clips the gradients (by

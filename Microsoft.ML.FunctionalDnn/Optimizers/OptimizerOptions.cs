@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Optimizers;
 
 /// <summary>Gradient clipping and decoupled weight decay, shared by every optimizer (Keras's base optimizer arguments).</summary>
 public sealed record OptimizerOptions

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Microsoft.ML.FunctionalDnn.Initializers;
+using Microsoft.ML.FunctionalDnn.Layers;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Saving;
 
 /// <summary>Typed access to one layer's saved config, with errors that name the layer, the key and the file.</summary>
 internal sealed class ConfigReader(JsonElement config, string layer, string source)
@@ -85,7 +87,7 @@ internal sealed class ConfigReader(JsonElement config, string layer, string sour
     {
         try
         {
-            return FunctionalDnn.Initializer.FromName(String(key));
+            return Initializers.Initializer.FromName(String(key));
         }
         catch (ArgumentException e)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Microsoft.ML.FunctionalDnn.Layers;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Saving;
 
 /// <summary>
 /// Recreates a layer from its saved class name and config: one explicit entry per built-in layer
@@ -38,9 +39,9 @@ internal static class LayerFactory
             "GlobalAveragePooling1D" => new GlobalAveragePooling1D(name),
             "GlobalMaxPooling2D" => new GlobalMaxPooling2D(name),
             "GlobalAveragePooling2D" => new GlobalAveragePooling2D(name),
-            "LSTM" => new LSTM(c.Int("units"), c.Bool("return_sequences"), c.Bool("return_state"), c.Bool("go_backwards"), c.Float("dropout"), c.Bool("use_bias"), name),
-            "GRU" => new GRU(c.Int("units"), c.Bool("return_sequences"), c.Bool("return_state"), c.Bool("go_backwards"), c.Float("dropout"), c.Bool("use_bias"), name),
-            "SimpleRNN" => new SimpleRNN(c.Int("units"), c.Bool("return_sequences"), c.Bool("return_state"), c.Bool("go_backwards"), c.Float("dropout"), c.Bool("use_bias"), name),
+            "LSTM" => new Lstm(c.Int("units"), c.Bool("return_sequences"), c.Bool("return_state"), c.Bool("go_backwards"), c.Float("dropout"), c.Bool("use_bias"), name),
+            "GRU" => new Gru(c.Int("units"), c.Bool("return_sequences"), c.Bool("return_state"), c.Bool("go_backwards"), c.Float("dropout"), c.Bool("use_bias"), name),
+            "SimpleRNN" => new SimpleRnn(c.Int("units"), c.Bool("return_sequences"), c.Bool("return_state"), c.Bool("go_backwards"), c.Float("dropout"), c.Bool("use_bias"), name),
             "Bidirectional" => Bidirectional(c, customObjects, source, name, budget),
             "BatchNormalization" => new BatchNormalization(c.Int("axis"), c.Float("momentum"), c.Float("epsilon"), c.Bool("center"), c.Bool("scale"), name),
             "LayerNormalization" => new LayerNormalization(c.Float("epsilon"), c.Bool("center"), c.Bool("scale"), name),

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.IO.Hashing;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Saving;
 
 /// <summary>
 /// Reads the entries of a saved model's zip so that damage is caught before anything is trusted:

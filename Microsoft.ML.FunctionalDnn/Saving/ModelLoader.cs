@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Microsoft.ML.FunctionalDnn.Layers;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Saving;
 
 /// <summary>
 /// Rebuilds a functional model from its saved config: creates every layer, then replays each

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Microsoft.ML.FunctionalDnn.Losses;
+using Microsoft.ML.FunctionalDnn.Optimizers;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Saving;
 
 /// <summary>Keras's <c>compile_config</c>: what Compile fixed, written with the model and compiled again on load.</summary>
 internal static partial class ModelSaving

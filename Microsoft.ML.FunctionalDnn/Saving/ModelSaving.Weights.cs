@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Saving;
 
 /// <summary>Weights to and from safetensors files, by the keys of <see cref="Model.NamedWeights"/>.</summary>
 internal static partial class ModelSaving

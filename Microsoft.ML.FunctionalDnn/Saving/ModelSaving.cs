@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
+using Microsoft.ML.FunctionalDnn.Layers;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Saving;
 
 /// <summary>
 /// Saving as functions over a model, as Keras 3's <c>saving_api</c> (<c>save_model</c>,

@@ -5,8 +5,9 @@ using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
+using Microsoft.ML.FunctionalDnn.Backends;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Saving;
 
 /// <summary>
 /// The safetensors format: an 8-byte little-endian header length, a JSON header mapping each name

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Layers;
+
+namespace Microsoft.ML.FunctionalDnn.Saving;
 
 /// <summary>
 /// Bounds what rebuilding a model from its config may allocate by what its weights file holds.

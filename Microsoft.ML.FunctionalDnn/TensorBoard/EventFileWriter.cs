@@ -2,7 +2,7 @@ using System.Globalization;
 using Google.Protobuf;
 using Microsoft.ML.FunctionalDnn.TensorBoardProtos;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Summaries;
 
 /// <summary>
 /// One TensorBoard event file: <c>events.out.tfevents.&lt;10-digit seconds&gt;.&lt;host&gt;.&lt;pid&gt;.&lt;n&gt;</c>

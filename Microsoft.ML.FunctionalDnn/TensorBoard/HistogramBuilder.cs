@@ -1,6 +1,6 @@
 using Microsoft.ML.FunctionalDnn.TensorBoardProtos;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Summaries;
 
 /// <summary>TensorBoard's HistogramProto from raw values: equal-width buckets from the minimum to the maximum.</summary>
 internal static class HistogramBuilder

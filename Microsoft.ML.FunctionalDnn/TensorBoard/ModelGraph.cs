@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Microsoft.ML.FunctionalDnn.TensorBoardProtos;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Summaries;
 
 /// <summary>
 /// A model as a TensorBoard GraphDef: one node per layer (op = the layer's class), nested models

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Microsoft.ML.FunctionalDnn.TensorBoardProtos;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Summaries;
 
 /// <summary>
 /// Writes scalars, histograms, text and model graphs to a TensorBoard run directory, the way

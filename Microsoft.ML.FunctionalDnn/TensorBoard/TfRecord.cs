@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Summaries;
 
 /// <summary>
 /// TFRecord framing, the container of TensorBoard event files: each record is a little-endian

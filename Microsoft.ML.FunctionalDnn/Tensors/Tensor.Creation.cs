@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using Microsoft.ML.FunctionalDnn.Backends;
 
 namespace Microsoft.ML.FunctionalDnn;
 

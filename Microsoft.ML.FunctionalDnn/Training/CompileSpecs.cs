@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Runtime.CompilerServices;
+using Microsoft.ML.FunctionalDnn.Losses;
 
 namespace Microsoft.ML.FunctionalDnn;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using Microsoft.ML.FunctionalDnn.Losses;
 
 namespace Microsoft.ML.FunctionalDnn;
 

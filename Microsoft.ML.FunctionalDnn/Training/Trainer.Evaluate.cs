@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Callbacks;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>Evaluate: the loss and metrics over data, batch by batch, with the test hooks.</summary>

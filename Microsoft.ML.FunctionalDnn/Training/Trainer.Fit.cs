@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Callbacks;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>Fit: in-memory data resolved and checked into batch sources, then the epoch loop.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Callbacks;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Metrics;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using Microsoft.ML.FunctionalDnn.Metrics;
+using Microsoft.ML.FunctionalDnn.Optimizers;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>

@@ -1,3 +1,7 @@
+using Microsoft.ML.FunctionalDnn.Losses;
+using Microsoft.ML.FunctionalDnn.Metrics;
+using Microsoft.ML.FunctionalDnn.Optimizers;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>What <see cref="Model.Compile"/> fixed, as the <see cref="Trainer"/> keeps it: the optimizer, a loss and weight per output, and the metric names per output.</summary>

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.ML.FunctionalDnn.Callbacks;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Visualization;
 
 /// <summary>
 /// Training curves as a self-contained SVG: one panel per metric (<c>loss</c>,

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Visualization;
 
 /// <summary>
 /// A layered (Sugiyama-style) drawing of a directed acyclic graph: nodes in ranks by longest path

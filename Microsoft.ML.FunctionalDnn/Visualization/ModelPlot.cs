@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.ML.FunctionalDnn.Layers;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Visualization;
 
 /// <summary>
 /// Draws a model's layer graph (Keras's <c>plot_model</c>) as a self-contained SVG, laid out here

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Visualization;
 
 /// <summary>Plotting as a function over a model, as Keras's <c>keras.utils.plot_model</c> (model_visualization.py).</summary>
 internal static class ModelVisualization

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Visualization;
 
 /// <summary>A minimal builder of self-contained SVG documents (no external fonts, styles or scripts).</summary>
 internal sealed class SvgWriter

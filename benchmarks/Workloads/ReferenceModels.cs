@@ -1,10 +1,11 @@
+using Microsoft.ML.FunctionalDnn.Layers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Benchmarks.Workloads;
 
 /// <summary>
 /// The models of WORKLOADS.md built with the functional API and trained with Compile/Fit, with the
-/// sizes, data, optimizer (RMSprop, Keras defaults), batch sizes and epochs of the PyTorch twins.
+/// sizes, data, optimizer (RmsProp, Keras defaults), batch sizes and epochs of the PyTorch twins.
 /// </summary>
 internal static class ReferenceModels
 {
@@ -37,8 +38,8 @@ internal static class ReferenceModels
     {
         var text = Input([100], DType.Int32, "text");
         var question = Input([100], DType.Int32, "question");
-        var encodedText = new LSTM(32).Apply(new Embedding(10000, 64).Apply(text));
-        var encodedQuestion = new LSTM(16).Apply(new Embedding(10000, 32).Apply(question));
+        var encodedText = new Lstm(32).Apply(new Embedding(10000, 64).Apply(text));
+        var encodedQuestion = new Lstm(16).Apply(new Embedding(10000, 32).Apply(question));
         var model = new Model([text, question], new Dense(500, "softmax").Apply(Concatenate([encodedText, encodedQuestion])));
         model.Compile("rmsprop", "categorical_crossentropy");
         return (model, [Tensor.RandomInts(new Shape(Samples, 100), 1, 10000, r), Tensor.RandomInts(new Shape(Samples, 100), 1, 10000, r)], [OneHotRandom(r, 500)]);
@@ -81,7 +82,7 @@ internal static class ReferenceModels
 
     private static (Model, Tensor[], Tensor[]) Siamese(RandomGenerator r)
     {
-        var lstm = new LSTM(32);
+        var lstm = new Lstm(32);
         var left = Input([50, 128]);
         var right = Input([50, 128]);
         var model = new Model([left, right], new Dense(1, "sigmoid").Apply(Concatenate([lstm.Apply(left), lstm.Apply(right)])));

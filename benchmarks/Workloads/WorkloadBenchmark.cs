@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML.FunctionalDnn.Layers;
 
 namespace Microsoft.ML.FunctionalDnn.Benchmarks.Workloads;
 

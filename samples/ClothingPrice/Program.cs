@@ -14,7 +14,10 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
 using Microsoft.ML.FunctionalDnn.Samples;
+using Microsoft.ML.FunctionalDnn.Transforms;
 using static Microsoft.ML.FunctionalDnn.Keras;
 using static Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator;
 

@@ -11,6 +11,10 @@
 using Microsoft.Data.Analysis;
 using Microsoft.ML;
 using Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.DataFrames;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
+using Microsoft.ML.FunctionalDnn.Transforms;
 using Microsoft.ML.Transforms;
 using static Microsoft.ML.FunctionalDnn.Keras;
 

@@ -5,6 +5,9 @@
 // TensorBoard. Reads the IDX files of Debian's dataset-fashion-mnist package with the samples'
 // shared loader (samples/Shared/FashionMnist.cs).
 using Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Callbacks;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
 using Microsoft.ML.FunctionalDnn.Samples;
 using static Microsoft.ML.FunctionalDnn.Keras;
 

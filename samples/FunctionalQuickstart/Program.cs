@@ -5,6 +5,9 @@
 // and prints a few predictions. It also writes TensorBoard logs, a drawing of the model and the
 // training curves to ./quickstart-output.
 using Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Callbacks;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 const int Arms = 3;

@@ -3,7 +3,7 @@
 // "Where is Mary?" → "bathroom". The rows go LoadFromEnumerable → MapValueToKey (answers) →
 // ML.NET's NormalizeText, TokenizeIntoWords and MapValueToKey (story and question word keys, of any
 // length; the estimator pads them like Keras's pad_sequences) → a two-branch functional model
-// (Embedding + LSTM for the story and for the question, concatenated, softmax over the answers) →
+// (Embedding + Lstm for the story and for the question, concatenated, softmax over the answers) →
 // MapKeyToValue. It prints the model, the training, the test accuracy and a few predictions, saves
 // the pipeline to one zip, and writes TensorBoard logs. `--quick` trains on fewer stories for fewer
 // epochs (the smoke test's setting). `--reload` trains nothing: it loads the saved zip in this fresh
@@ -12,7 +12,11 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Callbacks;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
 using Microsoft.ML.FunctionalDnn.Samples.QuestionAnswering;
+using Microsoft.ML.FunctionalDnn.Transforms;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 const int StoryLength = 24, QuestionLength = 4, Vocabulary = 40;
@@ -30,13 +34,13 @@ Console.WriteLine($"{trainRows.Count} training stories, {testRows.Count} test st
 foreach (var row in trainRows.Take(2)) Console.WriteLine($"  {row.Story} / {row.Question} → {row.Answer}");
 Console.WriteLine();
 
-// The model. The story branch reads the story with the question beside every word, so its LSTM
+// The model. The story branch reads the story with the question beside every word, so its Lstm
 // knows whom to follow; the question branch encodes the question. Both are concatenated.
 var story = Input([StoryLength], DType.Int32, name: "StoryIds");
 var question = Input([QuestionLength], DType.Int32, name: "QuestionIds");
-var questionCode = new LSTM(32, name: "question_lstm").Apply(new Embedding(Vocabulary, 16, name: "question_embedding").Apply(question));
+var questionCode = new Lstm(32, name: "question_lstm").Apply(new Embedding(Vocabulary, 16, name: "question_embedding").Apply(question));
 var storyWords = new Embedding(Vocabulary, 32, name: "story_embedding").Apply(story);
-var storyCode = new LSTM(64, name: "story_lstm").Apply(Concatenate([storyWords, new RepeatVector(StoryLength).Apply(questionCode)]));
+var storyCode = new Lstm(64, name: "story_lstm").Apply(Concatenate([storyWords, new RepeatVector(StoryLength).Apply(questionCode)]));
 var answer = new Dense(Stories.Places.Length, "softmax", name: "answer").Apply(Concatenate([storyCode, questionCode]));
 var model = new Model([story, question], answer, name: "question_answering");
 model.Compile(new Adam(0.005f), "sparse_categorical_crossentropy", metrics: ["accuracy"]);

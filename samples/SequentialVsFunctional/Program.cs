@@ -2,6 +2,7 @@
 // Dense(10, softmax) — written with Sequential and with the functional API. Both summaries are
 // printed side by side (3,466 parameters each); with the same weights both give the same outputs.
 using Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Layers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 using var seeds = SeedScope.Begin(1);

@@ -1,9 +1,11 @@
-// The notes' Siamese LSTM: one LSTM shared by two sentence inputs, the two encodings merged
+// The notes' Siamese Lstm: one Lstm shared by two sentence inputs, the two encodings merged
 // symmetrically, a sigmoid scoring whether the sentences are paraphrases. Generated pairs:
 // paraphrases reorder and substitute synonyms; non-paraphrases change the subject, the action or
 // the object. Because the layer is shared and the merge is symmetric, swapping the inputs gives
 // the same score. `--quick` trains on fewer pairs for fewer epochs (the smoke test's setting).
 using Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 const int Length = 8;
@@ -16,7 +18,7 @@ var (testA, testB, testY) = Pairs.Generate(1000, 2, vocabulary, Length);
 var left = Input([Length], DType.Int32, name: "left");
 var right = Input([Length], DType.Int32, name: "right");
 var embed = new Embedding(Vocabulary.Size, 32, maskZero: true, name: "embedding");
-var encoder = new LSTM(64, name: "shared_lstm");
+var encoder = new Lstm(64, name: "shared_lstm");
 var a = encoder.Apply(embed.Apply(left));
 var b = encoder.Apply(embed.Apply(right));
 // |a − b| and a ⊙ b are symmetric in the two sentences.

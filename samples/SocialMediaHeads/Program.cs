@@ -14,6 +14,9 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
+using Microsoft.ML.FunctionalDnn.Transforms;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 const int Length = 40, Vocabulary = 200;
@@ -59,7 +62,7 @@ var gender = new Dense(1, "sigmoid", name: "gender").Apply(h);
 var model = new Model(input, [age, income, gender], name: "social_media");
 // Loss weights as in the notes, but age's squared error is in years² (hundreds at first), so it is weighted
 // down further than the notes' 0.25, or it would drown the other heads' gradients in the shared layers.
-model.Compile(new RMSprop(0.005f), ["mse", "sparse_categorical_crossentropy", "binary_crossentropy"], lossWeights: [0.01f, 1, 1],
+model.Compile(new RmsProp(0.005f), ["mse", "sparse_categorical_crossentropy", "binary_crossentropy"], lossWeights: [0.01f, 1, 1],
     metrics: new Dictionary<string, string[]> { ["age"] = ["mae"], ["income"] = ["accuracy"], ["gender"] = ["accuracy"] });
 model.Summary(print: true);
 Console.WriteLine();

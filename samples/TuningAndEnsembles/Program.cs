@@ -5,6 +5,10 @@
 // are then averaged into one ensemble model and compared with the best single model on held-out data.
 // `--quick` runs 4 short trials instead of 14 (the smoke test's setting).
 using Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Callbacks;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
+using Microsoft.ML.FunctionalDnn.Tuning;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 const int Classes = 3;

@@ -1,6 +1,6 @@
 using Microsoft.ML.FunctionalDnn.Kernels;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 internal sealed partial class ManagedBackend
 {

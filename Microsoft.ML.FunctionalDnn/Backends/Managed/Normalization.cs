@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 internal sealed partial class ManagedBackend
 {

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.FunctionalDnn.Kernels;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 internal sealed partial class ManagedBackend
 {

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Initializers;
+
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>2-D convolution over (batch, height, width, channels) (Keras's <c>layers.Conv2D</c>).</summary>
 public sealed class Conv2D : ConvolutionLayer

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Initializers;
+
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// Transposed 2-D convolution, for upsampling (Keras's <c>layers.Conv2DTranspose</c>); kernel (kh,

@@ -1,6 +1,6 @@
 using Microsoft.ML.FunctionalDnn.Kernels;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>Output lengths of sliding-window layers on symbolic shapes: unknown stays unknown; a known length that does not fit the window is an error naming the layer.</summary>
 internal static class ConvWindow

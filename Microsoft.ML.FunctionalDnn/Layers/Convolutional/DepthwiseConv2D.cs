@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Initializers;
+
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>Depthwise 2-D convolution: each channel gets its own <see cref="DepthwiseConvolutionLayer.DepthMultiplier"/> filters (Keras's <c>layers.DepthwiseConv2D</c>).</summary>
 public sealed class DepthwiseConv2D(int kernelSize, int strides = 1, Padding padding = Padding.Valid, int depthMultiplier = 1,

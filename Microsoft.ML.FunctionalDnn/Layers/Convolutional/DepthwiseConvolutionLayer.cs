@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// What the depthwise family shares (DepthwiseConv2D, SeparableConv1D, SeparableConv2D): a square

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Initializers;
+
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>Depthwise separable 1-D convolution (Keras's <c>layers.SeparableConv1D</c>): per-channel convolution over steps, then a pointwise mix into <see cref="Filters"/>.</summary>
 public sealed class SeparableConv1D(int filters, int kernelSize, int strides = 1, Padding padding = Padding.Valid, int depthMultiplier = 1,

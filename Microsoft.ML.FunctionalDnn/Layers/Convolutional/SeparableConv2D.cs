@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Initializers;
+
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// Depthwise separable 2-D convolution (Keras's <c>layers.SeparableConv2D</c>): a depthwise

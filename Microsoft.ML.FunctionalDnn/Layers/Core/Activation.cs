@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>Applies an activation function (Keras's <c>layers.Activation</c>).</summary>
 /// <param name="activation">The function, or its Keras name.</param>

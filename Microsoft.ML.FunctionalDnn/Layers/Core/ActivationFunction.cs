@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// An activation function as layers take it: one of <see cref="Activations"/>, or a Keras name

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// During training, zeroes a fraction <see cref="Rate"/> of the inputs and scales the rest by

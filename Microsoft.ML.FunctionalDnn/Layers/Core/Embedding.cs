@@ -1,4 +1,7 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Initializers;
+
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// Turns int32 ids into dense vectors by table lookup: (batch, …) ids give (batch, …, outputDim).

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>Flattens every axis after the batch axis into one.</summary>
 public sealed class Flatten(string? name = null) : Layer(name)

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>The source of a graph input; made by <see cref="Keras.Input"/>, shown first in summaries.</summary>
 public sealed class InputLayer : Layer

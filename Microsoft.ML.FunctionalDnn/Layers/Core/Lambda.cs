@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// Wraps a C# function of tensors as a layer (Keras's <c>layers.Lambda</c>). The output shape comes

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>Reorders the per-sample axes; <see cref="Dims"/> counts from 1 as in Keras (<c>Permute((2, 1))</c> swaps the two axes after the batch).</summary>
 public sealed class Permute(int[] dims, string? name = null) : Layer(name)

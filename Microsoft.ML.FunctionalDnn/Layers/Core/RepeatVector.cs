@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>Repeats a (batch, features) input <see cref="N"/> times: (batch, n, features).</summary>
 public sealed class RepeatVector(int n, string? name = null) : Layer(name)

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>Reshapes each sample to <see cref="TargetShape"/> (batch axis left out; one entry may be -1).</summary>
 public sealed class Reshape(int[] targetShape, string? name = null) : Layer(name)

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Initializers;
 
 internal sealed class ConstantInitializer(string name, float value) : Initializer
 {

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Initializers;
 
 /// <summary>
 /// Creates a weight's initial values from the layer's generator. The static members are Keras's

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>Joins its inputs along <see cref="Axis"/>; every other axis must match.</summary>
 public sealed class Concatenate(int axis = -1, string? name = null) : Layer(name)

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// Dot product of two inputs along an axis of each (Keras's <c>layers.Dot</c>): (batch, d)·(batch, d)

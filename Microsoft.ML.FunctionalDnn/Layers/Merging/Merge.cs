@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// The base of the element-wise merge layers (Add, Subtract, Multiply, Average, Maximum,

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Initializers;
+
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
 /// Batch normalization (Keras's <c>layers.BatchNormalization</c>): in training, normalizes each

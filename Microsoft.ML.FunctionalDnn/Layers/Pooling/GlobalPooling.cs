@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>The base of the global pooling layers: (batch, spatial…, channels) to (batch, channels).</summary>
 public abstract class GlobalPooling(int spatialRank, bool max, string? name) : Layer(name)

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>The base of the 1-D pooling layers: a window of <see cref="PoolSize"/> steps every <see cref="Strides"/> steps (the pool size by default).</summary>
 public abstract class Pooling1DLayer(int poolSize, int? strides, Padding padding, string? name) : Layer(name)

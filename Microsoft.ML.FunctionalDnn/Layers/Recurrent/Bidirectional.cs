@@ -1,4 +1,4 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>How <see cref="Bidirectional"/> combines its two directions.</summary>
 public enum MergeMode

@@ -1,7 +1,9 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Initializers;
+
+namespace Microsoft.ML.FunctionalDnn.Layers;
 
 /// <summary>
-/// What LSTM, GRU and SimpleRNN share: Keras's options (return the whole sequence or the last
+/// What Lstm, Gru and SimpleRnn share: Keras's options (return the whole sequence or the last
 /// output, return the final states, process backwards, dropout on the inputs), the weights
 /// (kernel, orthogonal recurrent kernel, bias) and the shapes. Each runs as one fused op.
 /// </summary>
@@ -48,13 +50,13 @@ public abstract class RecurrentLayer : Layer
             new("use_bias", UseBias),
         ];
 
-    /// <summary>Gate blocks: 4 (LSTM), 3 (GRU), 1 (SimpleRNN).</summary>
+    /// <summary>Gate blocks: 4 (Lstm), 3 (Gru), 1 (SimpleRnn).</summary>
     private protected abstract int Gates { get; }
 
-    /// <summary>How many state tensors the cell carries: 2 for LSTM (h, c), 1 otherwise.</summary>
+    /// <summary>How many state tensors the cell carries: 2 for Lstm (h, c), 1 otherwise.</summary>
     private protected virtual int StateCount => 1;
 
-    /// <summary>Rows of the bias: GRU with reset_after has 2 (input and recurrent biases).</summary>
+    /// <summary>Rows of the bias: Gru with reset_after has 2 (input and recurrent biases).</summary>
     private protected virtual int BiasRows => 1;
 
     private protected Tensor Kernel { get; private set; } = null!;
@@ -74,7 +76,7 @@ public abstract class RecurrentLayer : Layer
         if (UseBias) Bias = AddWeight("bias", BiasRows == 1 ? new Shape(Gates * Units) : new Shape(BiasRows, Gates * Units), BiasInitializer());
     }
 
-    /// <summary>The bias initializer (LSTM starts its forget gate at 1).</summary>
+    /// <summary>The bias initializer (Lstm starts its forget gate at 1).</summary>
     private protected virtual Initializer BiasInitializer() => Initializer.Zeros;
 
     /// <inheritdoc/>
@@ -118,66 +120,4 @@ public abstract class RecurrentLayer : Layer
 
     /// <summary>Runs the fused op with the given initial states (possibly none) and mask.</summary>
     private protected abstract RecurrentResult Run(Tensor x, Tensor[] initialStates, Tensor? mask);
-}
-
-/// <summary>Long short-term memory (Keras's <c>layers.LSTM</c>): gates i, f, c, o; tanh activation, sigmoid gates; forget-gate bias starts at 1.</summary>
-public sealed class LSTM(int units, bool returnSequences = false, bool returnState = false, bool goBackwards = false, float dropout = 0, bool useBias = true, string? name = null)
-    : RecurrentLayer(units, returnSequences, returnState, goBackwards, dropout, useBias, name)
-{
-    private protected override RecurrentLayer Create(int units, bool returnSequences, bool returnState, bool goBackwards, float dropout, bool useBias, string name) =>
-        new LSTM(units, returnSequences, returnState, goBackwards, dropout, useBias, name);
-
-    private protected override int Gates => 4;
-
-    private protected override int StateCount => 2;
-
-    private protected override Initializer BiasInitializer() => new UnitForgetBias(Units);
-
-    private protected override RecurrentResult Run(Tensor x, Tensor[] s, Tensor? mask) =>
-        Ops.Lstm(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), s.ElementAtOrDefault(1), ReturnSequences, GoBackwards, mask);
-
-    /// <summary>Keras's <c>unit_forget_bias=True</c>: zeros, except ones for the forget gate.</summary>
-    private sealed class UnitForgetBias(int units) : Initializer
-    {
-        public override string Name => "unit_forget_bias";
-
-        public override Tensor Create(Shape shape, RandomGenerator random)
-        {
-            ArgumentNullException.ThrowIfNull(shape);
-            var values = new float[shape.Size];
-            values.AsSpan(units, units).Fill(1);
-            return Tensor.FromArray(values, shape);
-        }
-    }
-}
-
-/// <summary>Gated recurrent unit (Keras's <c>layers.GRU</c>, <c>reset_after=True</c>): gates z, r, h; bias (2, 3·units).</summary>
-public sealed class GRU(int units, bool returnSequences = false, bool returnState = false, bool goBackwards = false, float dropout = 0, bool useBias = true, string? name = null)
-    : RecurrentLayer(units, returnSequences, returnState, goBackwards, dropout, useBias, name)
-{
-    private protected override RecurrentLayer Create(int units, bool returnSequences, bool returnState, bool goBackwards, float dropout, bool useBias, string name) =>
-        new GRU(units, returnSequences, returnState, goBackwards, dropout, useBias, name);
-
-    private protected override int Gates => 3;
-
-    private protected override int BiasRows => 2;
-
-    private protected override RecurrentResult Run(Tensor x, Tensor[] s, Tensor? mask) =>
-        Ops.Gru(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), ReturnSequences, GoBackwards, mask);
-}
-
-/// <summary>Fully connected RNN (Keras's <c>layers.SimpleRNN</c>): h ← tanh(xW + hU + b).</summary>
-public sealed class SimpleRNN(int units, bool returnSequences = false, bool returnState = false, bool goBackwards = false, float dropout = 0, bool useBias = true, string? name = null)
-    : RecurrentLayer(units, returnSequences, returnState, goBackwards, dropout, useBias, name)
-{
-    private protected override RecurrentLayer Create(int units, bool returnSequences, bool returnState, bool goBackwards, float dropout, bool useBias, string name) =>
-        new SimpleRNN(units, returnSequences, returnState, goBackwards, dropout, useBias, name);
-
-    /// <inheritdoc/>
-    protected override string DefaultNameBase => "simple_rnn";
-
-    private protected override int Gates => 1;
-
-    private protected override RecurrentResult Run(Tensor x, Tensor[] s, Tensor? mask) =>
-        Ops.SimpleRnn(x, Kernel, RecurrentKernel, Bias, s.ElementAtOrDefault(0), ReturnSequences, GoBackwards, mask);
 }

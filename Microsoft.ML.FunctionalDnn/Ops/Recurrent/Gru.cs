@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Microsoft.ML.FunctionalDnn.Backends;
 using Microsoft.ML.FunctionalDnn.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn;
@@ -6,7 +7,7 @@ namespace Microsoft.ML.FunctionalDnn;
 public static partial class Ops
 {
     /// <summary>
-    /// A whole GRU sequence as one op, in Keras's default form (<c>reset_after=True</c>): kernel
+    /// A whole Gru sequence as one op, in Keras's default form (<c>reset_after=True</c>): kernel
     /// (features, 3·units), recurrent kernel (units, 3·units), bias (2, 3·units) holding the input
     /// and recurrent biases; gates in the order z (update), r (reset), h (candidate).
     /// z = σ(xW_z + b_z + hU_z + b'_z), r likewise, ĥ = tanh(xW_h + b_h + r ⊙ (hU_h + b'_h)),

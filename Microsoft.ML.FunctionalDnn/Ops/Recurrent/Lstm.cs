@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Microsoft.ML.FunctionalDnn.Backends;
 using Microsoft.ML.FunctionalDnn.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn;
@@ -6,7 +7,7 @@ namespace Microsoft.ML.FunctionalDnn;
 public static partial class Ops
 {
     /// <summary>
-    /// A whole LSTM sequence as one op, with Keras's parameter layout: kernel (features, 4·units),
+    /// A whole Lstm sequence as one op, with Keras's parameter layout: kernel (features, 4·units),
     /// recurrent kernel (units, 4·units) and bias (4·units,), gates in the order i, f, c, o;
     /// sigmoid gates and tanh activation. The forward pass keeps the gates; backward is one BPTT pass.
     /// </summary>

@@ -1,11 +1,11 @@
-// One fused recurrent op: only its cell, forward and backward. Everything LSTM, GRU and SimpleRNN
+// One fused recurrent op: only its cell, forward and backward. Everything Lstm, Gru and SimpleRnn
 // share (checks, input projection, masks, states before each step, outputs, the input-side
 // gradients) is in RecurrentSequence; what still reads alike across the three files is the
 // IBackend signature and the order of those calls, around cells that differ.
 using System.Numerics.Tensors;
 using Microsoft.ML.FunctionalDnn.Kernels;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 internal sealed partial class ManagedBackend
 {

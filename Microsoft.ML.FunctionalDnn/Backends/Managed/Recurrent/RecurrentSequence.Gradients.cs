@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.FunctionalDnn.Kernels;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 internal sealed partial class RecurrentSequence
 {
@@ -39,7 +39,7 @@ internal sealed partial class RecurrentSequence
     }
 
     /// <summary>
-    /// Given d(x·W + b) for every step, adds dx, dW and the bias gradient; a (2, width) bias (GRU with
+    /// Given d(x·W + b) for every step, adds dx, dW and the bias gradient; a (2, width) bias (Gru with
     /// reset_after) takes <paramref name="recurrentBiasGrad"/> as its second row.
     /// </summary>
     internal void InputGradients(GradNode node, Tensor dProjected, ReadOnlySpan<float> recurrentBiasGrad = default)

@@ -1,10 +1,10 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.FunctionalDnn.Kernels;
 
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 /// <summary>
-/// What every fused recurrent op (LSTM, GRU, SimpleRNN) shares, so that each op's file holds only
+/// What every fused recurrent op (Lstm, Gru, SimpleRnn) shares, so that each op's file holds only
 /// its cell: the checks of x, the kernels, the bias and the mask; the input projection of all steps
 /// in one GEMM (time-major, so each step's rows are contiguous); the state before each step, the
 /// skipped steps of a mask and the sequence output; the autograd inputs and outputs. The backward
@@ -42,7 +42,7 @@ internal sealed partial class RecurrentSequence
 
     internal int Units { get; }
 
-    /// <summary>Gate blocks per step: 4 (LSTM), 3 (GRU), 1 (SimpleRNN).</summary>
+    /// <summary>Gate blocks per step: 4 (Lstm), 3 (Gru), 1 (SimpleRnn).</summary>
     internal int Gates { get; }
 
     internal bool ReturnSequences { get; }
@@ -68,7 +68,7 @@ internal sealed partial class RecurrentSequence
 
     /// <summary>
     /// Checks the shapes, reads the mask and projects every step (<see cref="Projected"/>); a bias
-    /// of <paramref name="biasRows"/> rows (GRU with reset_after: 2) adds its first row here.
+    /// of <paramref name="biasRows"/> rows (Gru with reset_after: 2) adds its first row here.
     /// </summary>
     internal static RecurrentSequence Start(string op, Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, int gates, int biasRows,
         Tensor? mask, bool returnSequences, bool goBackwards)

@@ -1,10 +1,10 @@
-namespace Microsoft.ML.FunctionalDnn;
+namespace Microsoft.ML.FunctionalDnn.Metrics;
 
 /// <summary>
-/// Area under the ROC curve, as Keras's AUC: confusion counts at <paramref name="numThresholds"/>
+/// Area under the ROC curve, as Keras's Auc: confusion counts at <paramref name="numThresholds"/>
 /// evenly spaced thresholds in [0, 1] (the end points nudged by 1e-7), trapezoids between them.
 /// </summary>
-public sealed class AUC(int numThresholds = 200, string name = "auc") : ConfusionMetric(MakeThresholds(numThresholds))
+public sealed class Auc(int numThresholds = 200, string name = "auc") : ConfusionMetric(MakeThresholds(numThresholds))
 {
     /// <inheritdoc/>
     public override string Name => name;

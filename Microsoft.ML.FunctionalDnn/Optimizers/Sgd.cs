@@ -1,10 +1,12 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Optimizers.Schedules;
+
+namespace Microsoft.ML.FunctionalDnn.Optimizers;
 
 /// <summary>
 /// Stochastic gradient descent with optional momentum and Nesterov momentum (Keras defaults: lr 0.01):
 /// w -= lr·g, or with momentum m = momentum·m - lr·g then w += m (Nesterov: w += momentum·m - lr·g).
 /// </summary>
-public sealed class SGD(float learningRate = 0.01f, float momentum = 0, bool nesterov = false, LearningRateSchedule? schedule = null, OptimizerOptions? options = null)
+public sealed class Sgd(float learningRate = 0.01f, float momentum = 0, bool nesterov = false, LearningRateSchedule? schedule = null, OptimizerOptions? options = null)
     : Optimizer(learningRate, schedule, options)
 {
     /// <inheritdoc/>

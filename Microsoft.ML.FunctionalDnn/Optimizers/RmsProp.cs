@@ -1,10 +1,13 @@
-namespace Microsoft.ML.FunctionalDnn;
+using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Optimizers.Schedules;
+
+namespace Microsoft.ML.FunctionalDnn.Optimizers;
 
 /// <summary>
-/// RMSprop (Keras defaults: lr 1e-3, rho 0.9, epsilon 1e-7): v = ρv + (1-ρ)g²; w -= lr·g / √(v + ε),
+/// RmsProp (Keras defaults: lr 1e-3, rho 0.9, epsilon 1e-7): v = ρv + (1-ρ)g²; w -= lr·g / √(v + ε),
 /// or with momentum m = momentum·m + lr·g / √(v + ε) then w -= m.
 /// </summary>
-public sealed class RMSprop(float learningRate = 1e-3f, float rho = 0.9f, float momentum = 0, float epsilon = 1e-7f, LearningRateSchedule? schedule = null, OptimizerOptions? options = null)
+public sealed class RmsProp(float learningRate = 1e-3f, float rho = 0.9f, float momentum = 0, float epsilon = 1e-7f, LearningRateSchedule? schedule = null, OptimizerOptions? options = null)
     : Optimizer(learningRate, schedule, options)
 {
     /// <inheritdoc/>
