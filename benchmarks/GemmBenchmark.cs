@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
-using Microsoft.ML.FunctionalDnn.Kernels;
+using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn.Benchmarks;
 

@@ -12,7 +12,7 @@ namespace Microsoft.ML.FunctionalDnn.Tests.Architecture;
 public sealed partial class EngineBoundaryTests
 {
     /// <summary>Folders of the managed engine, where span views of storage are allowed.</summary>
-    private static readonly string[] EngineFolders = ["Tensors", "Kernels", "Autograd", Path.Combine("Backends", "Managed")];
+    private static readonly string[] EngineFolders = ["Tensors", Path.Combine("Backends", "Managed")];
 
     [TestMethod]
     public void OnlyTheEngineTouchesTensorStorage()

@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Backends.Managed;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.Autograd;
 
 [TestClass]

@@ -1,5 +1,5 @@
 using Microsoft.ML.FunctionalDnn.Backends;
-using Microsoft.ML.FunctionalDnn.Kernels;
+using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn;
 

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 namespace Microsoft.ML.FunctionalDnn;
 

@@ -1,4 +1,5 @@
 using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 namespace Microsoft.ML.FunctionalDnn;
 

@@ -1,4 +1,4 @@
-using Microsoft.ML.FunctionalDnn.Kernels;
+using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 

@@ -1,5 +1,5 @@
 using System.Numerics;
-using Microsoft.ML.FunctionalDnn.Kernels;
+using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 

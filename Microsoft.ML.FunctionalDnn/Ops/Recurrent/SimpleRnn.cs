@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.FunctionalDnn.Backends;
-using Microsoft.ML.FunctionalDnn.Kernels;
+using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn;
 

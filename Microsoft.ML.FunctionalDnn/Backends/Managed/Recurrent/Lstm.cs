@@ -2,7 +2,7 @@
 // share (checks, input projection, masks, states before each step, outputs, the input-side
 // gradients) is in RecurrentSequence; what still reads alike across the three files is the
 // IBackend signature and the order of those calls, around cells that differ.
-using Microsoft.ML.FunctionalDnn.Kernels;
+using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 

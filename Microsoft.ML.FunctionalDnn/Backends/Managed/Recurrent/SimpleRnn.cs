@@ -3,7 +3,7 @@
 // gradients) is in RecurrentSequence; what still reads alike across the three files is the
 // IBackend signature and the order of those calls, around cells that differ.
 using System.Numerics.Tensors;
-using Microsoft.ML.FunctionalDnn.Kernels;
+using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 

@@ -1,0 +1,153 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
+
+internal static partial class Gemm
+{
+    /// <summary>
+    /// A sum of row-shifted products, the core of a stride-1 convolution without a patch matrix
+    /// ("implicit GEMM"): C[q, 0..n) = (accumulate ? C[q] : 0) + Σₜ A[q + offsets[t], 0..depth) · Bₜ
+    /// for q in [0, m). Bₜ is the depth × n block t of B (row-major, row stride n), or with
+    /// <paramref name="transB"/> the transpose of the n × depth block t (row stride depth).
+    /// </summary>
+    /// <remarks>
+    /// All of B is packed once and shared by the workers (a convolution's kernel is small); each
+    /// Mr × Nr tile runs the micro-kernel once per tap with its accumulators' tile kept in L1, and
+    /// A's rows are read in place. Rows are split over the cores in whole tiles, each computed by
+    /// one thread in tap order, so results do not depend on the number of threads.
+    /// </remarks>
+    internal static void MultiplyTaps(int m, int n, int depth, ReadOnlySpan<int> offsets,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, bool transB, Span<float> c, int ldc,
+        bool accumulate, int threads = 0, GemmKernelKind? kernel = null)
+    {
+        if (m < 0 || n < 0 || depth <= 0 || offsets.Length == 0)
+            throw new ArgumentException($"Tap GEMM sizes must be positive; received m={m}, n={n}, depth={depth}, {offsets.Length} taps.");
+        int maxOffset = 0;
+        foreach (int o in offsets)
+        {
+            if (o < 0) throw new ArgumentException($"Tap GEMM offsets must be non-negative; received {o}.");
+            maxOffset = Math.Max(maxOffset, o);
+        }
+        if (m == 0 || n == 0) return;
+        CheckMatrix("A", m + maxOffset, depth, a.Length, lda);
+        CheckMatrix("B", offsets.Length * (transB ? n : depth), transB ? depth : n, b.Length, transB ? depth : n);
+        CheckMatrix("C", m, n, c.Length, ldc);
+        if (threads <= 0) threads = Environment.ProcessorCount;
+        if ((long)m * n * depth * offsets.Length < ParallelThreshold) threads = 1;
+        var taps = offsets.ToArray();
+        unsafe
+        {
+            fixed (float* pa = a, pb = b, pc = c)
+            {
+                var args = new TapArgs(m, n, depth, lda, ldc, accumulate, threads, taps) { A = pa, C = pc };
+                switch (kernel ?? BestKernel)
+                {
+                    case GemmKernelKind.Vector512: RunTaps<GemmKernel512>(ref args, pb, transB); break;
+                    case GemmKernelKind.Vector256: RunTaps<GemmKernel256>(ref args, pb, transB); break;
+                    default: RunTaps<GemmKernelScalar>(ref args, pb, transB); break;
+                }
+            }
+        }
+    }
+
+    private unsafe struct TapArgs(int m, int n, int depth, int lda, int ldc, bool accumulate, int threads, int[] offsets)
+    {
+        public readonly int M = m, N = n, Depth = depth, Lda = lda, Ldc = ldc, Threads = threads;
+        public readonly bool Accumulate = accumulate;
+        public readonly int[] Offsets = offsets;
+        public float* A, C, PackedB;
+    }
+
+    private static unsafe void RunTaps<TK>(ref TapArgs g, float* b, bool transB) where TK : IGemmMicroKernel
+    {
+        int nr = TK.Nr, taps = g.Offsets.Length, slivers = (g.N + nr - 1) / nr;
+        int sliverFloats = taps * g.Depth * nr;
+        var packed = ArrayPool<float>.Shared.Rent(slivers * sliverFloats + 16);
+        try
+        {
+            fixed (float* pp = packed)
+            {
+                PackTapB(b, pp, g.N, g.Depth, taps, nr, transB);
+                g.PackedB = pp;
+                int tiles = (g.M + TK.Mr - 1) / TK.Mr;
+                int parts = Math.Min(g.Threads, Math.Max(1, tiles / 4));
+                if (parts <= 1)
+                {
+                    TapRows<TK>(ref g, 0, g.M);
+                    return;
+                }
+                int per = (tiles + parts - 1) / parts * TK.Mr;
+                var args = g;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+                {
+                    int start = part * per, end = Math.Min(args.M, start + per);
+                    var local = args;
+                    if (start < end) TapRows<TK>(ref local, start, end);
+                });
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packed);
+        }
+    }
+
+    /// <summary>For each Nr-wide sliver, for each tap, depth rows of Nr values (zero past n).</summary>
+    private static unsafe void PackTapB(float* b, float* dst, int n, int depth, int taps, int nr, bool transB)
+    {
+        for (int j0 = 0, s = 0; j0 < n; j0 += nr, s++)
+        {
+            int nn = Math.Min(nr, n - j0);
+            for (int t = 0; t < taps; t++)
+            {
+                float* d = dst + ((long)s * taps + t) * depth * nr;
+                float* block = b + (long)t * depth * n;
+                for (int p = 0; p < depth; p++, d += nr)
+                {
+                    int j = 0;
+                    if (transB) for (; j < nn; j++) d[j] = block[(long)(j0 + j) * depth + p];
+                    else for (; j < nn; j++) d[j] = block[(long)p * n + j0 + j];
+                    for (; j < nr; j++) d[j] = 0;
+                }
+            }
+        }
+    }
+
+    /// <summary>Rows [q0, q1) of C on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void TapRows<TK>(ref TapArgs g, int q0, int q1) where TK : IGemmMicroKernel
+    {
+        int mr = TK.Mr, nr = TK.Nr, depth = g.Depth, taps = g.Offsets.Length;
+        float* edge = stackalloc float[mr * nr];
+        var ragged = new float[mr * depth];
+        fixed (int* offsets = g.Offsets)
+        fixed (float* pr = ragged)
+        {
+            for (int q = q0; q < q1; q += mr)
+            {
+                int mm = Math.Min(mr, q1 - q);
+                for (int j0 = 0, s = 0; j0 < g.N; j0 += nr, s++)
+                {
+                    int nn = Math.Min(nr, g.N - j0);
+                    float* sliver = g.PackedB + (long)s * taps * depth * nr;
+                    bool full = mm == mr && nn == nr;
+                    float* tile = full ? g.C + (long)q * g.Ldc + j0 : edge;
+                    int ldt = full ? g.Ldc : nr;
+                    for (int t = 0; t < taps; t++)
+                    {
+                        float* a = g.A + (long)(q + offsets[t]) * g.Lda;
+                        bool add = t > 0 || (full && g.Accumulate);
+                        if (mm == mr) TK.Run(depth, a, g.Lda, 1, sliver + (long)t * depth * nr, tile, ldt, add);
+                        else
+                        {
+                            PackRaggedRows(a, g.Lda, pr, mr, mm, depth);
+                            TK.Run(depth, pr, 1, mr, sliver + (long)t * depth * nr, tile, ldt, add);
+                        }
+                    }
+                    if (!full) StoreEdge(edge, nr, g.C + (long)q * g.Ldc + j0, g.Ldc, mm, nn, g.Accumulate);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
+
+/// <summary>
+/// 8 × 32 tile with sixteen Vector512 accumulators, for AVX-512 machines (32 vector registers:
+/// accumulators, two B vectors and one broadcast leave room to spare).
+/// </summary>
+internal readonly struct GemmKernel512 : IGemmMicroKernel
+{
+    public static int Mr => 8;
+
+    public static int Nr => 32;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Run(int kc, float* a, nint rowStride, nint step, float* b, float* c, int ldc, bool accumulate)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        float* a0 = a, a1 = a + 1 * rowStride, a2 = a + 2 * rowStride, a3 = a + 3 * rowStride, a4 = a + 4 * rowStride, a5 = a + 5 * rowStride, a6 = a + 6 * rowStride, a7 = a + 7 * rowStride;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var x = Vector512.Create(*a0);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(*a1);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(*a2);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(*a3);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(*a4);
+            c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(*a5);
+            c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(*a6);
+            c60 = Vector512.FusedMultiplyAdd(x, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(*a7);
+            c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            a0 += step;
+            a1 += step;
+            a2 += step;
+            a3 += step;
+            a4 += step;
+            a5 += step;
+            a6 += step;
+            a7 += step;
+            b += 32;
+        }
+        Store(c, c00, c01, accumulate);
+        Store(c + ldc, c10, c11, accumulate);
+        Store(c + 2 * ldc, c20, c21, accumulate);
+        Store(c + 3 * ldc, c30, c31, accumulate);
+        Store(c + 4 * ldc, c40, c41, accumulate);
+        Store(c + 5 * ldc, c50, c51, accumulate);
+        Store(c + 6 * ldc, c60, c61, accumulate);
+        Store(c + 7 * ldc, c70, c71, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store(float* row, Vector512<float> v0, Vector512<float> v1, bool accumulate)
+    {
+        if (accumulate)
+        {
+            v0 += Vector512.Load(row);
+            v1 += Vector512.Load(row + 16);
+        }
+        v0.Store(row);
+        v1.Store(row + 16);
+    }
+}

@@ -1,0 +1,108 @@
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
+
+/// <summary>
+/// One recurrent step's element-wise work for a whole batch in a single vectorized pass: the gates'
+/// activations, the state update and the outputs, all in registers. (Calling a library routine per
+/// gate per row costs more than the arithmetic at these sizes: a row is only 4 × units floats.)
+/// tanh is computed as 2σ(2x) - 1, which saturates correctly at both ends. Vector256 is used
+/// explicitly: its Exp is vectorized, while the width-agnostic Vector&lt;T&gt;.Exp falls back to a
+/// scalar loop (measured: 1.3 vs 10.7 ns per element).
+/// </summary>
+internal static class RecurrentCells
+{
+    private static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+
+    private static Vector256<float> Tanh(Vector256<float> x) => Sigmoid(x + x) * Vector256.Create(2f) - Vector256<float>.One;
+
+    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+
+    /// <summary>
+    /// Lstm step. <paramref name="z"/> holds each row's pre-activations [i f c o] (units each) and
+    /// receives the activations (kept for backward); <paramref name="c"/> goes from c_prev to c;
+    /// <paramref name="tanhC"/> and <paramref name="h"/> receive tanh(c) and o ⊙ tanh(c).
+    /// </summary>
+    internal static void LstmForward(Span<float> z, Span<float> c, Span<float> tanhC, Span<float> h, int batch, int units)
+    {
+        int width = 4 * units, n = Vector256<float>.Count;
+        for (int b = 0; b < batch; b++)
+        {
+            var row = z.Slice(b * width, width);
+            var cRow = c.Slice(b * units, units);
+            var tcRow = tanhC.Slice(b * units, units);
+            var hRow = h.Slice(b * units, units);
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; j <= units - n; j += n)
+                {
+                    var i = Sigmoid(Vector256.Create(row[j..]));
+                    var f = Sigmoid(Vector256.Create(row[(units + j)..]));
+                    var g = Tanh(Vector256.Create(row[(2 * units + j)..]));
+                    var o = Sigmoid(Vector256.Create(row[(3 * units + j)..]));
+                    i.CopyTo(row[j..]);
+                    f.CopyTo(row[(units + j)..]);
+                    g.CopyTo(row[(2 * units + j)..]);
+                    o.CopyTo(row[(3 * units + j)..]);
+                    var cn = f * Vector256.Create(cRow[j..]) + i * g;
+                    var tc = Tanh(cn);
+                    cn.CopyTo(cRow[j..]);
+                    tc.CopyTo(tcRow[j..]);
+                    (o * tc).CopyTo(hRow[j..]);
+                }
+            }
+            for (; j < units; j++)
+            {
+                float i = Sigmoid(row[j]), f = Sigmoid(row[units + j]), g = MathF.Tanh(row[2 * units + j]), o = Sigmoid(row[3 * units + j]);
+                (row[j], row[units + j], row[2 * units + j], row[3 * units + j]) = (i, f, g, o);
+                cRow[j] = f * cRow[j] + i * g;
+                tcRow[j] = MathF.Tanh(cRow[j]);
+                hRow[j] = o * tcRow[j];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gru step (reset_after). <paramref name="xw"/> is the row's input projection [z r h],
+    /// <paramref name="rec"/> the recurrent part h·U + b' [z r h]; <paramref name="gates"/> receives
+    /// z, r and ĥ; <paramref name="recH"/> keeps the recurrent part of ĥ for backward;
+    /// <paramref name="h"/> goes from h_prev to ĥ + z ⊙ (h_prev - ĥ).
+    /// </summary>
+    internal static void GruForward(ReadOnlySpan<float> xw, ReadOnlySpan<float> rec, Span<float> gates, Span<float> recH, Span<float> h, int batch, int units)
+    {
+        int width = 3 * units, n = Vector256<float>.Count;
+        for (int b = 0; b < batch; b++)
+        {
+            var x = xw.Slice(b * width, width);
+            var u = rec.Slice(b * width, width);
+            var g = gates.Slice(b * width, width);
+            var rh = recH.Slice(b * units, units);
+            var hRow = h.Slice(b * units, units);
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; j <= units - n; j += n)
+                {
+                    var zg = Sigmoid(Vector256.Create(x[j..]) + Vector256.Create(u[j..]));
+                    var rg = Sigmoid(Vector256.Create(x[(units + j)..]) + Vector256.Create(u[(units + j)..]));
+                    var uh = Vector256.Create(u[(2 * units + j)..]);
+                    var cand = Tanh(Vector256.Create(x[(2 * units + j)..]) + rg * uh);
+                    zg.CopyTo(g[j..]);
+                    rg.CopyTo(g[(units + j)..]);
+                    cand.CopyTo(g[(2 * units + j)..]);
+                    uh.CopyTo(rh[j..]);
+                    (cand + zg * (Vector256.Create(hRow[j..]) - cand)).CopyTo(hRow[j..]);
+                }
+            }
+            for (; j < units; j++)
+            {
+                float zg = Sigmoid(x[j] + u[j]), rg = Sigmoid(x[units + j] + u[units + j]);
+                float cand = MathF.Tanh(x[2 * units + j] + rg * u[2 * units + j]);
+                (g[j], g[units + j], g[2 * units + j]) = (zg, rg, cand);
+                rh[j] = u[2 * units + j];
+                hRow[j] = cand + zg * (hRow[j] - cand);
+            }
+        }
+    }
+}
