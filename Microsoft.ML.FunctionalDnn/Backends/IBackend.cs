@@ -40,8 +40,16 @@ internal interface IBackend
 
     // Variables: tensors that live across steps (weights, optimizer slots, moving statistics).
 
-    /// <summary>A trainable (or, with <paramref name="trainable"/> false, non-trainable) variable holding a copy of <paramref name="initialValue"/>, outliving any tensor scope.</summary>
-    Tensor CreateVariable(Tensor initialValue, bool trainable);
+    /// <summary>
+    /// A trainable (or, with <paramref name="trainable"/> false, non-trainable) variable holding
+    /// <paramref name="initialValue"/>, outliving any tensor scope. With <paramref name="takeOwnership"/>
+    /// the caller gives the tensor up and the backend may keep its storage instead of copying it
+    /// (an embedding table's initial values are then not held twice).
+    /// </summary>
+    Tensor CreateVariable(Tensor initialValue, bool trainable, bool takeOwnership = false);
+
+    /// <summary>A tensor over <paramref name="values"/>, which the caller gives up: the backend may keep the array as storage (a device backend copies it).</summary>
+    Tensor AdoptHost(float[] values, Shape shape);
 
     /// <summary>variable ← value, in place and unrecorded; <paramref name="value"/> has the variable's shape or broadcasts to it.</summary>
     void Assign(Tensor variable, Tensor value);

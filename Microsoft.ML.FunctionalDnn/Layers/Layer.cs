@@ -87,7 +87,7 @@ public abstract partial class Layer
         var initial = initializer.Create(shape, Random);
         if (initial.Shape != shape || initial.DType != DType.Float32)
             throw Error($"initializer '{initializer.Name}' returned {initial.DType} {initial.Shape} for weight '{name}'; expected Float32 {shape}.");
-        var value = Backend.Current.CreateVariable(initial, trainable);
+        var value = Backend.Current.CreateVariable(initial, trainable, takeOwnership: initializer.CreatesFreshTensors);
         value.Name = $"{Name}/{name}";
         _weights.Add(new LayerWeight(name, value, trainable));
         return value;

@@ -137,15 +137,23 @@ public abstract partial class Optimizer
         var names = SlotNames;
         slots = new Tensor[names.Count];
         for (int i = 0; i < slots.Length; i++)
-            slots[i] = NewSlot(Tensor.Full(weight.Shape, InitialSlotValue), weight, names[i]);
+            slots[i] = NewSlot(FreshSlotValue(weight.Shape), weight, names[i], takeOwnership: true);
         _slots[weight] = slots;
         return slots;
     }
 
-    /// <summary>A non-trainable variable holding a copy of <paramref name="initialValue"/>, named after its weight as Keras names slots.</summary>
-    private static Tensor NewSlot(Tensor initialValue, Tensor weight, string name)
+    /// <summary>A new host buffer filled with the initial slot value, given to the slot variable (never a pooled buffer of the step's scope).</summary>
+    private Tensor FreshSlotValue(Shape shape)
     {
-        var slot = Backend.Current.CreateVariable(initialValue, trainable: false);
+        var values = new float[shape.Size];
+        if (InitialSlotValue != 0) Array.Fill(values, InitialSlotValue);
+        return Tensor.FromOwnedArray(values, shape);
+    }
+
+    /// <summary>A non-trainable variable holding <paramref name="initialValue"/> (a copy unless <paramref name="takeOwnership"/>), named after its weight as Keras names slots.</summary>
+    private static Tensor NewSlot(Tensor initialValue, Tensor weight, string name, bool takeOwnership = false)
+    {
+        var slot = Backend.Current.CreateVariable(initialValue, trainable: false, takeOwnership);
         slot.Name = weight.Name is null ? name : $"{weight.Name}_{name}";
         return slot;
     }

@@ -76,6 +76,9 @@ public sealed partial class Tensor
         return Backend.Current.FromHost(data, shape ?? new Shape(data.Length));
     }
 
+    /// <summary>A tensor over <paramref name="data"/>, which the caller gives up (built-in initializers and optimizer slots: no second copy of a large table).</summary>
+    internal static Tensor FromOwnedArray(float[] data, Shape shape) => Backend.Current.AdoptHost(data, shape);
+
     /// <summary>An int32 tensor holding a copy of <paramref name="data"/> with the given shape (1-D when omitted).</summary>
     /// <exception cref="ArgumentException">The shape's element count differs from the array's length.</exception>
     public static Tensor FromArray(int[] data, Shape? shape = null)

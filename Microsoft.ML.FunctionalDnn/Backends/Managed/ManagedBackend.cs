@@ -64,15 +64,35 @@ internal sealed partial class ManagedBackend : IBackend
         source.IntData.CopyTo(destination);
     }
 
-    public Tensor CreateVariable(Tensor initialValue, bool trainable)
+    public Tensor CreateVariable(Tensor initialValue, bool trainable, bool takeOwnership = false)
     {
         ArgumentNullException.ThrowIfNull(initialValue);
-        var v = Tensor.Persistent(initialValue.Shape, initialValue.DType);
-        if (initialValue.DType == DType.Float32) initialValue.Data.CopyTo(v.Data);
-        else initialValue.IntData.CopyTo(v.IntData);
+        Tensor v;
+        if (takeOwnership && OwnsWholeStorage(initialValue))
+        {
+            v = new Tensor(initialValue.Storage, 0, initialValue.Shape, initialValue.DType);
+        }
+        else
+        {
+            v = Tensor.Persistent(initialValue.Shape, initialValue.DType);
+            if (initialValue.DType == DType.Float32) initialValue.Data.CopyTo(v.Data);
+            else initialValue.IntData.CopyTo(v.IntData);
+        }
         if (trainable) v.RequiresGrad = true;
         return v;
     }
+
+    public Tensor AdoptHost(float[] values, Shape shape)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        CheckLength(values.Length, shape);
+        return new Tensor(Storage.OfFloats(values), 0, shape, DType.Float32);
+    }
+
+    /// <summary>A plain leaf over a whole GC-heap buffer: safe to keep as a variable's storage (a pooled buffer goes back to its pool; a view shares it).</summary>
+    private static bool OwnsWholeStorage(Tensor t) =>
+        !t.Storage.Pooled && t.Offset == 0 && t.IsLeaf && !t.RequiresGrad
+        && (t.DType == DType.Float32 ? t.Storage.Floats.Length : t.Storage.Ints.Length) == t.Size;
 
     public void Assign(Tensor variable, Tensor value)
     {

@@ -2,6 +2,8 @@ namespace Microsoft.ML.FunctionalDnn.Initializers;
 
 internal sealed class ConstantInitializer(string name, float value) : Initializer
 {
+    internal override bool CreatesFreshTensors => true;
+
     public override string Name => name;
 
     public override Tensor Create(Shape shape, RandomGenerator random)
@@ -9,12 +11,14 @@ internal sealed class ConstantInitializer(string name, float value) : Initialize
         ArgumentNullException.ThrowIfNull(shape);
         var d = new float[shape.Size];
         Array.Fill(d, value);
-        return Tensor.FromArray(d, shape);
+        return Tensor.FromOwnedArray(d, shape);
     }
 }
 
 internal sealed class RandomUniformInitializer(float min, float max) : Initializer
 {
+    internal override bool CreatesFreshTensors => true;
+
     public override string Name => "random_uniform";
 
     public override Tensor Create(Shape shape, RandomGenerator random)
@@ -23,7 +27,7 @@ internal sealed class RandomUniformInitializer(float min, float max) : Initializ
         ArgumentNullException.ThrowIfNull(random);
         var d = new float[shape.Size];
         for (int i = 0; i < d.Length; i++) d[i] = min + (max - min) * random.NextFloat();
-        return Tensor.FromArray(d, shape);
+        return Tensor.FromOwnedArray(d, shape);
     }
 }
 
@@ -36,6 +40,8 @@ internal enum FanMode
 /// <summary>Keras's VarianceScaling: variance scale / fan, uniform with limit √(3·variance) or normal.</summary>
 internal sealed class VarianceScalingInitializer(string name, double scale, FanMode mode, bool normal) : Initializer
 {
+    internal override bool CreatesFreshTensors => true;
+
     public override string Name => name;
 
     public override Tensor Create(Shape shape, RandomGenerator random)
@@ -56,7 +62,7 @@ internal sealed class VarianceScalingInitializer(string name, double scale, FanM
             float limit = (float)Math.Sqrt(3 * variance);
             for (int i = 0; i < d.Length; i++) d[i] = limit * (2 * random.NextFloat() - 1);
         }
-        return Tensor.FromArray(d, shape);
+        return Tensor.FromOwnedArray(d, shape);
     }
 }
 
@@ -67,6 +73,8 @@ internal sealed class VarianceScalingInitializer(string name, double scale, FanM
 /// </summary>
 internal sealed class OrthogonalInitializer : Initializer
 {
+    internal override bool CreatesFreshTensors => true;
+
     public override string Name => "orthogonal";
 
     public override Tensor Create(Shape shape, RandomGenerator random)
@@ -98,6 +106,6 @@ internal sealed class OrthogonalInitializer : Initializer
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++)
                 d[r * cols + c] = (float)(rows >= cols ? q[c][r] : q[r][c]);
-        return Tensor.FromArray(d, shape);
+        return Tensor.FromOwnedArray(d, shape);
     }
 }

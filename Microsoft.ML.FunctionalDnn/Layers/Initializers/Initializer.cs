@@ -14,6 +14,13 @@ public abstract class Initializer
     /// <summary>A new tensor of <paramref name="shape"/> filled by this initializer.</summary>
     public abstract Tensor Create(Shape shape, RandomGenerator random);
 
+    /// <summary>
+    /// True when every <see cref="Create"/> returns a tensor nobody else holds, so the weight can
+    /// keep it rather than a copy (the built-in initializers); a user's initializer may return a
+    /// tensor it keeps, so its result is copied.
+    /// </summary>
+    internal virtual bool CreatesFreshTensors => false;
+
     /// <summary>All zeros (Keras's default for biases).</summary>
     public static Initializer Zeros { get; } = new ConstantInitializer("zeros", 0);
 

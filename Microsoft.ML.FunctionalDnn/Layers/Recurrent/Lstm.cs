@@ -24,6 +24,8 @@ public sealed class Lstm(int units, bool returnSequences = false, bool returnSta
     /// <summary>Keras's <c>unit_forget_bias=True</c>: zeros, except ones for the forget gate.</summary>
     private sealed class UnitForgetBias(int units) : Initializer
     {
+        internal override bool CreatesFreshTensors => true;
+
         public override string Name => "unit_forget_bias";
 
         public override Tensor Create(Shape shape, RandomGenerator random)
@@ -31,7 +33,7 @@ public sealed class Lstm(int units, bool returnSequences = false, bool returnSta
             ArgumentNullException.ThrowIfNull(shape);
             var values = new float[shape.Size];
             values.AsSpan(units, units).Fill(1);
-            return Tensor.FromArray(values, shape);
+            return Tensor.FromOwnedArray(values, shape);
         }
     }
 }
