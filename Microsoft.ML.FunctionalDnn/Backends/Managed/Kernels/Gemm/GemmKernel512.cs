@@ -7,6 +7,11 @@ namespace Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 /// 8 × 32 tile with sixteen Vector512 accumulators, for AVX-512 machines (32 vector registers:
 /// accumulators, two B vectors and one broadcast leave room to spare).
 /// </summary>
+/// <remarks>
+/// Reads like <see cref="GemmKernel256"/> on purpose: a micro-kernel is its register tile spelled
+/// out, and the JIT keeps the accumulators in registers only when each is a named local of one
+/// width, so the two widths are written separately rather than through a generic vector type.
+/// </remarks>
 internal readonly struct GemmKernel512 : IGemmMicroKernel
 {
     public static int Mr => 8;
