@@ -134,6 +134,6 @@ public sealed class SampleSmokeTests
     private static void RequireFashionMnist()
     {
         if (!FashionMnist.IsAvailable())
-            Assert.Inconclusive($"Fashion-MNIST is not in {FashionMnist.DefaultDirectory} (apt-get install -y dataset-fashion-mnist; .ci/run installs it).");
+            Prerequisite.Missing($"Fashion-MNIST is not in {FashionMnist.DefaultDirectory} (apt-get install -y dataset-fashion-mnist; .ci/run installs it).");
     }
 }

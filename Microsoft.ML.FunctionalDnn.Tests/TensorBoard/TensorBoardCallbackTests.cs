@@ -107,7 +107,7 @@ public sealed class TensorBoardCallbackTests
     public void TheIndependentCheckerReadsTheLogsAsWellFormed()
     {
         string? python = FindPython();
-        if (python is null) Assert.Inconclusive("python3 is not installed, so ../shared/tools/tfevents_check.py cannot run (apt-get install -y python3).");
+        if (python is null) Prerequisite.Missing("python3 is not installed, so ../shared/tools/tfevents_check.py cannot run (apt-get install -y python3).");
         string checker = FindChecker() ?? throw new AssertFailedException("../shared/tools/tfevents_check.py was not found beside the repository.");
         using var dir = new TempDirectory();
         var model = FitMultiOutput(dir.Path, out _);
