@@ -51,6 +51,9 @@ internal interface IBackend
     /// <summary>A tensor over <paramref name="values"/>, which the caller gives up: the backend may keep the array as storage (a device backend copies it).</summary>
     Tensor AdoptHost(float[] values, Shape shape);
 
+    /// <summary>An int32 tensor over <paramref name="values"/>, which the caller gives up (see <see cref="AdoptHost(float[], Shape)"/>).</summary>
+    Tensor AdoptHost(int[] values, Shape shape);
+
     /// <summary>variable ← value, in place and unrecorded; <paramref name="value"/> has the variable's shape or broadcasts to it.</summary>
     void Assign(Tensor variable, Tensor value);
 

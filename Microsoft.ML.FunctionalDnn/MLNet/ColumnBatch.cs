@@ -86,11 +86,11 @@ internal sealed class ColumnBatch(ColumnBinding binding, ColumnReader reader)
         {
             var ids = new int[_rows * size];
             for (int r = 0; r < _rows; r++) Place(r, size, (from, to, n) => { for (int i = 0; i < n; i++) ids[to + i] = (int)_values[from + i]; });
-            return Tensor.FromArray(ids, shape);
+            return Tensor.FromOwnedArray(ids, shape);
         }
         var data = new float[_rows * size];
         for (int r = 0; r < _rows; r++) Place(r, size, (from, to, n) => { for (int i = 0; i < n; i++) data[to + i] = (float)_values[from + i]; });
-        return Tensor.FromArray(data, shape);
+        return Tensor.FromOwnedArray(data, shape);
     }
 
     /// <summary>Copies row <paramref name="r"/> into its slot of <paramref name="size"/> values, padding or truncating whole steps as pad_sequences does.</summary>
@@ -119,12 +119,12 @@ internal sealed class ColumnBatch(ColumnBinding binding, ColumnReader reader)
             case LabelEncoding.ClassIndex:
                 var ids = new int[_rows];
                 for (int r = 0; r < _rows; r++) ids[r] = (int)_values[_offsets[r]] - binding.KeyShift;
-                return Tensor.FromArray(ids, new Shape(_rows));
+                return Tensor.FromOwnedArray(ids, new Shape(_rows));
             case LabelEncoding.OneHot:
                 int classes = binding.PerSample[0]!.Value;
                 var oneHot = new float[_rows * classes];
                 for (int r = 0; r < _rows; r++) oneHot[r * classes + (int)_values[_offsets[r]] - binding.KeyShift] = 1;
-                return Tensor.FromArray(oneHot, new Shape(_rows, classes));
+                return Tensor.FromOwnedArray(oneHot, new Shape(_rows, classes));
             default:
                 int size = binding.Size ?? 1;
                 var values = new float[_rows * size];
@@ -132,7 +132,7 @@ internal sealed class ColumnBatch(ColumnBinding binding, ColumnReader reader)
                 double shift = binding.Classes > 0 ? 1 : 0;
                 for (int r = 0; r < _rows; r++)
                     for (int i = 0; i < size; i++) values[r * size + i] = (float)(_values[_offsets[r] + i] - shift);
-                return Tensor.FromArray(values, new Shape([_rows, .. binding.PerSample.Select(d => d!.Value)]));
+                return Tensor.FromOwnedArray(values, new Shape([_rows, .. binding.PerSample.Select(d => d!.Value)]));
         }
     }
 }

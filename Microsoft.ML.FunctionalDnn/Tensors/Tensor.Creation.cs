@@ -61,11 +61,11 @@ public sealed partial class Tensor
         {
             var values = new float[n];
             for (int i = 0; i < n; i++) values[i] = start + i * step;
-            return FromArray(values);
+            return FromOwnedArray(values, new Shape(n));
         }
         var ids = new int[n];
         for (int i = 0; i < n; i++) ids[i] = checked((int)(start + i * step));
-        return FromArray(ids);
+        return FromOwnedArray(ids, new Shape(n));
     }
 
     /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (1-D when omitted).</summary>
@@ -78,6 +78,9 @@ public sealed partial class Tensor
 
     /// <summary>A tensor over <paramref name="data"/>, which the caller gives up (built-in initializers and optimizer slots: no second copy of a large table).</summary>
     internal static Tensor FromOwnedArray(float[] data, Shape shape) => Backend.Current.AdoptHost(data, shape);
+
+    /// <summary>An int32 tensor over <paramref name="data"/>, which the caller gives up.</summary>
+    internal static Tensor FromOwnedArray(int[] data, Shape shape) => Backend.Current.AdoptHost(data, shape);
 
     /// <summary>An int32 tensor holding a copy of <paramref name="data"/> with the given shape (1-D when omitted).</summary>
     /// <exception cref="ArgumentException">The shape's element count differs from the array's length.</exception>
@@ -121,7 +124,7 @@ public sealed partial class Tensor
         var d = new float[shape.Size];
         float span = high - low;
         for (int i = 0; i < d.Length; i++) d[i] = low + span * random.NextFloat();
-        return FromArray(d, shape);
+        return FromOwnedArray(d, shape);
     }
 
     /// <summary>Normal samples with the given mean and standard deviation from <paramref name="random"/>.</summary>
@@ -130,7 +133,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(random);
         var d = new float[shape.Size];
         for (int i = 0; i < d.Length; i++) d[i] = (float)(mean + stddev * random.NextNormal());
-        return FromArray(d, shape);
+        return FromOwnedArray(d, shape);
     }
 
     /// <summary>Uniform integers in [<paramref name="low"/>, <paramref name="high"/>) as an int32 tensor.</summary>
@@ -140,7 +143,7 @@ public sealed partial class Tensor
         if (high <= low) throw new ArgumentException($"RandomInts needs low < high; received [{low}, {high}).", nameof(high));
         var d = new int[shape.Size];
         for (int i = 0; i < d.Length; i++) d[i] = low + random.NextInt(high - low);
-        return FromArray(d, shape);
+        return FromOwnedArray(d, shape);
     }
 
     /// <summary>Sets every float element to <paramref name="value"/>; returns this tensor.</summary>

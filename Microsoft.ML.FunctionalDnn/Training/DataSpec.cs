@@ -79,6 +79,6 @@ public sealed class DataSpec : IEnumerable<Tensor>
         int row = data.Shape.SizeOf(1, data.Rank);
         var values = new int[indices.Length * row];
         for (int i = 0; i < indices.Length; i++) data.SliceBatch(indices[i], 1).CopyTo(values.AsSpan(i * row, row));
-        return Tensor.FromArray(values, data.Shape.With(0, indices.Length));
+        return Tensor.FromOwnedArray(values, data.Shape.With(0, indices.Length));
     }
 }

@@ -97,6 +97,6 @@ internal sealed partial class Trainer
             else batch.CopyTo(_ints.AsSpan(start * _row, length));
         }
 
-        internal Tensor ToTensor() => _floats is not null ? Tensor.FromArray(_floats, shape) : Tensor.FromArray(_ints!, shape);
+        internal Tensor ToTensor() => _floats is not null ? Tensor.FromOwnedArray(_floats, shape) : Tensor.FromOwnedArray(_ints!, shape);
     }
 }

@@ -21,7 +21,7 @@ internal sealed partial class Trainer
             w[i] = classWeight.TryGetValue(labels[i], out float cw) ? cw : 1f;
             if (sampleWeights is not null) w[i] *= sampleWeights[i];
         }
-        return Tensor.FromArray(w);
+        return Tensor.FromOwnedArray(w, new Shape(w.Length));
     }
 
     /// <summary>Each sample's class index, read from the host in one copy.</summary>

@@ -19,19 +19,15 @@ internal sealed partial class ManagedBackend : IBackend
 
     public string Name => "managed";
 
-    public Tensor FromHost(ReadOnlySpan<float> values, Shape shape)
-    {
-        CheckLength(values.Length, shape);
-        // Host data outlives any tensor scope, as the arrays it came from did.
-        var t = Tensor.Persistent(shape);
-        values.CopyTo(t.Data);
-        return t;
-    }
+    // Host data outlives any tensor scope, as the arrays it came from did; a temporary is pooled.
+    public Tensor FromHost(ReadOnlySpan<float> values, Shape shape) => Copied(values, shape, temporary: false);
 
-    public Tensor FromHostTemporary(ReadOnlySpan<float> values, Shape shape)
+    public Tensor FromHostTemporary(ReadOnlySpan<float> values, Shape shape) => Copied(values, shape, temporary: true);
+
+    private static Tensor Copied(ReadOnlySpan<float> values, Shape shape, bool temporary)
     {
         CheckLength(values.Length, shape);
-        var t = Tensor.Empty(shape);
+        var t = temporary ? Tensor.Empty(shape) : Tensor.Persistent(shape);
         values.CopyTo(t.Data);
         return t;
     }
@@ -47,6 +43,7 @@ internal sealed partial class ManagedBackend : IBackend
     public Tensor Full(Shape shape, float value, DType dtype)
     {
         var t = Tensor.Empty(shape, dtype);
+        if (value == 0 && !t.Storage.Pooled) return t; // a new CLR array is already zeros
         if (dtype == DType.Float32) t.Data.Fill(value);
         else t.IntData.Fill(checked((int)value));
         return t;
@@ -87,6 +84,13 @@ internal sealed partial class ManagedBackend : IBackend
         ArgumentNullException.ThrowIfNull(values);
         CheckLength(values.Length, shape);
         return new Tensor(Storage.OfFloats(values), 0, shape, DType.Float32);
+    }
+
+    public Tensor AdoptHost(int[] values, Shape shape)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        CheckLength(values.Length, shape);
+        return new Tensor(Storage.OfInts(values), 0, shape, DType.Int32);
     }
 
     /// <summary>A plain leaf over a whole GC-heap buffer: safe to keep as a variable's storage (a pooled buffer goes back to its pool; a view shares it).</summary>
