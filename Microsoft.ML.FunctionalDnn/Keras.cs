@@ -6,7 +6,7 @@ namespace Microsoft.ML.FunctionalDnn;
 /// Keras's functional vocabulary as static methods: <c>using static Microsoft.ML.FunctionalDnn.Keras;</c>
 /// lets C# read like the Python — <c>var x = Input([64]);</c>, <c>Concatenate([a, b])</c>.
 /// </summary>
-public static class Keras
+public static partial class Keras
 {
     /// <summary>
     /// A graph input (Keras's <c>keras.Input</c>): <paramref name="shape"/> leaves out the batch axis

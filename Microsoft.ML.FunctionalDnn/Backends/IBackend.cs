@@ -15,8 +15,41 @@ namespace Microsoft.ML.FunctionalDnn.Backends;
 /// </remarks>
 internal interface IBackend
 {
-    /// <summary>The backend's name, as the selection setting spells it (<c>managed</c>).</summary>
+    /// <summary>The backend's name, as the selection setting spells it (<c>managed</c>, <c>torch</c>).</summary>
     string Name { get; }
+
+    /// <summary>The device its tensors live on (<c>cpu</c>, <c>cuda:0</c>).</summary>
+    string Device { get; }
+
+    // Scopes the layers above open: a tensor scope (a training step) and a no-grad scope.
+
+    /// <summary>
+    /// A scope for the temporaries made until it ends (TorchSharp's dispose scope), or null when the
+    /// backend needs none beyond <see cref="TensorScope"/>'s own pooling (the managed engine).
+    /// </summary>
+    IBackendScope? BeginScope();
+
+    /// <summary>Stops the backend's own gradient recording until the returned scope ends (null when <see cref="GradMode"/> alone governs it).</summary>
+    IDisposable? NoGrad();
+
+    // Autograd state of a tensor of this backend (the managed engine keeps it on the Tensor itself).
+
+    bool RequiresGrad(Tensor x);
+
+    void SetRequiresGrad(Tensor x, bool value);
+
+    bool IsLeaf(Tensor x);
+
+    /// <summary>The gradient accumulated into a leaf by <see cref="Backward"/>, or null.</summary>
+    Tensor? Grad(Tensor x);
+
+    void ZeroGrad(Tensor x);
+
+    /// <summary>The same elements outside the autograd graph.</summary>
+    Tensor Detach(Tensor x);
+
+    /// <summary>Rows [start, start + length) of the first axis, sharing storage, not recorded.</summary>
+    Tensor SliceRows(Tensor x, int start, int length);
 
     // Tensors and host copies.
 
@@ -166,4 +199,14 @@ internal interface IBackend
     RecurrentResult Gru(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Tensor? initialH, bool returnSequences, bool goBackwards, Tensor? mask);
     RecurrentResult Lstm(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Tensor? initialH, Tensor? initialC, bool returnSequences, bool goBackwards, Tensor? mask);
     RecurrentResult SimpleRnn(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Tensor? initialH, bool returnSequences, bool goBackwards, Tensor? mask);
+}
+
+/// <summary>A backend's own scope for a step's temporaries (see <see cref="IBackend.BeginScope"/>).</summary>
+internal interface IBackendScope : IDisposable
+{
+    /// <summary>The number of tensors the scope will free.</summary>
+    int Count { get; }
+
+    /// <summary>Hands <paramref name="tensor"/> to the enclosing scope, or at the outermost level to the garbage collector.</summary>
+    void Keep(Tensor tensor);
 }

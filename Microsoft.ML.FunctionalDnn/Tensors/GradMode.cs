@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Backends;
+
 namespace Microsoft.ML.FunctionalDnn;
 
 /// <summary>
@@ -15,19 +17,24 @@ public static class GradMode
     /// <example><code>using (GradMode.NoGrad()) { var y = model(x); }</code></example>
     public static NoGradScope NoGrad()
     {
+        var native = Backend.Current.NoGrad();
         t_disabledDepth++;
-        return new NoGradScope(0);
+        return new NoGradScope(native);
     }
 
     /// <summary>The scope returned by <see cref="NoGrad"/>.</summary>
     public readonly struct NoGradScope : IDisposable
     {
-        // A field keeps the struct non-empty so `default` and a real scope differ in intent only.
-        private readonly int _unused;
+        // The backend's own no-grad mode (libtorch's), restored with ours.
+        private readonly IDisposable? _native;
 
-        internal NoGradScope(int unused) => _unused = unused;
+        internal NoGradScope(IDisposable? native) => _native = native;
 
         /// <summary>Ends the scope.</summary>
-        public void Dispose() => t_disabledDepth--;
+        public void Dispose()
+        {
+            t_disabledDepth--;
+            _native?.Dispose();
+        }
     }
 }

@@ -11,13 +11,13 @@ public sealed partial class Tensor
     /// </summary>
     /// <exception cref="ArgumentException">The value's type differs, or its shape does not broadcast to this one.</exception>
     /// <exception cref="InvalidOperationException">This tensor was computed by a recorded op (not a leaf).</exception>
-    public void Assign(Tensor value) => Backend.Current.Assign(this, value);
+    public void Assign(Tensor value) => OwningBackend.Assign(this, value);
 
     /// <summary>this ← this + <paramref name="value"/> in place and unrecorded (Keras's <c>assign_add</c>).</summary>
     /// <exception cref="ArgumentException">The value's type differs, or its shape does not broadcast to this one.</exception>
-    public void AssignAdd(Tensor value) => Backend.Current.AssignAdd(this, value);
+    public void AssignAdd(Tensor value) => OwningBackend.AssignAdd(this, value);
 
     /// <summary>this ← this - <paramref name="value"/> in place and unrecorded (Keras's <c>assign_sub</c>), as an optimizer step does.</summary>
     /// <exception cref="ArgumentException">The value's type differs, or its shape does not broadcast to this one.</exception>
-    public void AssignSub(Tensor value) => Backend.Current.AssignSub(this, value);
+    public void AssignSub(Tensor value) => OwningBackend.AssignSub(this, value);
 }

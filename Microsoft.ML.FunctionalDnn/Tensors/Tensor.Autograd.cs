@@ -1,4 +1,3 @@
-using Microsoft.ML.FunctionalDnn.Backends;
 using Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 namespace Microsoft.ML.FunctionalDnn;
@@ -18,9 +17,14 @@ public sealed partial class Tensor
     /// <exception cref="InvalidOperationException">Set on an int32 tensor, or cleared on a computed tensor.</exception>
     public bool RequiresGrad
     {
-        get => _requiresGrad || GradFn is not null;
+        get => IsManaged ? _requiresGrad || GradFn is not null : OwningBackend.RequiresGrad(this);
         set
         {
+            if (!IsManaged)
+            {
+                OwningBackend.SetRequiresGrad(this, value);
+                return;
+            }
             if (value && DType != DType.Float32)
                 throw new InvalidOperationException("Only float32 tensors can require gradients; int32 tensors hold ids and labels.");
             if (!value && GradFn is not null)
@@ -30,19 +34,29 @@ public sealed partial class Tensor
     }
 
     /// <summary>True for a tensor not computed by a recorded op (weights, data).</summary>
-    public bool IsLeaf => GradFn is null;
+    public bool IsLeaf => IsManaged ? GradFn is null : OwningBackend.IsLeaf(this);
 
     /// <summary>
     /// The accumulated gradient of a leaf after <see cref="Backward(Tensor, bool)"/>; null before the
     /// first backward pass. Gradients add up over backward calls until <see cref="ZeroGrad"/>.
     /// </summary>
-    public Tensor? Grad { get; private set; }
+    public Tensor? Grad
+    {
+        get => IsManaged ? _grad : OwningBackend.Grad(this);
+        private set => _grad = value;
+    }
+
+    private Tensor? _grad;
 
     /// <summary>Clears the accumulated gradient (keeping its buffer for the next pass).</summary>
-    public void ZeroGrad() => Grad?.Data.Clear();
+    public void ZeroGrad()
+    {
+        if (IsManaged) _grad?.Data.Clear();
+        else OwningBackend.ZeroGrad(this);
+    }
 
     /// <summary>A view of the same elements that is not part of the autograd graph.</summary>
-    public Tensor Detach() => new(Storage, Offset, Shape, DType) { Name = Name };
+    public Tensor Detach() => IsManaged ? new(Storage, Offset, Shape, DType) { Name = Name } : OwningBackend.Detach(this);
 
     /// <summary>
     /// Computes the gradient of this tensor with respect to every leaf that requires gradients and
@@ -65,7 +79,7 @@ public sealed partial class Tensor
         {
             throw new ArgumentException($"The seed gradient has shape {gradient.Shape}; the tensor has shape {Shape}.", nameof(gradient));
         }
-        Backend.Current.Backward(this, gradient, retainGraph);
+        OwningBackend.Backward(this, gradient, retainGraph);
     }
 
     internal void SetGradFn(GradNode node, int outputIndex)

@@ -16,21 +16,23 @@ public sealed partial class Tensor
     public override string ToString()
     {
         var sb = new StringBuilder("tensor(");
-        if (Storage.Released) sb.Append("<released>");
-        else AppendAxis(sb, 0, 0, Size > SummarizeAbove);
+        if (IsManaged && Storage.Released) sb.Append("<released>");
+        else if (IsManaged) AppendAxis(sb, 0, 0, Size > SummarizeAbove, Storage.Floats, Storage.Ints, Offset);
+        else if (DType == DType.Float32) AppendAxis(sb, 0, 0, Size > SummarizeAbove, ToArray(), null, 0);
+        else AppendAxis(sb, 0, 0, Size > SummarizeAbove, null, ToIntArray(), 0);
         sb.Append(", shape=").Append(Shape).Append(", dtype=").Append(DType == DType.Float32 ? "float32" : "int32");
         if (Name is not null) sb.Append(", name='").Append(Name).Append('\'');
         if (RequiresGrad) sb.Append(", requires_grad=True");
         return sb.Append(')').ToString();
     }
 
-    private void AppendAxis(StringBuilder sb, int axis, int flat, bool summarize)
+    private void AppendAxis(StringBuilder sb, int axis, int flat, bool summarize, float[]? floats, int[]? ints, int offset)
     {
         if (axis == Rank)
         {
             sb.Append(DType == DType.Float32
-                ? FormatFloat(Storage.Floats[Offset + flat])
-                : Storage.Ints[Offset + flat].ToString(CultureInfo.InvariantCulture));
+                ? FormatFloat(floats![offset + flat])
+                : ints![offset + flat].ToString(CultureInfo.InvariantCulture));
             return;
         }
         int n = Shape[axis];
@@ -45,7 +47,7 @@ public sealed partial class Tensor
                 continue;
             }
             if (i > 0) sb.Append(", ");
-            AppendAxis(sb, axis + 1, flat + i * stride, summarize);
+            AppendAxis(sb, axis + 1, flat + i * stride, summarize, floats, ints, offset);
         }
         sb.Append(']');
     }

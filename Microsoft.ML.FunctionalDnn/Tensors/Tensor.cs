@@ -9,14 +9,29 @@ namespace Microsoft.ML.FunctionalDnn;
 /// a new tensor. A float tensor can take part in automatic differentiation (see
 /// <see cref="RequiresGrad"/> and <see cref="Backward(Tensor, bool)"/>).
 /// </summary>
+/// <remarks>
+/// A tensor belongs to the backend that made it: the managed engine's tensors hold a
+/// <c>Storage</c> (pooled CLR arrays); another backend's tensors hold that backend's own handle
+/// (a libtorch tensor) and answer host copies and autograd questions through it.
+/// </remarks>
 public sealed partial class Tensor
 {
     private readonly int _offset;
+    private readonly Storage? _storage;
 
     internal Tensor(Storage storage, int offset, Shape shape, DType dtype)
     {
-        Storage = storage;
+        _storage = storage;
         _offset = offset;
+        Shape = shape;
+        DType = dtype;
+    }
+
+    /// <summary>A tensor of another backend, holding that backend's own handle.</summary>
+    internal Tensor(IBackend owner, object native, Shape shape, DType dtype)
+    {
+        Owner = owner;
+        Native = native;
         Shape = shape;
         DType = dtype;
     }
@@ -36,7 +51,23 @@ public sealed partial class Tensor
     /// <summary>An optional name, shown by <see cref="ToString"/> and in error messages.</summary>
     public string? Name { get; set; }
 
-    internal Storage Storage { get; }
+    /// <summary>The managed engine's buffer (shared with views).</summary>
+    internal Storage Storage => _storage ?? throw ForeignTensor();
+
+    /// <summary>True for a tensor of the managed engine.</summary>
+    internal bool IsManaged => _storage is not null;
+
+    /// <summary>The backend that made a foreign tensor (null for the managed engine's).</summary>
+    internal IBackend? Owner { get; }
+
+    /// <summary>A foreign backend's handle (a TorchSharp tensor), or null for the managed engine's.</summary>
+    internal object? Native { get; }
+
+    /// <summary>The backend that answers for this tensor: host copies, autograd, views.</summary>
+    internal IBackend OwningBackend => Owner ?? ManagedBackend.Instance;
+
+    private InvalidOperationException ForeignTensor() =>
+        new($"This tensor{(Name is null ? "" : $" '{Name}'")} belongs to the '{Owner?.Name}' backend, not the managed engine; mix tensors of one backend only (select the backend once, before any tensor is made).");
 
     internal int Offset => _offset;
 
@@ -74,6 +105,7 @@ public sealed partial class Tensor
         get
         {
             int i = FlatIndex(indices);
+            if (!IsManaged) return HostElement(i);
             return DType == DType.Float32 ? Data[i] : IntData[i];
         }
 
@@ -92,8 +124,11 @@ public sealed partial class Tensor
     {
         if (Size != 1)
             throw new InvalidOperationException($"Item() needs a tensor with exactly one element; this one has shape {Shape} ({Size} elements).");
+        if (!IsManaged) return HostElement(0);
         return DType == DType.Float32 ? Data[0] : IntData[0];
     }
+
+    private float HostElement(int flat) => DType == DType.Float32 ? ToArray()[flat] : ToIntArray()[flat];
 
     /// <summary>A copy of the float32 elements in row-major order.</summary>
     /// <exception cref="InvalidOperationException">The tensor is int32.</exception>
@@ -101,7 +136,7 @@ public sealed partial class Tensor
     {
         if (DType != DType.Float32) ThrowWrongType(DType.Float32);
         var values = new float[Size];
-        Backend.Current.CopyToHost(this, values);
+        OwningBackend.CopyToHost(this, values);
         return values;
     }
 
@@ -111,7 +146,7 @@ public sealed partial class Tensor
     {
         if (DType != DType.Int32) ThrowWrongType(DType.Int32);
         var values = new int[Size];
-        Backend.Current.CopyToHost(this, values);
+        OwningBackend.CopyToHost(this, values);
         return values;
     }
 
@@ -121,7 +156,7 @@ public sealed partial class Tensor
     public void CopyTo(Span<float> destination)
     {
         if (DType != DType.Float32) ThrowWrongType(DType.Float32);
-        Backend.Current.CopyToHost(this, destination);
+        OwningBackend.CopyToHost(this, destination);
     }
 
     /// <summary>Copies the int32 elements, row-major, into <paramref name="destination"/> (exactly <see cref="Size"/> long).</summary>
@@ -130,7 +165,7 @@ public sealed partial class Tensor
     public void CopyTo(Span<int> destination)
     {
         if (DType != DType.Int32) ThrowWrongType(DType.Int32);
-        Backend.Current.CopyToHost(this, destination);
+        OwningBackend.CopyToHost(this, destination);
     }
 
     /// <summary>A copy with its own storage (outside any <see cref="TensorScope"/>), not connected to the autograd graph.</summary>
@@ -178,6 +213,7 @@ public sealed partial class Tensor
         if (Rank == 0) throw new InvalidOperationException("A scalar has no batch axis to slice.");
         if (start < 0 || length < 0 || start + length > Shape[0])
             throw new ArgumentOutOfRangeException(nameof(start), $"Rows [{start}, {start + length}) are outside the batch axis of size {Shape[0]} (shape {Shape}).");
+        if (!IsManaged) return OwningBackend.SliceRows(this, start, length);
         int row = Shape.SizeOf(1, Rank);
         return new Tensor(Storage, _offset + start * row, Shape.With(0, length), DType);
     }

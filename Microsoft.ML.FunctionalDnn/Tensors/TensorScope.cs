@@ -1,3 +1,4 @@
+using Microsoft.ML.FunctionalDnn.Backends;
 using Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 namespace Microsoft.ML.FunctionalDnn;
@@ -25,17 +26,22 @@ public sealed class TensorScope : IDisposable
 
     private readonly TensorScope? _parent;
     private readonly List<Storage> _owned = [];
+    private readonly IBackendScope? _native;
     private bool _disposed;
 
-    private TensorScope(TensorScope? parent) => _parent = parent;
+    private TensorScope(TensorScope? parent, IBackendScope? native)
+    {
+        _parent = parent;
+        _native = native;
+    }
 
-    /// <summary>Starts a scope on this thread; tensors created until it is disposed use pooled buffers.</summary>
-    public static TensorScope Begin() => t_current = new TensorScope(t_current);
+    /// <summary>Starts a scope on this thread; tensors created until it is disposed use pooled buffers (or, on the torch backend, are freed when it ends).</summary>
+    public static TensorScope Begin() => t_current = new TensorScope(t_current, Backend.Current.BeginScope());
 
     internal static TensorScope? Current => t_current;
 
     /// <summary>The number of buffers this scope will return to the pool.</summary>
-    public int OwnedCount => _owned.Count;
+    public int OwnedCount => _owned.Count + (_native?.Count ?? 0);
 
     internal void Track(Storage storage) => _owned.Add(storage);
 
@@ -47,7 +53,8 @@ public sealed class TensorScope : IDisposable
     public Tensor Keep(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (_owned.Remove(tensor.Storage)) _parent?.Track(tensor.Storage);
+        if (!tensor.IsManaged) _native?.Keep(tensor);
+        else if (_owned.Remove(tensor.Storage)) _parent?.Track(tensor.Storage);
         return tensor;
     }
 
@@ -60,6 +67,7 @@ public sealed class TensorScope : IDisposable
         _disposed = true;
         foreach (var s in _owned) s.Release();
         _owned.Clear();
+        _native?.Dispose();
         t_current = _parent;
     }
 }

@@ -24,21 +24,9 @@ internal sealed partial class ManagedBackend
         return y;
     }
 
-    internal static void RequireFloat(Tensor x, string op)
-    {
-        if (x.DType != DType.Float32)
-            throw new ArgumentException($"{op} needs a float32 tensor; received {x.DType} {x.Shape}. Convert ids with Ops.Cast first.");
-    }
+    internal static void RequireFloat(Tensor x, string op) => OpChecks.RequireFloat(x, op);
 
-    internal static void RequireInt(Tensor x, string op, string what)
-    {
-        if (x.DType != DType.Int32)
-            throw new ArgumentException($"{op} needs int32 {what}; received {x.DType} {x.Shape}.");
-    }
+    internal static void RequireInt(Tensor x, string op, string what) => OpChecks.RequireInt(x, op, what);
 
-    internal static void RequireRank(Tensor x, int rank, string op, string layout)
-    {
-        if (x.Rank != rank)
-            throw new ArgumentException($"{op} expects a rank-{rank} input {layout}; received shape {x.Shape}.");
-    }
+    internal static void RequireRank(Tensor x, int rank, string op, string layout) => OpChecks.RequireRank(x, rank, op, layout);
 }

@@ -19,6 +19,28 @@ internal sealed partial class ManagedBackend : IBackend
 
     public string Name => "managed";
 
+    public string Device => "cpu";
+
+    // TensorScope pools the engine's buffers itself, and GradMode's depth is the tape's switch.
+    public IBackendScope? BeginScope() => null;
+
+    public IDisposable? NoGrad() => null;
+
+    // A managed tensor answers these itself (Tensor.Autograd.cs); they are here for the interface's callers.
+    public bool RequiresGrad(Tensor x) => x.RequiresGrad;
+
+    public void SetRequiresGrad(Tensor x, bool value) => x.RequiresGrad = value;
+
+    public bool IsLeaf(Tensor x) => x.IsLeaf;
+
+    public Tensor? Grad(Tensor x) => x.Grad;
+
+    public void ZeroGrad(Tensor x) => x.ZeroGrad();
+
+    public Tensor Detach(Tensor x) => x.Detach();
+
+    public Tensor SliceRows(Tensor x, int start, int length) => x.SliceBatch(start, length);
+
     // Host data outlives any tensor scope, as the arrays it came from did; a temporary is pooled.
     public Tensor FromHost(ReadOnlySpan<float> values, Shape shape) => Copied(values, shape, temporary: false);
 

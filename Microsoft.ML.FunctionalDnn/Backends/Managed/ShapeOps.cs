@@ -7,39 +7,13 @@ internal sealed partial class ManagedBackend
     public Tensor Reshape(Tensor x, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(x);
-        var target = InferShape(x.Shape, shape);
+        var target = OpChecks.InferReshape(x.Shape, shape);
         var y = x.View(target);
         if (x.RequiresGrad && GradMode.IsEnabled)
             Tape.Record(nameof(Reshape), y, [x], n => n.AccumulateInputGrad(0, n.Grad.View(x.Shape)));
         return y;
     }
 
-    private static Shape InferShape(Shape from, int[] shape)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        var dims = (int[])shape.Clone();
-        int unknown = -1, known = 1;
-        for (int i = 0; i < dims.Length; i++)
-        {
-            if (dims[i] == -1)
-            {
-                if (unknown >= 0) throw new ArgumentException($"Reshape to {Shape.Format(shape)}: only one dimension can be -1.", nameof(shape));
-                unknown = i;
-            }
-            else if (dims[i] < 0) throw new ArgumentException($"Reshape to {Shape.Format(shape)}: dimension {i} is {dims[i]}.", nameof(shape));
-            else known *= dims[i];
-        }
-        if (unknown >= 0)
-        {
-            if (known == 0 || from.Size % known != 0)
-                throw new ArgumentException($"Cannot reshape {from} ({from.Size} elements) to {Shape.Format(shape)}: {from.Size} is not a multiple of {known}.", nameof(shape));
-            dims[unknown] = from.Size / known;
-        }
-        var target = new Shape(dims);
-        if (target.Size != from.Size)
-            throw new ArgumentException($"Cannot reshape {from} ({from.Size} elements) to {target} ({target.Size} elements).", nameof(shape));
-        return target;
-    }
 
     public Tensor Transpose(Tensor x, int[]? perm)
     {
@@ -50,7 +24,7 @@ internal sealed partial class ManagedBackend
             perm = new int[rank];
             for (int i = 0; i < rank; i++) perm[i] = rank - 1 - i;
         }
-        var p = CheckPermutation(perm, x.Shape);
+        var p = OpChecks.CheckPermutation(perm, x.Shape);
         var dims = new int[rank];
         for (int i = 0; i < rank; i++) dims[i] = x.Shape[p[i]];
         var y = Tensor.Empty(new Shape(dims), x.DType);
@@ -65,20 +39,6 @@ internal sealed partial class ManagedBackend
         return y;
     }
 
-    private static int[] CheckPermutation(int[] perm, Shape shape)
-    {
-        if (perm.Length != shape.Rank)
-            throw new ArgumentException($"Transpose of {shape} needs a permutation of {shape.Rank} axes; received [{string.Join(", ", perm)}].", nameof(perm));
-        var p = new int[perm.Length];
-        var seen = new bool[perm.Length];
-        for (int i = 0; i < perm.Length; i++)
-        {
-            p[i] = shape.NormalizeAxis(perm[i]);
-            if (seen[p[i]]) throw new ArgumentException($"Transpose: axis {perm[i]} appears twice in [{string.Join(", ", perm)}].", nameof(perm));
-            seen[p[i]] = true;
-        }
-        return p;
-    }
 
     public Tensor ExpandDims(Tensor x, int axis)
     {

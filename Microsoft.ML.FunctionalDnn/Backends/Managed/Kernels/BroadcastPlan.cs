@@ -34,21 +34,7 @@ internal sealed class BroadcastPlan
 
     /// <summary>The broadcast shape of <paramref name="a"/> and <paramref name="b"/>.</summary>
     /// <exception cref="ArgumentException">A pair of aligned dimensions differ and neither is 1.</exception>
-    internal static Shape BroadcastShape(Shape a, Shape b, string op)
-    {
-        if (a == b) return a;
-        int rank = Math.Max(a.Rank, b.Rank);
-        var dims = new int[rank];
-        for (int i = 0; i < rank; i++)
-        {
-            int da = i < rank - a.Rank ? 1 : a[i - (rank - a.Rank)];
-            int db = i < rank - b.Rank ? 1 : b[i - (rank - b.Rank)];
-            if (da != db && da != 1 && db != 1)
-                throw new ArgumentException($"{op}: shapes {a} and {b} cannot be broadcast together (dimension {i - rank} is {da} in the first and {db} in the second; each pair must match or one must be 1).");
-            dims[i] = da == 1 ? db : da;
-        }
-        return new Shape(dims);
-    }
+    internal static Shape BroadcastShape(Shape a, Shape b, string op) => OpChecks.BroadcastShape(a, b, op);
 
     internal static BroadcastPlan Create(Shape a, Shape b, string op)
     {

@@ -18,21 +18,7 @@ internal enum ReduceKind
 internal static class ReduceKernel
 {
     /// <summary>Sorted, distinct, non-negative axes; all axes when <paramref name="axes"/> is null or empty.</summary>
-    internal static int[] NormalizeAxes(int[]? axes, int rank)
-    {
-        if (axes is null || axes.Length == 0)
-        {
-            var all = new int[rank];
-            for (int i = 0; i < rank; i++) all[i] = i;
-            return all;
-        }
-        var n = new int[axes.Length];
-        for (int i = 0; i < axes.Length; i++) n[i] = Shape.NormalizeAxis(axes[i], rank);
-        Array.Sort(n);
-        for (int i = 1; i < n.Length; i++)
-            if (n[i] == n[i - 1]) throw new ArgumentException($"Axis {n[i]} is listed twice in [{string.Join(", ", axes)}].", nameof(axes));
-        return n;
-    }
+    internal static int[] NormalizeAxes(int[]? axes, int rank) => OpChecks.NormalizeAxes(axes, rank);
 
     /// <summary>The shape after reducing <paramref name="axes"/> (kept as size 1 when <paramref name="keepDims"/>).</summary>
     internal static Shape ReducedShape(Shape shape, int[] axes, bool keepDims)

@@ -1,0 +1,58 @@
+using Microsoft.ML.FunctionalDnn.Layers;
+
+namespace Microsoft.ML.FunctionalDnn.Tests.Backends.Torch;
+
+[TestClass]
+public sealed class TorchBackendTests : BackendTestBase
+{
+    protected override string BackendName => "torch";
+
+    [TestMethod]
+    public void TensorsRoundTripThroughLibtorch()
+    {
+        var t = Tensor.FromArray([1f, 2, 3, 4, 5, 6], new Shape(2, 3));
+        Assert.AreEqual("torch", t.OwningBackend.Name);
+        CollectionAssert.AreEqual(new[] { 1f, 2, 3, 4, 5, 6 }, t.ToArray());
+        var ids = Tensor.FromArray([3, 1, 2], new Shape(3));
+        CollectionAssert.AreEqual(new[] { 3, 1, 2 }, ids.ToIntArray());
+        Assert.AreEqual(5f, t[1, 1]);
+        CollectionAssert.AreEqual(new[] { 4f, 5, 6 }, t.SliceBatch(1, 1).ToArray());
+    }
+
+    [TestMethod]
+    public void AutogradGivesLeafGradients()
+    {
+        var w = Tensor.FromArray([1f, -2, 3], new Shape(3));
+        w.RequiresGrad = true;
+        var loss = Ops.Sum(Ops.Square(w));
+        loss.Backward();
+        CollectionAssert.AreEqual(new[] { 2f, -4, 6 }, w.Grad!.ToArray());
+        w.ZeroGrad();
+        CollectionAssert.AreEqual(new[] { 0f, 0, 0 }, w.Grad!.ToArray());
+    }
+
+    [TestMethod]
+    public void ADenseModelTrainsAsOnTheManagedEngine()
+    {
+        var torch = Train();
+        IReadOnlyList<float> managed;
+        using (TestBackends.Use("managed")) managed = Train();
+        for (int e = 0; e < managed.Count; e++)
+            Assert.AreEqual(managed[e], torch[e], 1e-4 * Math.Max(1, Math.Abs(managed[e])), $"epoch {e}: managed {managed[e]}, torch {torch[e]}");
+        Assert.IsLessThan(torch[0], torch[^1]);
+    }
+
+    private static IReadOnlyList<float> Train()
+    {
+        using var seed = SeedScope.Begin(3);
+        var x = Keras.Input([4]);
+        var h = new Dense(8, "relu").Apply(x);
+        var y = new Dense(1).Apply(h);
+        var model = new Model(x, y);
+        model.Compile("adam", "mse");
+        var r = new RandomGenerator(1);
+        var xs = Tensor.Uniform(new Shape(64, 4), -1, 1, r);
+        var ys = Ops.Sum(xs, [1], keepDims: true);
+        return model.Fit(xs, ys, epochs: 20, batchSize: 16, verbose: 0, seed: 5)["loss"];
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.ML.FunctionalDnn.Backends;
+using TorchSharp;
+using static Microsoft.ML.FunctionalDnn.Backends.OpChecks;
+using F = TorchSharp.torch.nn.functional;
+using TT = TorchSharp.torch.Tensor;
+
+namespace Microsoft.ML.FunctionalDnn.TorchSharp;
+
+// Reductions and softmax over Keras-style axes.
+internal sealed partial class TorchBackend
+{
+    private Tensor Reduce(Tensor x, int[]? axes, bool keepDims, string op, Func<TT, long[], TT> f)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        RequireFloat(x, op);
+        var ax = NormalizeAxes(axes, x.Rank);
+        if (x.Rank == 0) return Wrap(T(x).alias());
+        return Wrap(f(T(x), Array.ConvertAll(ax, a => (long)a)));
+    }
+
+    public Tensor Sum(Tensor x, int[]? axes, bool keepDims) => Reduce(x, axes, keepDims, nameof(Sum), (t, ax) => t.sum(ax, keepDims));
+
+    public Tensor Mean(Tensor x, int[]? axes, bool keepDims) => Reduce(x, axes, keepDims, nameof(Mean), (t, ax) => t.mean(ax, keepDims));
+
+    public Tensor Max(Tensor x, int[]? axes, bool keepDims) => Reduce(x, axes, keepDims, nameof(Max), (t, ax) => t.amax(ax, keepDims));
+
+    public Tensor Min(Tensor x, int[]? axes, bool keepDims) => Reduce(x, axes, keepDims, nameof(Min), (t, ax) => t.amin(ax, keepDims));
+
+    public Tensor ArgMax(Tensor x, int axis, bool keepDims)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        RequireFloat(x, nameof(ArgMax));
+        int a = x.Shape.NormalizeAxis(axis);
+        using var _ = torch.no_grad();
+        return Wrap(T(x).argmax(a, keepDims));
+    }
+
+    public Tensor Softmax(Tensor x, int axis)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        RequireFloat(x, nameof(Softmax));
+        return Wrap(F.softmax(T(x), x.Shape.NormalizeAxis(axis)));
+    }
+
+    public Tensor LogSoftmax(Tensor x, int axis)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        RequireFloat(x, nameof(LogSoftmax));
+        return Wrap(F.log_softmax(T(x), x.Shape.NormalizeAxis(axis)));
+    }
+}

@@ -1,0 +1,259 @@
+using Microsoft.ML.FunctionalDnn.Backends;
+using TorchSharp;
+using TT = TorchSharp.torch.Tensor;
+
+namespace Microsoft.ML.FunctionalDnn.TorchSharp;
+
+// Tensor creation, host copies, variables, autograd state and scopes.
+internal sealed partial class TorchBackend
+{
+    // Host data and variables outlive the step's dispose scope, as they do on the managed engine
+    // (where they live on the GC heap); temporaries stay in it.
+    public Tensor FromHost(ReadOnlySpan<float> values, Shape shape) => Wrap(Persistent(FromHostCore(values, shape)));
+
+    public Tensor FromHostTemporary(ReadOnlySpan<float> values, Shape shape) => Wrap(FromHostCore(values, shape));
+
+    public Tensor FromHost(ReadOnlySpan<int> values, Shape shape) => Wrap(Persistent(FromHostCore(values, shape)));
+
+    public Tensor AdoptHost(float[] values, Shape shape)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return FromHost(values, shape);
+    }
+
+    public Tensor AdoptHost(int[] values, Shape shape)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return FromHost(values, shape);
+    }
+
+    internal TT FromHostCore(ReadOnlySpan<float> values, Shape shape)
+    {
+        CheckLength(values.Length, shape);
+        var t = torch.empty(Dims(shape), torch.ScalarType.Float32);
+        if (values.Length > 0) t.data<float>().CopyFrom(values);
+        return OnCpu ? t : Moved(t);
+    }
+
+    internal TT FromHostCore(ReadOnlySpan<int> values, Shape shape)
+    {
+        CheckLength(values.Length, shape);
+        var t = torch.empty(Dims(shape), torch.ScalarType.Int32);
+        if (values.Length > 0) t.data<int>().CopyFrom(values);
+        return OnCpu ? t : Moved(t);
+    }
+
+    private TT Moved(TT cpu)
+    {
+        var moved = cpu.to(TorchDevice);
+        cpu.Dispose();
+        return moved;
+    }
+
+    private static TT Persistent(TT t) => t.DetachFromDisposeScope();
+
+    public Tensor Full(Shape shape, float value, DType dtype)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var t = dtype == DType.Float32
+            ? torch.full(Dims(shape), value, torch.ScalarType.Float32, TorchDevice)
+            : torch.full(Dims(shape), checked((int)value), torch.ScalarType.Int32, TorchDevice);
+        return Wrap(t);
+    }
+
+    public void CopyToHost(Tensor source, Span<float> destination)
+    {
+        CheckDestination(source, destination.Length);
+        using var host = HostContiguous(T(source));
+        if (destination.Length > 0) host.data<float>().CopyTo(destination);
+    }
+
+    public void CopyToHost(Tensor source, Span<int> destination)
+    {
+        CheckDestination(source, destination.Length);
+        using var host = HostContiguous(T(source));
+        if (destination.Length > 0) host.data<int>().CopyTo(destination);
+    }
+
+    /// <summary>A CPU, contiguous, gradient-free alias (or copy) of <paramref name="t"/>, to read from the host.</summary>
+    private static TT HostContiguous(TT t)
+    {
+        var d = t.detach();
+        if (d.device_type != DeviceType.CPU)
+        {
+            var cpu = d.cpu();
+            d.Dispose();
+            d = cpu;
+        }
+        if (!d.is_contiguous())
+        {
+            var c = d.contiguous();
+            d.Dispose();
+            d = c;
+        }
+        return d;
+    }
+
+    public Tensor CreateVariable(Tensor initialValue, bool trainable, bool takeOwnership = false)
+    {
+        ArgumentNullException.ThrowIfNull(initialValue);
+        TT v;
+        using (torch.no_grad())
+        {
+            var source = T(initialValue);
+            bool adopt = takeOwnership && initialValue.Native is TT own && own.is_leaf && !own.requires_grad && own.is_contiguous();
+            v = adopt ? source.alias() : source.detach().clone();
+        }
+        v = Persistent(v);
+        if (trainable && initialValue.DType == DType.Float32) v.requires_grad_(true);
+        return Wrap(v);
+    }
+
+    public void Assign(Tensor variable, Tensor value) => InPlace(variable, value, nameof(Assign), (v, x) => v.copy_(x));
+
+    public void AssignAdd(Tensor variable, Tensor value) => InPlace(variable, value, nameof(AssignAdd), (v, x) => v.add_(x));
+
+    public void AssignSub(Tensor variable, Tensor value) => InPlace(variable, value, nameof(AssignSub), (v, x) => v.sub_(x));
+
+    private void InPlace(Tensor variable, Tensor value, string op, Func<TT, TT, TT> update)
+    {
+        ArgumentNullException.ThrowIfNull(variable);
+        ArgumentNullException.ThrowIfNull(value);
+        var v = T(variable);
+        if (!v.is_leaf)
+            throw new InvalidOperationException($"{op} writes into a variable; this tensor was computed by an op.");
+        if (value.DType != variable.DType)
+            throw new ArgumentException($"{op}: the variable is {variable.DType} {variable.Shape}; the value is {value.DType} {value.Shape}.", nameof(value));
+        if (op != nameof(Assign) && variable.DType != DType.Float32)
+            throw new ArgumentException($"{op} needs a float32 tensor; received {variable.DType} {variable.Shape}.");
+        CheckBroadcast(value.Shape, variable.Shape, op);
+        using (torch.no_grad())
+        using (var scope = torch.NewDisposeScope())
+        {
+            update(v, T(value));
+        }
+    }
+
+    private static void CheckBroadcast(Shape from, Shape to, string op)
+    {
+        bool ok = from.Rank <= to.Rank;
+        for (int i = 1; ok && i <= from.Rank; i++)
+        {
+            int a = from[from.Rank - i], b = to[to.Rank - i];
+            ok = a == b || a == 1;
+        }
+        if (!ok) throw new ArgumentException($"{op}: cannot broadcast shape {from} to {to}.");
+    }
+
+    // Optimizer steps: the op-by-op rules run on libtorch's kernels (Keras 3's update formulas).
+    public bool TryAdamUpdate(Tensor variable, Tensor gradient, Tensor m, Tensor v, float alpha, float beta1, float beta2, float epsilon) => false;
+
+    public bool TryRmsPropUpdate(Tensor variable, Tensor gradient, Tensor velocity, float lr, float rho, float epsilon) => false;
+
+    // Autograd.
+
+    public void Backward(Tensor root, Tensor seed, bool retainGraph)
+    {
+        var r = T(root);
+        r.backward([T(seed)], retain_graph: retainGraph);
+    }
+
+    public Tensor?[] Gradients(Tensor loss, IReadOnlyList<Tensor> variables)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(variables);
+        var grads = new Tensor?[variables.Count];
+        var wanted = new List<TT>(variables.Count);
+        var index = new List<int>(variables.Count);
+        for (int i = 0; i < variables.Count; i++)
+        {
+            var t = T(variables[i]);
+            if (!t.requires_grad) continue;
+            wanted.Add(t);
+            index.Add(i);
+        }
+        var l = T(loss);
+        if (wanted.Count == 0 || !l.requires_grad) return grads;
+        var results = torch.autograd.grad([l], wanted, allow_unused: true);
+        for (int k = 0; k < results.Count; k++)
+        {
+            var g = results[k];
+            if (g.Handle == IntPtr.Zero) continue; // a variable the loss never reached
+            grads[index[k]] = Wrap(g);
+        }
+        return grads;
+    }
+
+    // Gradients come from autograd.grad, which accumulates nothing into the variables.
+    public void ClearGradients(IReadOnlyList<Tensor> variables) => ArgumentNullException.ThrowIfNull(variables);
+
+    public bool RequiresGrad(Tensor x) => T(x).requires_grad;
+
+    public void SetRequiresGrad(Tensor x, bool value)
+    {
+        var t = T(x);
+        if (value && x.DType != DType.Float32)
+            throw new InvalidOperationException("Only float32 tensors can require gradients; int32 tensors hold ids and labels.");
+        if (!value && !t.is_leaf)
+            throw new InvalidOperationException("This tensor was computed by a recorded op and is part of the autograd graph; use Detach() to get a copy that is not.");
+        t.requires_grad_(value);
+    }
+
+    public bool IsLeaf(Tensor x) => T(x).is_leaf;
+
+    public Tensor? Grad(Tensor x)
+    {
+        var g = T(x).grad;
+        return g is null || g.Handle == IntPtr.Zero ? null : Wrap(g.DetachFromDisposeScope());
+    }
+
+    public void ZeroGrad(Tensor x)
+    {
+        var g = T(x).grad;
+        if (g is null || g.Handle == IntPtr.Zero) return;
+        using (torch.no_grad()) g.zero_();
+    }
+
+    public Tensor Detach(Tensor x) => Wrap(T(x).detach());
+
+    public Tensor SliceRows(Tensor x, int start, int length)
+    {
+        var t = T(x);
+        if (x.Rank == 0) throw new InvalidOperationException("A scalar has no batch axis to slice.");
+        if (start < 0 || length < 0 || start + length > x.Shape[0])
+            throw new ArgumentOutOfRangeException(nameof(start), $"Rows [{start}, {start + length}) are outside the batch axis of size {x.Shape[0]} (shape {x.Shape}).");
+        return Wrap(t.detach().narrow(0, start, length));
+    }
+
+    // Scopes.
+
+    public IBackendScope? BeginScope() => new DisposeScopeAdapter(torch.NewDisposeScope());
+
+    public IDisposable? NoGrad() => torch.no_grad();
+
+    private sealed class DisposeScopeAdapter(DisposeScope scope) : IBackendScope
+    {
+        public int Count => scope.DisposablesCount;
+
+        public void Keep(Tensor tensor)
+        {
+            if (tensor.Native is TT t && scope.Contains(t)) scope.MoveToOuter(t);
+        }
+
+        public void Dispose() => scope.Dispose();
+    }
+
+    private static void CheckLength(int length, Shape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (length != shape.Size)
+            throw new ArgumentException($"Shape {shape} needs {shape.Size} elements; received {length}.", nameof(shape));
+    }
+
+    private static void CheckDestination(Tensor source, int length)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (length != source.Size)
+            throw new ArgumentException($"The tensor {source.Shape} has {source.Size} elements; the destination holds {length}.", nameof(source));
+    }
+}
