@@ -1,5 +1,6 @@
 using Microsoft.ML.FunctionalDnn.Initializers;
 using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Tests.Backends;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Layers;
@@ -7,17 +8,18 @@ namespace Microsoft.ML.FunctionalDnn.Tests.Layers;
 /// <summary>
 /// The shared contract every layer meets: the symbolic output shape matches the eager one, the
 /// weight count is as documented, one gradient step on the weights (or, for weightless layers,
-/// on the input) lowers a loss, and inference is deterministic.
+/// on the input) lowers a loss, and inference is deterministic — on the managed engine here, and
+/// on the torch backend through the subclass in Backends/Torch.
 /// </summary>
 [TestClass]
-public sealed class LayerConformanceTests
+public class LayerConformanceTests : BackendTestBase
 {
     public sealed record Case(string Name, Func<Layer> Create, int?[] InputShape, long Params, DType DType = DType.Float32)
     {
         public override string ToString() => Name;
     }
 
-    private static readonly Case[] Cases =
+    internal static readonly Case[] Cases =
     [
         new("Dense", () => new Dense(3, "tanh"), [4], 15),
         new("DenseOnSequence", () => new Dense(3), [5, 4], 15),
@@ -89,11 +91,9 @@ public sealed class LayerConformanceTests
             return loss.Item();
         }
         float before = Loss(backward: true);
-        foreach (var w in trainable)
+        using (GradMode.NoGrad())
         {
-            var d = w.Data;
-            var g = w.Grad!.Data;
-            for (int i = 0; i < d.Length; i++) d[i] -= 0.05f * g[i];
+            foreach (var w in trainable) w.AssignSub(Ops.Multiply(w.Grad!, Tensor.Scalar(0.05f)));
         }
         float after = Loss(backward: false);
         Assert.IsLessThan(before, after, $"loss {before} → {after}");

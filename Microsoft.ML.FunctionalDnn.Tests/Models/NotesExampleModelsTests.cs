@@ -1,11 +1,12 @@
 using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Tests.Backends;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Models;
 
-/// <summary>The models of the Keras notes (shared/docs/examples), with the parameter counts Keras printed.</summary>
+/// <summary>The models of the Keras notes (shared/docs/examples), with the parameter counts Keras printed — on each backend (see Backends/Torch).</summary>
 [TestClass]
-public sealed class NotesExampleModelsTests
+public class NotesExampleModelsTests : BackendTestBase
 {
     [TestInitialize]
     public void ResetNames() => LayerNames.Reset();
@@ -163,7 +164,7 @@ public sealed class NotesExampleModelsTests
     {
         var copy = new Lstm(source.Units);
         copy.Apply(Tensor.Zeros(new Shape(1, 1, source.TrainableWeights[0].Shape[0])));
-        for (int i = 0; i < source.Weights.Count; i++) source.Weights[i].Value.Data.CopyTo(copy.Weights[i].Value.Data);
+        for (int i = 0; i < source.Weights.Count; i++) copy.Weights[i].Value.Assign(source.Weights[i].Value);
         return copy;
     }
 }

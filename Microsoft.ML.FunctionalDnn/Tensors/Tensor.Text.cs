@@ -17,7 +17,8 @@ public sealed partial class Tensor
     {
         var sb = new StringBuilder("tensor(");
         if (IsManaged && Storage.Released) sb.Append("<released>");
-        else if (IsManaged) AppendAxis(sb, 0, 0, Size > SummarizeAbove, Storage.Floats, Storage.Ints, Offset);
+        else if (IsManaged && DType == DType.Float32) AppendAxis(sb, 0, 0, Size > SummarizeAbove, Storage.Floats, null, Offset);
+        else if (IsManaged) AppendAxis(sb, 0, 0, Size > SummarizeAbove, null, Storage.Ints, Offset);
         else if (DType == DType.Float32) AppendAxis(sb, 0, 0, Size > SummarizeAbove, ToArray(), null, 0);
         else AppendAxis(sb, 0, 0, Size > SummarizeAbove, null, ToIntArray(), 0);
         sb.Append(", shape=").Append(Shape).Append(", dtype=").Append(DType == DType.Float32 ? "float32" : "int32");
