@@ -33,6 +33,7 @@ internal static class Backend
     internal static void Select(string name, string? device)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (Normalize(name) is not ("managed" or "torch")) Create(name, device); // throws: an unknown name
         lock (s_gate)
         {
             if (s_selected is not null)

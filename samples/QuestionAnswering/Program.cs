@@ -8,6 +8,8 @@
 // the pipeline to one zip, and writes TensorBoard logs. `--quick` trains on fewer stories for fewer
 // epochs (the smoke test's setting). `--reload` trains nothing: it loads the saved zip in this fresh
 // process and checks that its answers and probabilities are bit-identical to the ones saved beside it.
+// `--backend torch` runs the same model on libtorch through TorchSharp (the FUNCTIONALDNN_BACKEND
+// environment variable does the same without an argument).
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -20,6 +22,8 @@ using Microsoft.ML.FunctionalDnn.Transforms;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 const int StoryLength = 24, QuestionLength = 4, Vocabulary = 40;
+int backendAt = Array.IndexOf(args, "--backend");
+if (backendAt >= 0 && backendAt + 1 < args.Length) Keras.Config.SetBackend(args[backendAt + 1]);
 using var seeds = SeedScope.Begin(1);
 var ml = new MLContext(seed: 1);
 bool quick = args.Contains("--quick");
@@ -70,7 +74,7 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Answer")
 
 var started = DateTime.UtcNow;
 var fitted = pipeline.Fit(ml.Data.LoadFromEnumerable(trainRows));
-Console.WriteLine($"Trained in {(DateTime.UtcNow - started).TotalSeconds:F0} s.");
+Console.WriteLine($"Trained in {(DateTime.UtcNow - started).TotalSeconds:F0} s on the {Keras.Config.Backend} backend ({Keras.Config.Device}).");
 
 var test = ml.Data.LoadFromEnumerable(testRows);
 var predicted = fitted.Transform(test).GetColumn<string>("PredictedAnswer").ToList();
