@@ -1,5 +1,6 @@
 using Microsoft.ML.FunctionalDnn.Backends;
 using TorchSharp;
+using static Microsoft.ML.FunctionalDnn.Backends.OpChecks;
 using TT = TorchSharp.torch.Tensor;
 
 namespace Microsoft.ML.FunctionalDnn.TorchSharp;
@@ -64,15 +65,25 @@ internal sealed partial class TorchBackend
     public void CopyToHost(Tensor source, Span<float> destination)
     {
         CheckDestination(source, destination.Length);
-        using var host = HostContiguous(T(source));
+        using var host = HostContiguous(Live(source));
         if (destination.Length > 0) host.data<float>().CopyTo(destination);
     }
 
     public void CopyToHost(Tensor source, Span<int> destination)
     {
         CheckDestination(source, destination.Length);
-        using var host = HostContiguous(T(source));
+        using var host = HostContiguous(Live(source));
         if (destination.Length > 0) host.data<int>().CopyTo(destination);
+    }
+
+    /// <summary>The libtorch tensor behind <paramref name="x"/>, or the managed engine's error for a tensor whose scope freed it.</summary>
+    private TT Live(Tensor x)
+    {
+        var t = T(x);
+        if (t.IsInvalid)
+            throw new ObjectDisposedException(nameof(Tensor),
+                "This tensor's buffer went back to the pool when its TensorScope ended. Call scope.Keep(tensor) or tensor.Clone() inside the scope to use it afterwards.");
+        return t;
     }
 
     /// <summary>A CPU, contiguous, gradient-free alias (or copy) of <paramref name="t"/>, to read from the host.</summary>
@@ -105,8 +116,9 @@ internal sealed partial class TorchBackend
             v = adopt ? source.alias() : source.detach().clone();
         }
         v = Persistent(v);
-        if (trainable && initialValue.DType == DType.Float32) v.requires_grad_(true);
-        return Wrap(v);
+        var variable = Wrap(v);
+        if (trainable) SetRequiresGrad(variable, true);
+        return variable;
     }
 
     public void Assign(Tensor variable, Tensor value) => InPlace(variable, value, nameof(Assign), (v, x) => v.copy_(x));
@@ -124,9 +136,9 @@ internal sealed partial class TorchBackend
             throw new InvalidOperationException($"{op} writes into a variable; this tensor was computed by an op.");
         if (value.DType != variable.DType)
             throw new ArgumentException($"{op}: the variable is {variable.DType} {variable.Shape}; the value is {value.DType} {value.Shape}.", nameof(value));
-        if (op != nameof(Assign) && variable.DType != DType.Float32)
-            throw new ArgumentException($"{op} needs a float32 tensor; received {variable.DType} {variable.Shape}.");
-        CheckBroadcast(value.Shape, variable.Shape, op);
+        if (op != nameof(Assign)) RequireFloat(variable, op);
+        if (value.Shape != variable.Shape && BroadcastShape(value.Shape, variable.Shape, op) != variable.Shape)
+            throw new ArgumentException($"{op}: shape {value.Shape} cannot be broadcast to {variable.Shape}.");
         using (torch.no_grad())
         using (var scope = torch.NewDisposeScope())
         {
@@ -134,28 +146,72 @@ internal sealed partial class TorchBackend
         }
     }
 
-    private static void CheckBroadcast(Shape from, Shape to, string op)
+    // Fused optimizer steps: the op-by-op rule's ops, in its order and grouping, as in-place libtorch
+    // kernels on the slots and the weight (no graph, few temporaries).
+
+    public bool TryAdamUpdate(Tensor variable, Tensor gradient, Tensor m, Tensor v, float alpha, float beta1, float beta2, float epsilon)
     {
-        bool ok = from.Rank <= to.Rank;
-        for (int i = 1; ok && i <= from.Rank; i++)
+        if (!Fusable(variable, gradient, m, v)) return false;
+        using (torch.no_grad())
+        using (var scope = torch.NewDisposeScope())
         {
-            int a = from[from.Rank - i], b = to[to.Rank - i];
-            ok = a == b || a == 1;
+            TT w = T(variable), g = T(gradient), ms = T(m), vs = T(v);
+            ms.add_(g.sub(ms).mul_(1 - beta1));                  // m += (g - m)(1 - β₁)
+            vs.add_(g.square().sub_(vs).mul_(1 - beta2));        // v += (g² - v)(1 - β₂)
+            w.sub_(ms.mul(alpha).div_(vs.sqrt().add_(epsilon))); // w -= m·α / (√v + ε)
         }
-        if (!ok) throw new ArgumentException($"{op}: cannot broadcast shape {from} to {to}.");
+        return true;
     }
 
-    // Optimizer steps: the op-by-op rules run on libtorch's kernels (Keras 3's update formulas).
-    public bool TryAdamUpdate(Tensor variable, Tensor gradient, Tensor m, Tensor v, float alpha, float beta1, float beta2, float epsilon) => false;
+    public bool TryRmsPropUpdate(Tensor variable, Tensor gradient, Tensor velocity, float lr, float rho, float epsilon)
+    {
+        if (!Fusable(variable, gradient, velocity, velocity)) return false;
+        using (torch.no_grad())
+        using (var scope = torch.NewDisposeScope())
+        {
+            TT w = T(variable), g = T(gradient), vs = T(velocity);
+            vs.mul_(rho).add_(g.mul(1 - rho).mul_(g));       // v = ρ·v + ((1 - ρ)·g)·g
+            w.sub_(g.mul(lr).div_(vs.add(epsilon).sqrt_())); // w -= lr·g / √(v + ε)
+        }
+        return true;
+    }
 
-    public bool TryRmsPropUpdate(Tensor variable, Tensor gradient, Tensor velocity, float lr, float rho, float epsilon) => false;
+    /// <summary>
+    /// Float32 tensors of this backend, of one shape, contiguous, none sharing storage with another
+    /// (an in-place step would read what an earlier one overwrote; such tensors take the op path).
+    /// <paramref name="b"/> may be <paramref name="a"/> itself, for RmsProp's one slot.
+    /// </summary>
+    private bool Fusable(Tensor w, Tensor g, Tensor a, Tensor b)
+    {
+        Tensor[] all = [w, g, a, b];
+        foreach (var t in all)
+        {
+            ArgumentNullException.ThrowIfNull(t);
+            if (t.DType != DType.Float32 || t.Shape != w.Shape || !ReferenceEquals(t.Owner, this)
+                || t.Native is not TT native || native.IsInvalid || !native.is_contiguous())
+                return false;
+        }
+        using var scope = torch.NewDisposeScope();
+        IntPtr sw = StorageOf(w), sg = StorageOf(g), sa = StorageOf(a), sb = StorageOf(b);
+        return sw != sg && sw != sa && sw != sb && sg != sa && sg != sb && (sa != sb || ReferenceEquals(a, b));
+    }
+
+    private IntPtr StorageOf(Tensor x) => T(x).storage<float>().data_ptr();
 
     // Autograd.
 
     public void Backward(Tensor root, Tensor seed, bool retainGraph)
     {
         var r = T(root);
-        r.backward([T(seed)], retain_graph: retainGraph);
+        try
+        {
+            r.backward([T(seed)], retain_graph: retainGraph);
+        }
+        catch (System.Runtime.InteropServices.ExternalException e) when (e.Message.Contains("backward through the graph a second time", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                "Backward already ran through this graph and its saved tensors were freed; pass retainGraph: true to the first Backward call to run it twice.", e);
+        }
     }
 
     public Tensor?[] Gradients(Tensor loss, IReadOnlyList<Tensor> variables)
@@ -201,20 +257,26 @@ internal sealed partial class TorchBackend
 
     public bool IsLeaf(Tensor x) => T(x).is_leaf;
 
+    // Only leaves accumulate gradients, as on the managed engine; reading a computed tensor's grad
+    // would also make libtorch print a warning.
     public Tensor? Grad(Tensor x)
     {
-        var g = T(x).grad;
+        var t = T(x);
+        if (!t.is_leaf) return null;
+        var g = t.grad;
         return g is null || g.Handle == IntPtr.Zero ? null : Wrap(g.DetachFromDisposeScope());
     }
 
     public void ZeroGrad(Tensor x)
     {
-        var g = T(x).grad;
+        var t = T(x);
+        if (!t.is_leaf) return;
+        var g = t.grad;
         if (g is null || g.Handle == IntPtr.Zero) return;
         using (torch.no_grad()) g.zero_();
     }
 
-    public Tensor Detach(Tensor x) => Wrap(T(x).detach());
+    public Tensor Detach(Tensor x) => new(this, T(x).detach(), x.Shape, x.DType) { Name = x.Name };
 
     public Tensor SliceRows(Tensor x, int start, int length)
     {

@@ -1,25 +1,12 @@
 using Microsoft.ML.FunctionalDnn.Backends.Managed;
+using Microsoft.ML.FunctionalDnn.Tests.Backends;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Autograd;
 
+/// <summary>Autograd as a user sees it (Backward, Grad, ZeroGrad, Detach, no-grad scopes, tensor scopes), on the backend of <see cref="BackendTestBase.BackendName"/>.</summary>
 [TestClass]
-public sealed class AutogradTests
+public class AutogradTests : BackendTestBase
 {
-    [TestMethod]
-    public void GradientCheckCatchesAWrongBackwardRule()
-    {
-        // An op computing 3x whose backward claims 2: the checker must reject it.
-        static Tensor WrongTriple(Tensor x)
-        {
-            var y = Ops.Multiply(x.Detach(), Tensor.Scalar(3));
-            if (x.RequiresGrad)
-                Tape.Record("WrongTriple", y, [x], n => n.AccumulateInputGrad(0, Ops.Multiply(n.Grad, Tensor.Scalar(2))));
-            return y;
-        }
-        var x = Tensor.FromArray(new float[] { 0.5f, -1f, 2f });
-        Assert.ThrowsExactly<AssertFailedException>(() => GradCheck.Check(t => WrongTriple(t[0]), [x]));
-    }
-
     [TestMethod]
     public void SharedWeightReceivesTheSumOfBothUses()
     {
@@ -127,6 +114,43 @@ public sealed class AutogradTests
     }
 
     [TestMethod]
+    public void KeptTensorOutlivesItsScope()
+    {
+        Tensor t;
+        using (var scope = TensorScope.Begin()) t = scope.Keep(Ops.Add(Tensor.Ones(new Shape(3)), Tensor.Scalar(1)));
+        CollectionAssert.AreEqual(new float[] { 2, 2, 2 }, t.ToArray());
+    }
+
+    [TestMethod]
+    public void TensorFromEndedScopeThrowsInsteadOfReadingReusedMemory()
+    {
+        Tensor t;
+        using (var scope = TensorScope.Begin()) t = Tensor.Ones(new Shape(4));
+        var ex = Assert.ThrowsExactly<ObjectDisposedException>(() => t.ToArray());
+        StringAssert.Contains(ex.Message, "Keep");
+    }
+}
+
+/// <summary>The managed engine's own autograd machinery: the tape's backward rules and TensorScope's pooled buffers.</summary>
+[TestClass]
+public sealed class ManagedAutogradTests : BackendTestBase
+{
+    [TestMethod]
+    public void GradientCheckCatchesAWrongBackwardRule()
+    {
+        // An op computing 3x whose backward claims 2: the checker must reject it.
+        static Tensor WrongTriple(Tensor x)
+        {
+            var y = Ops.Multiply(x.Detach(), Tensor.Scalar(3));
+            if (x.RequiresGrad)
+                Tape.Record("WrongTriple", y, [x], n => n.AccumulateInputGrad(0, Ops.Multiply(n.Grad, Tensor.Scalar(2))));
+            return y;
+        }
+        var x = Tensor.FromArray(new float[] { 0.5f, -1f, 2f });
+        Assert.ThrowsExactly<AssertFailedException>(() => GradCheck.Check(t => WrongTriple(t[0]), [x]));
+    }
+
+    [TestMethod]
     public void SteadyStateStepInScopeReusesPooledBuffers()
     {
         var r = new RandomGenerator(1);
@@ -145,22 +169,5 @@ public sealed class AutogradTests
         long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / 20;
         // Tensor data (16·32 and 64·32 floats per step, ~12 KB) comes from the pool; what remains is bookkeeping objects.
         Assert.IsLessThan(8_000, perStep, $"a steady-state step allocated {perStep} bytes");
-    }
-
-    [TestMethod]
-    public void TensorFromEndedScopeThrowsInsteadOfReadingReusedMemory()
-    {
-        Tensor t;
-        using (var scope = TensorScope.Begin()) t = Tensor.Ones(new Shape(4));
-        var ex = Assert.ThrowsExactly<ObjectDisposedException>(() => t.Data.ToArray());
-        StringAssert.Contains(ex.Message, "Keep");
-    }
-
-    [TestMethod]
-    public void KeptTensorOutlivesItsScope()
-    {
-        Tensor t;
-        using (var scope = TensorScope.Begin()) t = scope.Keep(Ops.Add(Tensor.Ones(new Shape(3)), Tensor.Scalar(1)));
-        CollectionAssert.AreEqual(new float[] { 2, 2, 2 }, t.ToArray());
     }
 }

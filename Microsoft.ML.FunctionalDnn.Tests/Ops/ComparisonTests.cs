@@ -1,8 +1,10 @@
+using Microsoft.ML.FunctionalDnn.Tests.Backends;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
 
 /// <summary>Equal, NotEqual and Greater against a scalar reference loop; they have no gradient, so no finite-difference check.</summary>
 [TestClass]
-public sealed class ComparisonTests
+public class ComparisonTests : BackendTestBase
 {
     private static readonly float[] Left = [0, 1, -2, float.NaN, 3.5f, -0f];
     private static readonly float[] Right = [0, 2, -2, float.NaN, 3f, 0f];

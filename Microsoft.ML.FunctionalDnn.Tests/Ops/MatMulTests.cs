@@ -1,9 +1,11 @@
+using Microsoft.ML.FunctionalDnn.Tests.Backends;
 using Microsoft.ML.FunctionalDnn.Tests.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
 
+/// <summary>Matrix products: gradients for every transpose, batching, values and errors, on the backend of <see cref="BackendTestBase.BackendName"/>.</summary>
 [TestClass]
-public sealed class MatMulTests
+public class MatMulTests : BackendTestBase
 {
     private readonly RandomGenerator _r = new(51);
 

@@ -1,7 +1,10 @@
+using Microsoft.ML.FunctionalDnn.Tests.Backends;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
 
+/// <summary>Reductions and softmax: values, shapes, gradients and errors, on the backend of <see cref="BackendTestBase.BackendName"/>.</summary>
 [TestClass]
-public sealed class ReductionTests
+public class ReductionTests : BackendTestBase
 {
     private readonly RandomGenerator _r = new(31);
 

@@ -1,7 +1,10 @@
+using Microsoft.ML.FunctionalDnn.Tests.Backends;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
 
+/// <summary>Shape ops, joining, slicing and gathers: values, gradients and errors, on the backend of <see cref="BackendTestBase.BackendName"/>.</summary>
 [TestClass]
-public sealed class ShapeAndIndexingTests
+public class ShapeAndIndexingTests : BackendTestBase
 {
     private readonly RandomGenerator _r = new(41);
 

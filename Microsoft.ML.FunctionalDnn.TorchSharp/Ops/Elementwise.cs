@@ -25,7 +25,8 @@ internal sealed partial class TorchBackend
 
     public Tensor Relu(Tensor x) => Unary(x, nameof(Relu), t => F.relu(t));
 
-    public Tensor LeakyRelu(Tensor x, float negativeSlope) => Unary(x, nameof(LeakyRelu), t => F.leaky_relu(t, negativeSlope));
+    // x where x >= 0: at 0 the gradient is 1, as on the managed engine (libtorch's leaky_relu gives the slope there).
+    public Tensor LeakyRelu(Tensor x, float negativeSlope) => Unary(x, nameof(LeakyRelu), t => torch.where(t >= 0, t, t * negativeSlope));
 
     public Tensor Elu(Tensor x, float alpha) => Unary(x, nameof(Elu), t => F.elu(t, alpha));
 
@@ -57,10 +58,10 @@ internal sealed partial class TorchBackend
     public Tensor Divide(Tensor a, Tensor b) => Binary(a, b, nameof(Divide), (x, y) => x / y);
 
     // Where a == b the managed engine sends the whole gradient to a (a >= b); so does this, while
-    // libtorch's maximum would split it between the two.
-    public Tensor Maximum(Tensor a, Tensor b) => Binary(a, b, nameof(Maximum), (x, y) => torch.where(x >= y, x, y));
+    // libtorch's maximum would split it between the two. A NaN on either side gives NaN, as there.
+    public Tensor Maximum(Tensor a, Tensor b) => Binary(a, b, nameof(Maximum), (x, y) => torch.where((x >= y).logical_or_(x.isnan()), x, y));
 
-    public Tensor Minimum(Tensor a, Tensor b) => Binary(a, b, nameof(Minimum), (x, y) => torch.where(y >= x, x, y));
+    public Tensor Minimum(Tensor a, Tensor b) => Binary(a, b, nameof(Minimum), (x, y) => torch.where((y >= x).logical_or_(x.isnan()), x, y));
 
     public Tensor Pow(Tensor a, Tensor b) => Binary(a, b, nameof(Pow), torch.pow);
 

@@ -64,7 +64,8 @@ internal sealed partial class TorchBackend
         // Statistics over the kept (unmasked) positions only, as Keras 3's masked BatchNormalization.
         var axes = Enumerable.Range(0, x.Rank - 1).Select(a => (long)a).ToArray();
         var xt = T(x);
-        var k = T(keep).to_type(torch.ScalarType.Float32).expand(Dims(x.Shape));
+        // Any non-zero keep value keeps a position, as the managed engine's Where does; no gradient flows into keep.
+        var k = T(BroadcastTo(Wrap(T(keep).detach().ne(0).to_type(torch.ScalarType.Float32)), x.Shape));
         var count = k.sum(axes) + 1e-7f;
         var mean = (xt * k).sum(axes) / count;
         var centered = xt - mean;
@@ -79,6 +80,6 @@ internal sealed partial class TorchBackend
     private static void CheckChannels(Tensor? v, int channels, string name, Tensor x)
     {
         if (v is not null && (v.Rank != 1 || v.Shape[0] != channels))
-            throw new ArgumentException($"The {name} vector has shape {v.Shape}; the input {x.Shape} has {channels} channels on its last axis.", name);
+            throw new ArgumentException($"Normalization: {name} must have shape ({channels},) to match the last axis of the input {x.Shape}; received {v.Shape}.", name);
     }
 }

@@ -22,9 +22,17 @@ internal sealed partial class TorchBackend
 
     public Tensor Mean(Tensor x, int[]? axes, bool keepDims) => Reduce(x, axes, keepDims, nameof(Mean), (t, ax) => t.mean(ax, keepDims));
 
-    public Tensor Max(Tensor x, int[]? axes, bool keepDims) => Reduce(x, axes, keepDims, nameof(Max), (t, ax) => t.amax(ax, keepDims));
+    // amax and amin share a tied extreme's gradient equally among the ties, as the managed engine does.
+    public Tensor Max(Tensor x, int[]? axes, bool keepDims) => Reduce(x, axes, keepDims, nameof(Max), (t, ax) => t.amax(NonEmpty(x, ax), keepDims));
 
-    public Tensor Min(Tensor x, int[]? axes, bool keepDims) => Reduce(x, axes, keepDims, nameof(Min), (t, ax) => t.amin(ax, keepDims));
+    public Tensor Min(Tensor x, int[]? axes, bool keepDims) => Reduce(x, axes, keepDims, nameof(Min), (t, ax) => t.amin(NonEmpty(x, ax), keepDims));
+
+    private static long[] NonEmpty(Tensor x, long[] axes)
+    {
+        foreach (long a in axes)
+            if (x.Shape[(int)a] == 0) throw new ArgumentException("Cannot take the max or min over an axis of length 0.");
+        return axes;
+    }
 
     public Tensor ArgMax(Tensor x, int axis, bool keepDims)
     {

@@ -55,7 +55,7 @@ internal sealed partial class TorchBackend
         ArgumentNullException.ThrowIfNull(shape);
         RequireFloat(x, nameof(BroadcastTo));
         var target = BroadcastShape(x.Shape, shape, nameof(BroadcastTo));
-        if (target != shape) throw new ArgumentException($"BroadcastTo: cannot broadcast shape {x.Shape} to {shape}.");
+        if (target != shape) throw new ArgumentException($"BroadcastTo: shape {x.Shape} cannot be broadcast to {shape}.");
         return Wrap(T(x).expand(Dims(shape)));
     }
 
@@ -91,8 +91,13 @@ internal sealed partial class TorchBackend
         ArgumentNullException.ThrowIfNull(tensors);
         if (tensors.Count == 0) throw new ArgumentException("Stack needs at least one tensor.", nameof(tensors));
         for (int i = 1; i < tensors.Count; i++)
+        {
             if (tensors[i].Shape != tensors[0].Shape)
                 throw new ArgumentException($"Stack needs tensors of one shape; tensor 0 is {tensors[0].Shape}, tensor {i} is {tensors[i].Shape}.", nameof(tensors));
+            // libtorch would promote a mix of types; the managed engine refuses it.
+            if (tensors[i].DType != tensors[0].DType)
+                throw new ArgumentException($"Stack needs tensors of one type; tensor 0 is {tensors[0].DType} {tensors[0].Shape}, tensor {i} is {tensors[i].DType} {tensors[i].Shape}.", nameof(tensors));
+        }
         return Wrap(torch.stack(tensors.Select(T), Shape.NormalizeAxis(axis, tensors[0].Rank + 1)));
     }
 
