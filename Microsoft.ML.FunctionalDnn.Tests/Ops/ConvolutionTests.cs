@@ -1,17 +1,20 @@
 using Microsoft.ML.FunctionalDnn.Backends.Managed;
+using Microsoft.ML.FunctionalDnn.Tests.Backends;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
 
 [TestClass]
-public sealed class ConvolutionTests
+public class ConvolutionTests : BackendTestBase
 {
     private readonly RandomGenerator _r = new(61);
 
     /// <summary>Direct convolution in double, following the definition with TensorFlow's 'same' padding split.</summary>
-    private static float[] NaiveConv2D(Tensor x, Tensor k, int sh, int sw, int dh, int dw, Padding padding, bool depthwise = false)
+    internal static float[] NaiveConv2D(Tensor x, Tensor k, int sh, int sw, int dh, int dw, Padding padding, bool depthwise = false)
     {
         int n = x.Shape[0], h = x.Shape[1], w = x.Shape[2], c = x.Shape[3];
         int kh = k.Shape[0], kw = k.Shape[1], f = k.Shape[3];
+        // Host copies: indexing a torch tensor element by element would cross into libtorch each time.
+        float[] xs = x.ToArray(), ks = k.ToArray();
         int spanH = dh * (kh - 1) + 1, spanW = dw * (kw - 1) + 1;
         int oh, ow, pt = 0, pl = 0;
         if (padding == Padding.Valid) { oh = (h - spanH) / sh + 1; ow = (w - spanW) / sw + 1; }
@@ -34,8 +37,9 @@ public sealed class ConvolutionTests
                             {
                                 int ih = i * sh - pt + p * dh, iw = j * sw - pl + q * dw;
                                 if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
-                                if (depthwise) s += x[b, ih, iw, o / f] * k[p, q, o / f, o % f];
-                                else for (int ch = 0; ch < c; ch++) s += x[b, ih, iw, ch] * k[p, q, ch, o];
+                                int pixel = ((b * h + ih) * w + iw) * c, tap = (p * kw + q) * k.Shape[2];
+                                if (depthwise) s += xs[pixel + o / f] * ks[(tap + o / f) * f + o % f];
+                                else for (int ch = 0; ch < c; ch++) s += xs[pixel + ch] * ks[(tap + ch) * f + o];
                             }
                         y[((b * oh + i) * ow + j) * outC + o] = (float)s;
                     }
@@ -55,13 +59,10 @@ public sealed class ConvolutionTests
         var x = GradCheck.Rand(_r, 2, 7, 6, 3);
         var k = GradCheck.Rand(_r, 3, 2, 3, 4);
         var expected = NaiveConv2D(x, k, sh, sw, dh, dw, padding);
-        foreach (bool implicitGemm in new[] { false, true })
-        {
-            var actual = ManagedBackend.Instance.Conv2DCore(x, k, (sh, sw), padding, (dh, dw), implicitGemm).ToArray();
-            Assert.HasCount(expected.Length, actual);
-            for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
-            GradCheck.Check(t => ManagedBackend.Instance.Conv2DCore(t[0], t[1], (sh, sw), padding, (dh, dw), implicitGemm), [GradCheck.Rand(_r, 2, 5, 4, 2), GradCheck.Rand(_r, 3, 2, 2, 3)]);
-        }
+        var actual = Ops.Conv2D(x, k, (sh, sw), padding, (dh, dw)).ToArray();
+        Assert.HasCount(expected.Length, actual);
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
+        GradCheck.Check(t => Ops.Conv2D(t[0], t[1], (sh, sw), padding, (dh, dw)), [GradCheck.Rand(_r, 2, 5, 4, 2), GradCheck.Rand(_r, 3, 2, 2, 3)]);
     }
 
     [TestMethod]
@@ -70,14 +71,13 @@ public sealed class ConvolutionTests
     [DataRow(1, 2, Padding.Valid)]
     public void SingleChannelConv2DMatchesDirectConvolutionAndGradients(int stride, int dilation, Padding padding)
     {
-        // A grayscale stem: one float per tap in the patch matrix, moved without a span.
         var x = GradCheck.Rand(_r, 2, 7, 8, 1);
         var k = GradCheck.Rand(_r, 3, 3, 1, 4);
         var expected = NaiveConv2D(x, k, stride, stride, dilation, dilation, padding);
-        var actual = ManagedBackend.Instance.Conv2DCore(x, k, (stride, stride), padding, (dilation, dilation), implicitGemm: false).ToArray();
+        var actual = Ops.Conv2D(x, k, (stride, stride), padding, (dilation, dilation)).ToArray();
         Assert.HasCount(expected.Length, actual);
         for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
-        GradCheck.Check(t => ManagedBackend.Instance.Conv2DCore(t[0], t[1], (stride, stride), padding, (dilation, dilation), implicitGemm: false), [GradCheck.Rand(_r, 2, 6, 5, 1), GradCheck.Rand(_r, 3, 3, 1, 2)]);
+        GradCheck.Check(t => Ops.Conv2D(t[0], t[1], (stride, stride), padding, (dilation, dilation)), [GradCheck.Rand(_r, 2, 6, 5, 1), GradCheck.Rand(_r, 3, 3, 1, 2)]);
     }
 
     [TestMethod]
@@ -104,11 +104,80 @@ public sealed class ConvolutionTests
         var x = GradCheck.Rand(_r, 1, 6, 1);
         var k = GradCheck.Rand(_r, 3, 1, 1);
         var before = Ops.Conv1D(x, k, stride, padding, dilation).ToArray();
-        x.Data[5] += 10;
-        var after = Ops.Conv1D(x, k, stride, padding, dilation).ToArray();
+        var changed = x.ToArray();
+        changed[5] += 10;
+        var after = Ops.Conv1D(Tensor.FromArray(changed, x.Shape), k, stride, padding, dilation).ToArray();
         Assert.HasCount(6, before);
         for (int t = 0; t < 5; t++) Assert.AreEqual(before[t], after[t]);
         Assert.AreNotEqual(before[5], after[5]);
+    }
+
+    [TestMethod]
+    public void OutputLengthBelowOneNamesInputKernelAndStride()
+    {
+        // The Keras notes' Conv1D stack: length 4 is shorter than a kernel of 5.
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => Ops.Conv1D(Tensor.Zeros(new Shape(1, 4, 8)), Tensor.Zeros(new Shape(5, 8, 2))));
+        StringAssert.Contains(ex.Message, "length (steps) of the input is 4");
+        StringAssert.Contains(ex.Message, "(5)");
+        var ex2 = Assert.ThrowsExactly<ArgumentException>(() => Ops.Conv2D(Tensor.Zeros(new Shape(1, 4, 4, 3)), Tensor.Zeros(new Shape(3, 3, 2, 2))));
+        StringAssert.Contains(ex2.Message, "expects 2 input channels");
+    }
+
+    [TestMethod]
+    [DataRow(1, 1, Padding.Valid, 1)]
+    [DataRow(2, 2, Padding.Same, 2)]
+    [DataRow(1, 1, Padding.Same, 1)]
+    public void DepthwiseConv2DMatchesDirectAndGradients(int sh, int dh, Padding padding, int multiplier)
+    {
+        var x = GradCheck.Rand(_r, 2, 6, 5, 3);
+        var k = GradCheck.Rand(_r, 3, 3, 3, multiplier);
+        var expected = NaiveConv2D(x, k, sh, sh, dh, dh, padding, depthwise: true);
+        var actual = Ops.DepthwiseConv2D(x, k, (sh, sh), padding, (dh, dh)).ToArray();
+        Assert.HasCount(expected.Length, actual);
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
+        GradCheck.Check(t => Ops.DepthwiseConv2D(t[0], t[1], (sh, sh), padding, (dh, dh)), [GradCheck.Rand(_r, 1, 5, 5, 2), GradCheck.Rand(_r, 3, 3, 2, multiplier)]);
+    }
+}
+
+/// <summary>
+/// The managed engine's two convolution algorithms (im2col and implicit GEMM), each forced: tests of
+/// that engine's internals, so not rerun on other backends.
+/// </summary>
+[TestClass]
+public sealed class ManagedConvolutionAlgorithmTests
+{
+    private readonly RandomGenerator _r = new(61);
+
+    [TestMethod]
+    [DynamicData(nameof(ConvolutionTests.Conv2DCases), typeof(ConvolutionTests))]
+    public void BothConv2DAlgorithmsMatchDirectConvolutionAndGradients(int sh, int sw, int dh, int dw, Padding padding)
+    {
+        var x = GradCheck.Rand(_r, 2, 7, 6, 3);
+        var k = GradCheck.Rand(_r, 3, 2, 3, 4);
+        var expected = ConvolutionTests.NaiveConv2D(x, k, sh, sw, dh, dw, padding);
+        foreach (bool implicitGemm in new[] { false, true })
+        {
+            var actual = ManagedBackend.Instance.Conv2DCore(x, k, (sh, sw), padding, (dh, dw), implicitGemm).ToArray();
+            Assert.HasCount(expected.Length, actual);
+            for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
+            GradCheck.Check(t => ManagedBackend.Instance.Conv2DCore(t[0], t[1], (sh, sw), padding, (dh, dw), implicitGemm), [GradCheck.Rand(_r, 2, 5, 4, 2), GradCheck.Rand(_r, 3, 2, 2, 3)]);
+        }
+    }
+
+    [TestMethod]
+    [DataRow(1, 1, Padding.Same)]
+    [DataRow(2, 1, Padding.Same)]
+    [DataRow(1, 2, Padding.Valid)]
+    public void SingleChannelIm2ColMatchesDirectConvolutionAndGradients(int stride, int dilation, Padding padding)
+    {
+        // A grayscale stem: one float per tap in the patch matrix, moved without a span.
+        var x = GradCheck.Rand(_r, 2, 7, 8, 1);
+        var k = GradCheck.Rand(_r, 3, 3, 1, 4);
+        var expected = ConvolutionTests.NaiveConv2D(x, k, stride, stride, dilation, dilation, padding);
+        var actual = ManagedBackend.Instance.Conv2DCore(x, k, (stride, stride), padding, (dilation, dilation), implicitGemm: false).ToArray();
+        Assert.HasCount(expected.Length, actual);
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
+        GradCheck.Check(t => ManagedBackend.Instance.Conv2DCore(t[0], t[1], (stride, stride), padding, (dilation, dilation), implicitGemm: false), [GradCheck.Rand(_r, 2, 6, 5, 1), GradCheck.Rand(_r, 3, 3, 1, 2)]);
     }
 
     [TestMethod]
@@ -138,31 +207,5 @@ public sealed class ConvolutionTests
         var viaShiftGrad = InputGrad(implicitGemm: true);
         var viaIm2ColGrad = InputGrad(implicitGemm: false);
         for (int i = 0; i < viaShiftGrad.Length; i++) Assert.AreEqual(viaIm2ColGrad[i], viaShiftGrad[i], 1e-4f);
-    }
-
-    [TestMethod]
-    public void OutputLengthBelowOneNamesInputKernelAndStride()
-    {
-        // The Keras notes' Conv1D stack: length 4 is shorter than a kernel of 5.
-        var ex = Assert.ThrowsExactly<ArgumentException>(() => Ops.Conv1D(Tensor.Zeros(new Shape(1, 4, 8)), Tensor.Zeros(new Shape(5, 8, 2))));
-        StringAssert.Contains(ex.Message, "length (steps) of the input is 4");
-        StringAssert.Contains(ex.Message, "(5)");
-        var ex2 = Assert.ThrowsExactly<ArgumentException>(() => Ops.Conv2D(Tensor.Zeros(new Shape(1, 4, 4, 3)), Tensor.Zeros(new Shape(3, 3, 2, 2))));
-        StringAssert.Contains(ex2.Message, "expects 2 input channels");
-    }
-
-    [TestMethod]
-    [DataRow(1, 1, Padding.Valid, 1)]
-    [DataRow(2, 2, Padding.Same, 2)]
-    [DataRow(1, 1, Padding.Same, 1)]
-    public void DepthwiseConv2DMatchesDirectAndGradients(int sh, int dh, Padding padding, int multiplier)
-    {
-        var x = GradCheck.Rand(_r, 2, 6, 5, 3);
-        var k = GradCheck.Rand(_r, 3, 3, 3, multiplier);
-        var expected = NaiveConv2D(x, k, sh, sh, dh, dh, padding, depthwise: true);
-        var actual = Ops.DepthwiseConv2D(x, k, (sh, sh), padding, (dh, dh)).ToArray();
-        Assert.HasCount(expected.Length, actual);
-        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
-        GradCheck.Check(t => Ops.DepthwiseConv2D(t[0], t[1], (sh, sh), padding, (dh, dh)), [GradCheck.Rand(_r, 1, 5, 5, 2), GradCheck.Rand(_r, 3, 3, 2, multiplier)]);
     }
 }

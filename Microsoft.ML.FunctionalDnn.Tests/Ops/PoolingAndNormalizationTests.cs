@@ -1,7 +1,9 @@
+using Microsoft.ML.FunctionalDnn.Tests.Backends;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
 
 [TestClass]
-public sealed class PoolingAndNormalizationTests
+public class PoolingAndNormalizationTests : BackendTestBase
 {
     private readonly RandomGenerator _r = new(71);
 
