@@ -1,7 +1,10 @@
+using Microsoft.ML.FunctionalDnn.Tests.Backends;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
 
+/// <summary>Masked steps of the fused recurrent ops (Keras semantics: a skipped step keeps the states); rerun on torch by TorchRecurrentMaskTests.</summary>
 [TestClass]
-public sealed class RecurrentMaskTests
+public class RecurrentMaskTests : BackendTestBase
 {
     private readonly RandomGenerator _r = new(91);
 

@@ -1,7 +1,10 @@
+using Microsoft.ML.FunctionalDnn.Tests.Backends;
+
 namespace Microsoft.ML.FunctionalDnn.Tests.OpTests;
 
+/// <summary>The fused recurrent ops against the same equations written with primitive ops, and their gradients; rerun on torch by TorchRecurrentTests.</summary>
 [TestClass]
-public sealed class RecurrentTests
+public class RecurrentTests : BackendTestBase
 {
     private readonly RandomGenerator _r = new(21);
 

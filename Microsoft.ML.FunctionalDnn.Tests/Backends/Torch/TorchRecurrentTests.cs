@@ -1,0 +1,173 @@
+using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Tests.OpTests;
+
+namespace Microsoft.ML.FunctionalDnn.Tests.Backends.Torch;
+
+/// <summary>Every test of <see cref="RecurrentTests"/>, on the torch backend.</summary>
+[TestClass]
+public sealed class TorchRecurrentTests : RecurrentTests
+{
+    protected override string BackendName => "torch";
+}
+
+/// <summary>Every test of <see cref="RecurrentMaskTests"/>, on the torch backend.</summary>
+[TestClass]
+public sealed class TorchRecurrentMaskTests : RecurrentMaskTests
+{
+    protected override string BackendName => "torch";
+}
+
+/// <summary>
+/// The torch backend's Lstm, Gru and SimpleRnn against the managed engine's on the same host inputs:
+/// outputs, final states and the gradients of every input, for each combination of options.
+/// </summary>
+[TestClass]
+public sealed class TorchRecurrentParityTests : BackendTestBase
+{
+    private const int Batch = 5, Steps = 7, Features = 3, Units = 4;
+
+    // Holes in the middle, left padding, nothing masked, right padding after a hole, everything masked.
+    private static readonly int[,] MaskValues =
+    {
+        { 1, 1, 0, 1, 0, 0, 1 },
+        { 0, 0, 0, 1, 1, 1, 1 },
+        { 1, 1, 1, 1, 1, 1, 1 },
+        { 1, 0, 1, 1, 1, 0, 0 },
+        { 0, 0, 0, 0, 0, 0, 0 },
+    };
+
+    protected override string BackendName => "torch";
+
+    private enum MaskKind { None, Float, Int }
+
+    /// <summary>One run's results, as host arrays: the output, the final states, then the gradient of each input (null where it has none).</summary>
+    private sealed record Results(float[] Output, float[][] States, float[]?[] Grads);
+
+    [TestMethod]
+    [DataRow("lstm")]
+    [DataRow("gru")]
+    [DataRow("rnn")]
+    public void MatchesTheManagedEngine(string op)
+    {
+        int compared = 0;
+        foreach (bool returnSequences in new[] { false, true })
+            foreach (bool goBackwards in new[] { false, true })
+                foreach (bool initialStates in new[] { false, true })
+                    foreach (bool useBias in new[] { true, false })
+                        foreach (var mask in new[] { MaskKind.None, MaskKind.Float, MaskKind.Int })
+                        {
+                            string where = $"{op} returnSequences={returnSequences} goBackwards={goBackwards} initialStates={initialStates} bias={useBias} mask={mask}";
+                            var host = HostInputs(op, seed: compared);
+                            var torch = Run(op, host, returnSequences, goBackwards, initialStates, useBias, mask);
+                            Results managed;
+                            using (TestBackends.Use("managed")) managed = Run(op, host, returnSequences, goBackwards, initialStates, useBias, mask);
+                            AssertClose(managed.Output, torch.Output, $"{where}: output");
+                            for (int s = 0; s < managed.States.Length; s++) AssertClose(managed.States[s], torch.States[s], $"{where}: state {s}");
+                            Assert.AreEqual(managed.Grads.Length, torch.Grads.Length);
+                            for (int i = 0; i < managed.Grads.Length; i++)
+                            {
+                                Assert.AreEqual(managed.Grads[i] is null, torch.Grads[i] is null, $"{where}: gradient of input {i} present on one backend only");
+                                if (managed.Grads[i] is { } g) AssertClose(g, torch.Grads[i]!, $"{where}: gradient of input {i}");
+                            }
+                            compared++;
+                        }
+        Assert.AreEqual(48, compared);
+    }
+
+    [TestMethod]
+    public void ALongSequenceLeavesOnlyItsResultsInTheCallersScope()
+    {
+        // 200 steps: every step's temporaries are freed inside the op, not left to the caller's scope.
+        var r = new RandomGenerator(4);
+        var p = new[]
+        {
+            Tensor.Uniform(new Shape(8, 200, 16), -1, 1, r), Tensor.Uniform(new Shape(16, 128), -1, 1, r),
+            Tensor.Uniform(new Shape(32, 128), -1, 1, r), Tensor.Uniform(new Shape(128), -1, 1, r),
+        };
+        foreach (var t in p) t.RequiresGrad = true;
+        var mask = Tensor.FromArray(Enumerable.Range(0, 8 * 200).Select(i => i % 7 == 3 ? 0 : 1).ToArray(), new Shape(8, 200));
+        using var scope = Backend.Current.BeginScope()!;
+        var result = Ops.Lstm(p[0], p[1], p[2], p[3], returnSequences: true, goBackwards: true, mask: mask);
+        Assert.AreEqual(3, scope.Count, "the output and the final h and c");
+        Assert.AreEqual(new Shape(8, 200, 32), result.Output.Shape);
+        Ops.Sum(result.Output).Backward();
+        Assert.IsNotNull(p[2].Grad);
+    }
+
+    [TestMethod]
+    public void NoStepsKeepsTheInitialStates()
+    {
+        var h = Tensor.FromArray([1f, 2, 3, 4], new Shape(2, 2));
+        var c = Tensor.FromArray([5f, 6, 7, 8], new Shape(2, 2));
+        var result = Ops.Lstm(Tensor.Zeros(new Shape(2, 0, 3)), Tensor.Zeros(new Shape(3, 8)), Tensor.Zeros(new Shape(2, 8)),
+            initialH: h, initialC: c, returnSequences: true);
+        Assert.AreEqual(new Shape(2, 0, 2), result.Output.Shape);
+        CollectionAssert.AreEqual(h.ToArray(), result.States[0].ToArray());
+        CollectionAssert.AreEqual(c.ToArray(), result.States[1].ToArray());
+    }
+
+    private static Dictionary<string, float[]> HostInputs(string op, int seed)
+    {
+        int gates = Gates(op);
+        var r = new RandomGenerator(100 + seed);
+        float[] Rand(int n) => Enumerable.Range(0, n).Select(_ => r.NextFloat() * 2 - 1).ToArray();
+        return new()
+        {
+            ["x"] = Rand(Batch * Steps * Features),
+            ["kernel"] = Rand(Features * gates * Units),
+            ["recurrentKernel"] = Rand(Units * gates * Units),
+            ["bias"] = Rand((op == "gru" ? 2 : 1) * gates * Units),
+            ["h"] = Rand(Batch * Units),
+            ["c"] = Rand(Batch * Units),
+            ["outputWeights"] = Rand(Batch * Steps * Units),
+            ["hWeights"] = Rand(Batch * Units),
+            ["cWeights"] = Rand(Batch * Units),
+        };
+    }
+
+    private static int Gates(string op) => op == "lstm" ? 4 : op == "gru" ? 3 : 1;
+
+    /// <summary>Runs the op on the current backend and back-propagates Σ output ⊙ R + Σ state ⊙ R' (distinct random weights).</summary>
+    private static Results Run(string op, Dictionary<string, float[]> host, bool returnSequences, bool goBackwards, bool initialStates, bool useBias, MaskKind maskKind)
+    {
+        int width = Gates(op) * Units;
+        var x = Tensor.FromArray(host["x"], new Shape(Batch, Steps, Features));
+        var w = Tensor.FromArray(host["kernel"], new Shape(Features, width));
+        var u = Tensor.FromArray(host["recurrentKernel"], new Shape(Units, width));
+        var b = useBias ? Tensor.FromArray(host["bias"], op == "gru" ? new Shape(2, width) : new Shape(width)) : null;
+        var h = initialStates ? Tensor.FromArray(host["h"], new Shape(Batch, Units)) : null;
+        var c = initialStates && op == "lstm" ? Tensor.FromArray(host["c"], new Shape(Batch, Units)) : null;
+        Tensor?[] inputs = [x, w, u, b, h, c];
+        foreach (var t in inputs) if (t is not null) t.RequiresGrad = true;
+        var mask = maskKind switch
+        {
+            MaskKind.Float => Tensor.FromArray(Enumerable.Range(0, Batch * Steps).Select(i => (float)MaskValues[i / Steps, i % Steps]).ToArray(), new Shape(Batch, Steps)),
+            MaskKind.Int => Tensor.FromArray(MaskValues),
+            _ => null,
+        };
+        var result = op switch
+        {
+            "lstm" => Ops.Lstm(x, w, u, b, h, c, returnSequences, goBackwards, mask),
+            "gru" => Ops.Gru(x, w, u, b, h, returnSequences, goBackwards, mask),
+            _ => Ops.SimpleRnn(x, w, u, b, h, returnSequences, goBackwards, mask),
+        };
+        var outputWeights = Tensor.FromArray(host["outputWeights"][..result.Output.Size], result.Output.Shape);
+        var loss = Ops.Sum(Ops.Multiply(result.Output, outputWeights));
+        string[] stateWeights = ["hWeights", "cWeights"];
+        for (int s = 0; s < result.States.Count; s++)
+            loss = Ops.Add(loss, Ops.Sum(Ops.Multiply(result.States[s], Tensor.FromArray(host[stateWeights[s]], new Shape(Batch, Units)))));
+        loss.Backward();
+        return new Results(
+            result.Output.ToArray(),
+            [.. result.States.Select(s => s.ToArray())],
+            [.. inputs.Select(t => t?.Grad?.ToArray())]);
+    }
+
+    /// <summary>Equal within 1e-4 relative (absolute below magnitude 1).</summary>
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        Assert.AreEqual(expected.Length, actual.Length, $"{what}: length");
+        for (int i = 0; i < expected.Length; i++)
+            Assert.AreEqual(expected[i], actual[i], 1e-4 * Math.Max(1, Math.Abs(expected[i])), $"{what}, element {i}: managed {expected[i]}, torch {actual[i]}");
+    }
+}
