@@ -11,9 +11,12 @@ using Microsoft.ML.FunctionalDnn.Optimizers;
 using Microsoft.ML.FunctionalDnn.Samples;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
-// Arguments: [epochs] [training images], or --quick (2 epochs on 6,000 images: the smoke test's setting).
+// Arguments: [epochs] [training images], or --quick (2 epochs on 6,000 images: the smoke test's setting);
+// --backend torch runs the same model on libtorch through TorchSharp (or set FUNCTIONALDNN_BACKEND).
 bool quick = args.Contains("--quick");
-var numbers = args.Where(a => a != "--quick").Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+int backendAt = Array.IndexOf(args, "--backend");
+if (backendAt >= 0 && backendAt + 1 < args.Length) Keras.Config.SetBackend(args[backendAt + 1]);
+var numbers = args.Where((a, i) => a != "--quick" && i != backendAt && i != backendAt + 1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 int epochs = numbers.Length > 0 ? numbers[0] : quick ? 2 : 5;
 int? limit = numbers.Length > 1 ? numbers[1] : quick ? 6000 : null;
 if (!FashionMnist.IsAvailable())
@@ -62,7 +65,7 @@ var history = model.Fit(trainX, trainY, epochs: epochs, batchSize: 64, validatio
     new ModelCheckpoint(Path.Combine(output, "best.fdnn"), monitor: "val_accuracy", saveBestOnly: true),
     new TensorBoard(Path.Combine(output, "logs")),
 ]);
-Console.WriteLine($"Trained {history.Epochs.Count} epochs in {(DateTime.UtcNow - started).TotalMinutes:F1} min.");
+Console.WriteLine($"Trained {history.Epochs.Count} epochs in {(DateTime.UtcNow - started).TotalMinutes:F1} min on the {Keras.Config.Backend} backend ({Keras.Config.Device}).");
 var scores = model.Evaluate(testX, testY, batchSize: 256);
 Console.WriteLine($"Test accuracy: {scores["accuracy"]:P2} on {testX.Shape[0]:N0} test images (loss {scores["loss"]:F4}).");
 var predicted = Ops.ArgMax(model.Predict(testX.SliceBatch(0, 8))[0]).ToIntArray();
