@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Runtime.CompilerServices;
+using Microsoft.ML.FunctionalDnn.Backends;
 
 namespace Microsoft.ML.FunctionalDnn;
 
@@ -65,20 +66,18 @@ public sealed class DataSpec : IEnumerable<Tensor>
     }
 
     /// <summary>
-    /// Rows <paramref name="indices"/> of a tensor (any dtype), as a new tensor: a float tensor through
-    /// <see cref="Ops.Take"/> on the backend; an int32 one (ids, sparse labels), which Take does not
-    /// gather, row by row through host copies of one-row views.
+    /// Rows <paramref name="indices"/> of a tensor (float32 or int32: ids, sparse labels), as a new
+    /// tensor gathered on the backend (on the device, for the torch backend): a float tensor through
+    /// <see cref="Ops.Take"/>, which checks the indices; an int32 one through the backend's row
+    /// gather, the indices being a permutation of the samples made here.
     /// </summary>
     internal static Tensor Rows(Tensor data, int[] indices)
     {
-        if (data.DType == DType.Float32)
+        // Data may be a weight or carry a graph; a batch of it is never differentiated.
+        using (GradMode.NoGrad())
         {
-            // Data may be a weight or carry a graph; a batch of it is never differentiated.
-            using (GradMode.NoGrad()) return Ops.Take(data, Tensor.FromArray(indices), 0);
+            var rows = Tensor.FromArray(indices);
+            return data.DType == DType.Float32 ? Ops.Take(data, rows, 0) : Backend.Current.TakeRowsUnchecked(data, rows);
         }
-        int row = data.Shape.SizeOf(1, data.Rank);
-        var values = new int[indices.Length * row];
-        for (int i = 0; i < indices.Length; i++) data.SliceBatch(indices[i], 1).CopyTo(values.AsSpan(i * row, row));
-        return Tensor.FromOwnedArray(values, data.Shape.With(0, indices.Length));
     }
 }

@@ -24,9 +24,20 @@ internal sealed partial class ManagedBackend
 
     /// <summary>
     /// Row lookup in a (vocabulary, …) table for ids already checked by the caller (Embedding
-    /// checks them with its own message, so the ids are not scanned twice per step).
+    /// checks them with its own message, so the ids are not scanned twice per step). An int32
+    /// table (a batch of ids gathered from the data) is copied row by row, with no gradient.
     /// </summary>
-    public Tensor TakeRowsUnchecked(Tensor table, Tensor ids) => TakeUnchecked(table, ids, 0);
+    public Tensor TakeRowsUnchecked(Tensor table, Tensor ids)
+    {
+        if (table.DType == DType.Float32) return TakeUnchecked(table, ids, 0);
+        int row = table.Shape.SizeOf(1, table.Rank);
+        var index = ids.IntData;
+        var y = Tensor.Empty(new Shape([.. ids.Shape, .. table.Shape.Skip(1)]), DType.Int32);
+        var source = table.IntData;
+        var target = y.IntData;
+        for (int i = 0; i < index.Length; i++) source.Slice(index[i] * row, row).CopyTo(target.Slice(i * row, row));
+        return y;
+    }
 
     private Tensor TakeUnchecked(Tensor x, Tensor indices, int a)
     {
