@@ -42,6 +42,14 @@ public sealed class TorchBackendTests : BackendTestBase
         Assert.IsLessThan(torch[0], torch[^1]);
     }
 
+    [TestMethod]
+    public void SeededTrainingIsRepeatableOnTheSameThreadCount()
+    {
+        // What docs/backends.md promises for libtorch's CPU kernels: bit-identical on one machine
+        // and thread count (not across thread counts or CPUs).
+        CollectionAssert.AreEqual(Train().ToArray(), Train().ToArray());
+    }
+
     private static IReadOnlyList<float> Train()
     {
         using var seed = SeedScope.Begin(3);
