@@ -191,8 +191,6 @@ internal interface IBackend
     Tensor Sum(Tensor x, int[]? axes, bool keepDims);
     Tensor Cast(Tensor x, DType dtype);
     Tensor BroadcastTo(Tensor x, Shape shape);
-    Tensor Squeeze(Tensor x, int? axis);
-    Tensor ExpandDims(Tensor x, int axis);
     Tensor Transpose(Tensor x, int[]? perm);
     Tensor Reshape(Tensor x, params int[] shape);
     Tensor Conv2DTranspose(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? outputPadding);

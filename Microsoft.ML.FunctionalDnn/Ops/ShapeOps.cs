@@ -12,10 +12,29 @@ public static partial class Ops
     public static Tensor Transpose(Tensor x, params int[]? perm) => Backend.Current.Transpose(x, perm);
 
     /// <summary>Inserts a size-1 axis at <paramref name="axis"/> (negative counts from the end of the result).</summary>
-    public static Tensor ExpandDims(Tensor x, int axis) => Backend.Current.ExpandDims(x, axis);
+    public static Tensor ExpandDims(Tensor x, int axis)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int a = Shape.NormalizeAxis(axis, x.Rank + 1);
+        var dims = new List<int>(x.Shape);
+        dims.Insert(a, 1);
+        return Reshape(x, [.. dims]);
+    }
 
     /// <summary>Removes size-1 axes: the given one, or all of them when <paramref name="axis"/> is null.</summary>
-    public static Tensor Squeeze(Tensor x, int? axis = null) => Backend.Current.Squeeze(x, axis);
+    public static Tensor Squeeze(Tensor x, int? axis = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var dims = new List<int>(x.Shape);
+        if (axis is int ax)
+        {
+            int a = x.Shape.NormalizeAxis(ax);
+            if (x.Shape[a] != 1) throw new ArgumentException($"Squeeze: axis {ax} of {x.Shape} has size {x.Shape[a]}, not 1.", nameof(axis));
+            dims.RemoveAt(a);
+        }
+        else dims.RemoveAll(d => d == 1);
+        return Reshape(x, [.. dims]);
+    }
 
     /// <summary>Repeats <paramref name="x"/> along size-1 and missing leading axes to <paramref name="shape"/>.</summary>
     public static Tensor BroadcastTo(Tensor x, Shape shape) => Backend.Current.BroadcastTo(x, shape);

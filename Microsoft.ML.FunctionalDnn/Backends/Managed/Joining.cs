@@ -54,7 +54,7 @@ internal sealed partial class ManagedBackend
         {
             if (tensors[i].Shape != tensors[0].Shape)
                 throw new ArgumentException($"Stack needs tensors of one shape; tensor 0 is {tensors[0].Shape}, tensor {i} is {tensors[i].Shape}.", nameof(tensors));
-            expanded[i] = ExpandDims(tensors[i], a);
+            expanded[i] = Ops.ExpandDims(tensors[i], a);
         }
         return Concatenate(expanded, a);
     }

@@ -40,29 +40,6 @@ internal sealed partial class ManagedBackend
     }
 
 
-    public Tensor ExpandDims(Tensor x, int axis)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        int a = Shape.NormalizeAxis(axis, x.Rank + 1);
-        var dims = new List<int>(x.Shape);
-        dims.Insert(a, 1);
-        return Reshape(x, [.. dims]);
-    }
-
-    public Tensor Squeeze(Tensor x, int? axis)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var dims = new List<int>(x.Shape);
-        if (axis is int ax)
-        {
-            int a = x.Shape.NormalizeAxis(ax);
-            if (x.Shape[a] != 1) throw new ArgumentException($"Squeeze: axis {ax} of {x.Shape} has size {x.Shape[a]}, not 1.", nameof(axis));
-            dims.RemoveAt(a);
-        }
-        else dims.RemoveAll(d => d == 1);
-        return Reshape(x, [.. dims]);
-    }
-
     public Tensor BroadcastTo(Tensor x, Shape shape)
     {
         ArgumentNullException.ThrowIfNull(x);
