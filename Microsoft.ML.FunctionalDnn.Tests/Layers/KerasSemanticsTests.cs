@@ -41,6 +41,8 @@ public sealed class KerasSemanticsTests
         var dx = x.Grad!.ToArray();
         var dWeights = bi.Weights.Select(w => w.Value.Grad!.ToArray()).ToArray();
         int width = y.Shape[2];
+        var xValues = x.ToArray();
+        var weightValues = weights.ToArray();
 
         // Keras: each sample as if its masked steps were removed, zeros (and no gradient) at masked steps.
         var expectedDWeights = bi.Weights.Select(w => new double[w.Value.Size]).ToArray();
@@ -48,15 +50,16 @@ public sealed class KerasSemanticsTests
         {
             var kept = Kept(b);
             foreach (var w in bi.Weights) w.Value.ZeroGrad();
-            var xs = Tensor.Empty(new Shape(1, kept.Length, 2));
+            var xsValues = new float[kept.Length * 2];
             for (int i = 0; i < kept.Length; i++)
-                for (int f = 0; f < 2; f++) xs[0, i, f] = x[b, kept[i], f];
+                for (int f = 0; f < 2; f++) xsValues[i * 2 + f] = xValues[(b * 4 + kept[i]) * 2 + f];
+            var xs = Tensor.FromArray(xsValues, new Shape(1, kept.Length, 2));
             xs.RequiresGrad = true;
             var reference = bi.Apply(xs);
-            var w2 = Tensor.Empty(reference.Shape);
+            var w2Values = new float[kept.Length * width];
             for (int i = 0; i < kept.Length; i++)
-                for (int j = 0; j < width; j++) w2[0, i, j] = weights[b, kept[i], j];
-            Ops.Sum(Ops.Multiply(reference, w2)).Backward();
+                for (int j = 0; j < width; j++) w2Values[i * width + j] = weightValues[(b * 4 + kept[i]) * width + j];
+            Ops.Sum(Ops.Multiply(reference, Tensor.FromArray(w2Values, reference.Shape))).Backward();
             for (int t = 0; t < 4; t++)
             {
                 int i = Array.IndexOf(kept, t);

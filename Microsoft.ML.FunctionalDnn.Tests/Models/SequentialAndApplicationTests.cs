@@ -20,7 +20,7 @@ public sealed class SequentialAndApplicationTests
         var functional = new Model(input, new Dense(10, "softmax").Apply(x));
         Assert.AreEqual(3466, seq.CountParams());
         Assert.AreEqual(3466, functional.CountParams());
-        for (int i = 0; i < seq.Weights.Count; i++) seq.Weights[i].Value.Data.CopyTo(functional.Weights[i].Value.Data);
+        for (int i = 0; i < seq.Weights.Count; i++) functional.Weights[i].Value.Assign(seq.Weights[i].Value);
         var data = Tensor.Uniform(new Shape(4, 64), 0, 1, new RandomGenerator(1));
         CollectionAssert.AreEqual(functional.Predict([data])[0].ToArray(), seq.Predict([data])[0].ToArray());
         string summary = seq.Summary();

@@ -141,10 +141,10 @@ public class ConvolutionTests : BackendTestBase
 
 /// <summary>
 /// The managed engine's two convolution algorithms (im2col and implicit GEMM), each forced: tests of
-/// that engine's internals, so not rerun on other backends.
+/// that engine's internals, so pinned to it (whatever the process default) and not rerun on other backends.
 /// </summary>
 [TestClass]
-public sealed class ManagedConvolutionAlgorithmTests
+public sealed class ManagedConvolutionAlgorithmTests : BackendTestBase
 {
     private readonly RandomGenerator _r = new(61);
 

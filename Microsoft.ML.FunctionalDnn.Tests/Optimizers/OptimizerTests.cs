@@ -98,8 +98,8 @@ public sealed class OptimizerTests
         new Sgd(1f, options: new OptimizerOptions { ClipNorm = 1f }).Apply([w, u]);
         CollectionAssert.AreEqual(new[] { -0.6f, -0.8f }, w.ToArray());
         Assert.AreEqual(-1f, u.Item(), 1e-6f);
-        w.Data.Clear();
-        u.Data.Clear();
+        w.Assign(Tensor.Zeros(w.Shape));
+        u.Assign(Tensor.Zeros(u.Shape));
         new Sgd(1f, options: new OptimizerOptions { GlobalClipNorm = 1f }).Apply([w, u]);
         // global norm √(9 + 16 + 144) = 13
         Assert.AreEqual(-3f / 13, w[0], 1e-6f);

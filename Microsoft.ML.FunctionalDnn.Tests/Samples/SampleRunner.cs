@@ -7,7 +7,10 @@ namespace Microsoft.ML.FunctionalDnn.Tests.Samples;
 /// <summary>
 /// Runs a sample from samples/ (built with the solution, and before the tests through the test
 /// project's build-only references) as a separate process in a fresh working directory, and reads
-/// figures back from what it printed.
+/// figures back from what it printed. The child starts without <c>FUNCTIONALDNN_BACKEND</c> and
+/// <c>FUNCTIONALDNN_DEVICE</c> in its environment, whatever the test process runs on: a sample
+/// chooses its backend by argument (<c>--backend torch</c>), and most samples do not reference the
+/// torch backend's package, so inheriting <c>FUNCTIONALDNN_BACKEND=torch</c> would stop them.
 /// </summary>
 internal static partial class SampleRunner
 {
@@ -37,6 +40,8 @@ internal static partial class SampleRunner
         };
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1";   // numbers as "93.5 %" and "3,466" whatever the machine's culture
+        start.Environment.Remove("FUNCTIONALDNN_BACKEND");   // the sample's own default (or its --backend argument), not the test run's
+        start.Environment.Remove("FUNCTIONALDNN_DEVICE");
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();

@@ -48,6 +48,20 @@ public sealed class BadInputTests
         return (Tensor.RandomInts(new Shape(n, 5), 0, 10, r), Tensor.RandomInts(new Shape(n), 0, 3, r));
     }
 
+    /// <summary>A copy of <paramref name="tensor"/> with the element at row-major position <paramref name="flat"/> replaced (host arrays, so it works on every backend).</summary>
+    private static Tensor With(Tensor tensor, int flat, float value)
+    {
+        if (tensor.DType == DType.Float32)
+        {
+            var values = tensor.ToArray();
+            values[flat] = value;
+            return Tensor.FromArray(values, tensor.Shape);
+        }
+        var ids = tensor.ToIntArray();
+        ids[flat] = checked((int)value);
+        return Tensor.FromArray(ids, tensor.Shape);
+    }
+
     /// <summary>Runs a call that must fail with <typeparamref name="TException"/>, and checks it changed no weight and no optimizer step.</summary>
     private static TException RefusedWithoutChange<TException>(Model model, Action call)
         where TException : Exception
@@ -107,8 +121,7 @@ public sealed class BadInputTests
     {
         var model = Classifier();
         var (x, labels) = Data();
-        var floats = Ops.Cast(labels, DType.Float32);
-        floats[70] = 1.5f;
+        var floats = With(Ops.Cast(labels, DType.Float32), 70, 1.5f);
         var error = RefusedWithoutChange<ArgumentException>(model, () => model.Fit(x, floats, batchSize: 16, verbose: 0));
         StringAssert.Contains(error.Message, "target 'classes'");
         StringAssert.Contains(error.Message, "label 1.5 of sample 70 is not a whole number");
@@ -128,8 +141,8 @@ public sealed class BadInputTests
     public void ALabelOutsideTheClassesInALateBatchIsRefusedBeforeTheFirstStep()
     {
         var model = Classifier();
-        var (x, labels) = Data();
-        labels.IntData[90] = 3;
+        var (x, valid) = Data();
+        var labels = With(valid, 90, 3);
         var error = RefusedWithoutChange<ArgumentException>(model, () => model.Fit(x, labels, batchSize: 16, shuffle: false, verbose: 0));
         StringAssert.Contains(error.Message, "label 3 of sample 90 is outside the classes: expected an integer in 0…2");
     }
@@ -139,15 +152,13 @@ public sealed class BadInputTests
     {
         var model = Classifier();
         var (x, y) = Data();
-        var bad = x.Clone();
-        bad[90, 2] = float.NaN;
+        var bad = With(x, (90 * 4) + 2, float.NaN);
         var error = RefusedWithoutChange<ArgumentException>(model, () => model.Fit(bad, y, batchSize: 16, verbose: 0));
         StringAssert.Contains(error.Message, "input 'features' holds NaN in sample 90 (position 2 of its 4 values)");
         RefusedWithoutChange<ArgumentException>(model, () => model.TrainOnBatch(bad, y));
         var validation = RefusedWithoutChange<ArgumentException>(model, () => model.Fit(x, y, validationData: (bad, y), verbose: 0));
         StringAssert.Contains(validation.Message, "validation input 'features'");
-        var weights = Tensor.Ones(new Shape(96));
-        weights[5] = float.PositiveInfinity;
+        var weights = With(Tensor.Ones(new Shape(96)), 5, float.PositiveInfinity);
         StringAssert.Contains(RefusedWithoutChange<ArgumentException>(model, () => model.Fit(x, y, sampleWeight: weights, verbose: 0)).Message, "sampleWeight holds");
     }
 
@@ -189,13 +200,13 @@ public sealed class BadInputTests
     public void OutOfVocabularyIdsInPredictNameTheLayerInputSampleIdAndRange()
     {
         var model = TextClassifier();
-        var (x, _) = Tokens();
-        x.IntData[(41 * 5) + 3] = 12;
+        var (ids, _) = Tokens();
+        var x = With(ids, (41 * 5) + 3, 12);
         var error = Assert.ThrowsExactly<ArgumentException>(() => model.Predict(x, batchSize: 8));
         StringAssert.Contains(error.Message, "Layer 'words' (Embedding)");
         StringAssert.Contains(error.Message, "id 12 in sample 41 of input 'tokens' (position 3 of its 5 ids)");
         StringAssert.Contains(error.Message, "allowed ids are 0…9 (inputDim 10)");
-        x.IntData[(41 * 5) + 3] = -1;
+        x = With(ids, (41 * 5) + 3, -1);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => model.Predict(x)).Message, "id -1 in sample 41");
     }
 
@@ -213,8 +224,8 @@ public sealed class BadInputTests
     public void AnOutOfVocabularyIdInALateBatchIsRefusedBeforeTheFirstStep()
     {
         var model = TextClassifier();
-        var (x, y) = Tokens();
-        x.IntData[95 * 5] = 10;
+        var (ids, y) = Tokens();
+        var x = With(ids, 95 * 5, 10);
         var error = RefusedWithoutChange<ArgumentException>(model, () => model.Fit(x, y, batchSize: 8, shuffle: false, verbose: 0));
         StringAssert.Contains(error.Message, "id 10 in sample 95 of input 'tokens'");
         var (good, _) = Tokens();
@@ -233,8 +244,8 @@ public sealed class BadInputTests
         var tokens = Input([5], DType.Int32, "tokens");
         var model = new Model(tokens, new Dense(3, "softmax").Apply(encoder.Apply(tokens)));
         model.Compile(new Adam(0.01f), "sparse_categorical_crossentropy");
-        var (x, y) = Tokens();
-        x.IntData[95 * 5] = 12;
+        var (ids, y) = Tokens();
+        var x = With(ids, 95 * 5, 12);
         var error = RefusedWithoutChange<ArgumentException>(model, () => model.Fit(x, y, batchSize: 8, shuffle: false, verbose: 0));
         StringAssert.Contains(error.Message, "id 12 in sample 95 of input 'tokens'");
     }

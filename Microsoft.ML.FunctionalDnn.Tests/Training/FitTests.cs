@@ -111,9 +111,10 @@ public sealed class FitTests
         model.Compile(new Sgd(1e-12f), "mse");
         var r = new RandomGenerator(9);
         var x = Tensor.Uniform(new Shape(50, 2), -1, 1, r);
-        var y = Tensor.Uniform(new Shape(50, 1), -1, 1, r);
+        var targets = Tensor.Uniform(new Shape(50, 1), -1, 1, r).ToArray();
         // The last 10 samples get targets far away, so their loss stands out.
-        for (int i = 40; i < 50; i++) y[i, 0] = 100;
+        for (int i = 40; i < 50; i++) targets[i] = 100;
+        var y = Tensor.FromArray(targets, new Shape(50, 1));
         var history = model.Fit(x, y, epochs: 1, batchSize: 8, validationSplit: 0.2f, verbose: 0);
         var last = model.Evaluate(x.SliceBatch(40, 10), y.SliceBatch(40, 10));
         Assert.AreEqual(last["loss"], history["val_loss"][0], last["loss"] * 1e-4f);
