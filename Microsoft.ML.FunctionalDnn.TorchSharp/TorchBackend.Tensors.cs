@@ -30,7 +30,7 @@ internal sealed partial class TorchBackend
 
     internal TT FromHostCore(ReadOnlySpan<float> values, Shape shape)
     {
-        CheckLength(values.Length, shape);
+        OpChecks.CheckLength(values.Length, shape);
         var t = torch.empty(Dims(shape), torch.ScalarType.Float32);
         if (values.Length > 0) t.data<float>().CopyFrom(values);
         return OnCpu ? t : Moved(t);
@@ -38,7 +38,7 @@ internal sealed partial class TorchBackend
 
     internal TT FromHostCore(ReadOnlySpan<int> values, Shape shape)
     {
-        CheckLength(values.Length, shape);
+        OpChecks.CheckLength(values.Length, shape);
         var t = torch.empty(Dims(shape), torch.ScalarType.Int32);
         if (values.Length > 0) t.data<int>().CopyFrom(values);
         return OnCpu ? t : Moved(t);
@@ -64,14 +64,14 @@ internal sealed partial class TorchBackend
 
     public void CopyToHost(Tensor source, Span<float> destination)
     {
-        CheckDestination(source, destination.Length);
+        OpChecks.CheckDestination(source, destination.Length);
         using var host = HostContiguous(Live(source));
         if (destination.Length > 0) host.data<float>().CopyTo(destination);
     }
 
     public void CopyToHost(Tensor source, Span<int> destination)
     {
-        CheckDestination(source, destination.Length);
+        OpChecks.CheckDestination(source, destination.Length);
         using var host = HostContiguous(Live(source));
         if (destination.Length > 0) host.data<int>().CopyTo(destination);
     }
@@ -303,19 +303,5 @@ internal sealed partial class TorchBackend
         }
 
         public void Dispose() => scope.Dispose();
-    }
-
-    private static void CheckLength(int length, Shape shape)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        if (length != shape.Size)
-            throw new ArgumentException($"Shape {shape} needs {shape.Size} elements; received {length}.", nameof(shape));
-    }
-
-    private static void CheckDestination(Tensor source, int length)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        if (length != source.Size)
-            throw new ArgumentException($"The tensor {source.Shape} has {source.Size} elements; the destination holds {length}.", nameof(source));
     }
 }

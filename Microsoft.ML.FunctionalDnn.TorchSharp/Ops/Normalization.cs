@@ -19,20 +19,6 @@ internal sealed partial class TorchBackend
         return Wrap(F.layer_norm(T(x), [c], TOrNull(gamma), TOrNull(beta), epsilon));
     }
 
-    public Tensor BatchNormInference(Tensor x, Tensor mean, Tensor variance, Tensor? gamma, Tensor? beta, float epsilon)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        int c = x.Shape[-1];
-        CheckChannels(mean, c, nameof(mean), x);
-        CheckChannels(variance, c, nameof(variance), x);
-        CheckChannels(gamma, c, nameof(gamma), x);
-        CheckChannels(beta, c, nameof(beta), x);
-        // Keras's formula, (x - mean) · γ / √(var + ε) + β, on channels-last data.
-        var scale = (gamma is null ? torch.ones(c, torch.ScalarType.Float32, TorchDevice) : T(gamma)) / torch.sqrt(T(variance) + epsilon);
-        var y = (T(x) - T(mean)) * scale;
-        return Wrap(beta is null ? y : y + T(beta));
-    }
-
     public Tensor BatchNormTraining(Tensor x, Tensor? gamma, Tensor? beta, float epsilon, out Tensor batchMean, out Tensor batchVariance)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -51,35 +37,5 @@ internal sealed partial class TorchBackend
             batchVariance = Wrap(variance);
         }
         return Wrap(y.reshape(Dims(x.Shape)));
-    }
-
-    public Tensor BatchNormTraining(Tensor x, Tensor keep, Tensor? gamma, Tensor? beta, float epsilon, out Tensor batchMean, out Tensor batchVariance)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(keep);
-        RequireFloat(x, nameof(BatchNormTraining));
-        int c = x.Shape[-1];
-        CheckChannels(gamma, c, nameof(gamma), x);
-        CheckChannels(beta, c, nameof(beta), x);
-        // Statistics over the kept (unmasked) positions only, as Keras 3's masked BatchNormalization.
-        var axes = Enumerable.Range(0, x.Rank - 1).Select(a => (long)a).ToArray();
-        var xt = T(x);
-        // Any non-zero keep value keeps a position, as the managed engine's Where does; no gradient flows into keep.
-        var k = T(BroadcastTo(Wrap(T(keep).detach().ne(0).to_type(torch.ScalarType.Float32)), x.Shape));
-        var count = k.sum(axes) + 1e-7f;
-        var mean = (xt * k).sum(axes) / count;
-        var centered = xt - mean;
-        var variance = (centered * k).square().sum(axes) / count;
-        batchMean = Wrap(mean);
-        batchVariance = Wrap(variance);
-        var scale = (gamma is null ? torch.ones(c, torch.ScalarType.Float32, TorchDevice) : T(gamma)) / torch.sqrt(variance + epsilon);
-        var y = centered * scale;
-        return Wrap(beta is null ? y : y + T(beta));
-    }
-
-    private static void CheckChannels(Tensor? v, int channels, string name, Tensor x)
-    {
-        if (v is not null && (v.Rank != 1 || v.Shape[0] != channels))
-            throw new ArgumentException($"Normalization: {name} must have shape ({channels},) to match the last axis of the input {x.Shape}; received {v.Shape}.", name);
     }
 }

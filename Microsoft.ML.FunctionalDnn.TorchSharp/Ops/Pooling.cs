@@ -24,9 +24,7 @@ internal sealed partial class TorchBackend
 
     private Tensor Pool1D(Tensor x, int pool, int stride, Padding padding, bool max, string name)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        RequireRank(x, 3, name, "(batch, steps, channels)");
-        if (padding == Padding.Causal) throw new ArgumentException($"{name}: padding must be 'valid' or 'same'.", nameof(padding));
+        CheckPool(x, 3, padding, name);
         var h = new AxisWindow(1, 0, 0);
         var w = Window(x.Shape[1], pool, stride, 1, padding, name, "length (steps)");
         RequireFloat(x, name);
@@ -37,9 +35,7 @@ internal sealed partial class TorchBackend
 
     private Tensor Pool2D(Tensor x, (int H, int W) pool, (int H, int W) strides, Padding padding, bool max, string name)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        RequireRank(x, 4, name, "(batch, height, width, channels)");
-        if (padding == Padding.Causal) throw new ArgumentException($"{name}: padding must be 'valid' or 'same'.", nameof(padding));
+        CheckPool(x, 4, padding, name);
         var h = Window(x.Shape[1], pool.H, strides.H, 1, padding, name, "height");
         var w = Window(x.Shape[2], pool.W, strides.W, 1, padding, name, "width");
         RequireFloat(x, name);

@@ -51,18 +51,7 @@ internal sealed partial class TorchBackend
 
     public Tensor Concatenate(IReadOnlyList<Tensor> tensors, int axis)
     {
-        ArgumentNullException.ThrowIfNull(tensors);
-        if (tensors.Count == 0) throw new ArgumentException("Concatenate needs at least one tensor.", nameof(tensors));
-        var first = tensors[0];
-        int a = first.Shape.NormalizeAxis(axis);
-        for (int t = 0; t < tensors.Count; t++)
-        {
-            var s = tensors[t].Shape;
-            bool ok = s.Rank == first.Rank && tensors[t].DType == first.DType;
-            for (int d = 0; ok && d < s.Rank; d++) ok = d == a || s[d] == first.Shape[d];
-            if (!ok)
-                throw new ArgumentException($"Concatenate along axis {axis} needs tensors of the same type whose shapes match except on that axis; tensor 0 is {first.DType} {first.Shape}, tensor {t} is {tensors[t].DType} {s}.", nameof(tensors));
-        }
+        int a = ConcatenationAxis(tensors, axis);
         return Wrap(torch.cat(tensors.Select(T).ToArray(), a));
     }
 
@@ -83,20 +72,13 @@ internal sealed partial class TorchBackend
 
     public Tensor Slice(Tensor x, int axis, int start, int length)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        int a = x.Shape.NormalizeAxis(axis);
-        if (start < 0 || length < 0 || start + length > x.Shape[a])
-            throw new ArgumentOutOfRangeException(nameof(start), $"Slice [{start}, {start + length}) is outside axis {axis} of size {x.Shape[a]} (shape {x.Shape}).");
+        int a = SliceAxis(x, axis, start, length);
         return Wrap(T(x).narrow(a, start, length));
     }
 
     public Tensor[] Split(Tensor x, int[] sizes, int axis)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(sizes);
-        int a = x.Shape.NormalizeAxis(axis);
-        if (sizes.Sum() != x.Shape[a] || sizes.Any(s => s < 0))
-            throw new ArgumentException($"Split sizes [{string.Join(", ", sizes)}] must be non-negative and add up to {x.Shape[a]}, the length of axis {axis} of {x.Shape}.", nameof(sizes));
+        int a = SplitAxis(x, sizes, axis);
         return Array.ConvertAll(T(x).split(Array.ConvertAll(sizes, s => (long)s), a), Wrap);
     }
 

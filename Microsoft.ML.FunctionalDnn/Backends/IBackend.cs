@@ -175,8 +175,6 @@ internal interface IBackend
     Tensor Concatenate(IReadOnlyList<Tensor> tensors, int axis);
     Tensor MatMul(Tensor a, Tensor b, bool transposeA, bool transposeB);
     Tensor LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float epsilon);
-    Tensor BatchNormInference(Tensor x, Tensor mean, Tensor variance, Tensor? gamma, Tensor? beta, float epsilon);
-    Tensor BatchNormTraining(Tensor x, Tensor keep, Tensor? gamma, Tensor? beta, float epsilon, out Tensor batchMean, out Tensor batchVariance);
     Tensor BatchNormTraining(Tensor x, Tensor? gamma, Tensor? beta, float epsilon, out Tensor batchMean, out Tensor batchVariance);
     Tensor AveragePool1D(Tensor x, int poolSize, int? stride, Padding padding);
     Tensor MaxPool1D(Tensor x, int poolSize, int? stride, Padding padding);

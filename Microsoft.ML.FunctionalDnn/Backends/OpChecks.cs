@@ -110,4 +110,101 @@ internal static class OpChecks
         }
         return p;
     }
+
+    /// <summary>A host buffer of <paramref name="length"/> elements for a tensor of <paramref name="shape"/>.</summary>
+    internal static void CheckLength(int length, Shape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (length != shape.Size)
+            throw new ArgumentException($"Shape {shape} needs {shape.Size} elements; received {length}.", nameof(shape));
+    }
+
+    /// <summary>A host destination of <paramref name="length"/> elements for <paramref name="source"/>'s copy.</summary>
+    internal static void CheckDestination(Tensor source, int length)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (length != source.Size)
+            throw new ArgumentException($"The tensor {source.Shape} has {source.Size} elements; the destination holds {length}.", nameof(source));
+    }
+
+    /// <summary>The concatenation axis, made non-negative, after checking the tensors agree on type and on every other axis.</summary>
+    internal static int ConcatenationAxis(IReadOnlyList<Tensor> tensors, int axis)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Count == 0) throw new ArgumentException("Concatenate needs at least one tensor.", nameof(tensors));
+        var first = tensors[0];
+        int a = first.Shape.NormalizeAxis(axis);
+        for (int t = 0; t < tensors.Count; t++)
+        {
+            var s = tensors[t].Shape;
+            bool ok = s.Rank == first.Rank && tensors[t].DType == first.DType;
+            for (int d = 0; ok && d < s.Rank; d++) ok = d == a || s[d] == first.Shape[d];
+            if (!ok)
+                throw new ArgumentException($"Concatenate along axis {axis} needs tensors of the same type whose shapes match except on that axis; tensor 0 is {first.DType} {first.Shape}, tensor {t} is {tensors[t].DType} {s}.", nameof(tensors));
+        }
+        return a;
+    }
+
+    /// <summary>The slice's axis, made non-negative, after checking [start, start + length) lies inside it.</summary>
+    internal static int SliceAxis(Tensor x, int axis, int start, int length)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int a = x.Shape.NormalizeAxis(axis);
+        if (start < 0 || length < 0 || start + length > x.Shape[a])
+            throw new ArgumentOutOfRangeException(nameof(start), $"Slice [{start}, {start + length}) is outside axis {axis} of size {x.Shape[a]} (shape {x.Shape}).");
+        return a;
+    }
+
+    /// <summary>The split's axis, made non-negative, after checking the sizes cover it exactly.</summary>
+    internal static int SplitAxis(Tensor x, int[] sizes, int axis)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(sizes);
+        int a = x.Shape.NormalizeAxis(axis);
+        if (sizes.Sum() != x.Shape[a] || sizes.Any(s => s < 0))
+            throw new ArgumentException($"Split sizes [{string.Join(", ", sizes)}] must be non-negative and add up to {x.Shape[a]}, the length of axis {axis} of {x.Shape}.", nameof(sizes));
+        return a;
+    }
+
+    /// <summary>A pooling op's input: rank 3 (batch, steps, channels) or 4 (batch, height, width, channels), and 'valid' or 'same' padding.</summary>
+    internal static void CheckPool(Tensor x, int rank, Padding padding, string op)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        RequireRank(x, rank, op, rank == 3 ? "(batch, steps, channels)" : "(batch, height, width, channels)");
+        if (padding == Padding.Causal) throw new ArgumentException($"{op}: padding must be 'valid' or 'same'.", nameof(padding));
+    }
+
+    /// <summary>DepthwiseConv2D's operands: float (batch, height, width, channels) and a (kernelH, kernelW, channels, depthMultiplier) kernel, no causal padding.</summary>
+    internal static void CheckDepthwise(Tensor x, Tensor kernel, Padding padding)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(kernel);
+        RequireFloat(x, "DepthwiseConv2D");
+        RequireRank(x, 4, "DepthwiseConv2D", "(batch, height, width, channels)");
+        RequireRank(kernel, 4, "DepthwiseConv2D", "kernel (kernelH, kernelW, channels, depthMultiplier)");
+        if (padding == Padding.Causal) throw new ArgumentException("DepthwiseConv2D: causal padding exists only for 1-D convolutions.", nameof(padding));
+    }
+
+    /// <summary>Conv2DTranspose's operands (float input, (kernelH, kernelW, filters, inChannels) kernel, 'valid' or 'same'); returns the strides.</summary>
+    internal static (int H, int W) CheckTransposed(Tensor x, Tensor kernel, Padding padding, (int H, int W)? strides)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(kernel);
+        RequireFloat(x, "Conv2DTranspose");
+        RequireRank(x, 4, "Conv2DTranspose", "(batch, height, width, channels)");
+        RequireRank(kernel, 4, "Conv2DTranspose", "kernel (kernelH, kernelW, filters, inChannels)");
+        if (padding == Padding.Causal) throw new ArgumentException("Conv2DTranspose: padding must be 'valid' or 'same'.", nameof(padding));
+        if (kernel.Shape[3] != x.Shape[3])
+            throw new ArgumentException($"Conv2DTranspose: the kernel {kernel.Shape} expects {kernel.Shape[3]} input channels; the input {x.Shape} has {x.Shape[3]}.");
+        var (sh, sw) = strides ?? (1, 1);
+        if (sh <= 0 || sw <= 0) throw new ArgumentOutOfRangeException(nameof(strides), $"Conv2DTranspose: strides must be positive; received ({sh}, {sw}).");
+        return (sh, sw);
+    }
+
+    /// <summary>A normalization's per-channel vector (γ, β, a mean or a variance): absent, or of the input's last-axis length.</summary>
+    internal static void CheckChannels(Tensor? t, int channels, string name, Tensor x)
+    {
+        if (t is not null && (t.Rank != 1 || t.Shape[0] != channels))
+            throw new ArgumentException($"Normalization: {name} must have shape ({channels},) to match the last axis of the input {x.Shape}; received {t.Shape}.", name);
+    }
 }

@@ -22,13 +22,44 @@ public static partial class Ops
     /// through nothing. The statistics are returned for the moving averages.
     /// </summary>
     public static Tensor BatchNormTraining(Tensor x, Tensor keep, Tensor? gamma, Tensor? beta, float epsilon,
-        out Tensor batchMean, out Tensor batchVariance) => Backend.Current.BatchNormTraining(x, keep, gamma, beta, epsilon, out batchMean, out batchVariance);
+        out Tensor batchMean, out Tensor batchVariance)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(keep);
+        OpChecks.RequireFloat(x, nameof(BatchNormTraining));
+        int c = x.Shape[-1];
+        OpChecks.CheckChannels(gamma, c, nameof(gamma), x);
+        OpChecks.CheckChannels(beta, c, nameof(beta), x);
+        var axes = Enumerable.Range(0, x.Rank - 1).ToArray();
+        // Any non-zero keep value keeps a position; no gradient flows into keep.
+        var k = BroadcastTo(Backend.Current.NotEqualZero(keep), x.Shape);
+        var count = Add(Sum(k, axes, keepDims: false), Tensor.Scalar(1e-7f));
+        var mean = Divide(Sum(Multiply(x, k), axes, keepDims: false), count);
+        var centered = Subtract(x, mean);
+        var variance = Divide(Sum(Square(Multiply(centered, k)), axes, keepDims: false), count);
+        batchMean = mean;
+        batchVariance = variance;
+        var scale = Divide(gamma ?? Tensor.Ones(new Shape(c)), Sqrt(Add(variance, Tensor.Scalar(epsilon))));
+        var y = Multiply(centered, scale);
+        return beta is null ? y : Add(y, beta);
+    }
 
     /// <summary>
     /// Batch normalization with given statistics (inference): (x - mean) / √(variance + ε) · γ + β
     /// per channel, composed from differentiable ops.
     /// </summary>
-    public static Tensor BatchNormInference(Tensor x, Tensor mean, Tensor variance, Tensor? gamma, Tensor? beta, float epsilon) => Backend.Current.BatchNormInference(x, mean, variance, gamma, beta, epsilon);
+    public static Tensor BatchNormInference(Tensor x, Tensor mean, Tensor variance, Tensor? gamma, Tensor? beta, float epsilon)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int c = x.Shape[-1];
+        OpChecks.CheckChannels(mean, c, nameof(mean), x);
+        OpChecks.CheckChannels(variance, c, nameof(variance), x);
+        OpChecks.CheckChannels(gamma, c, nameof(gamma), x);
+        OpChecks.CheckChannels(beta, c, nameof(beta), x);
+        var scale = Divide(gamma ?? Tensor.Ones(new Shape(c)), Sqrt(Add(variance, Tensor.Scalar(epsilon))));
+        var y = Multiply(Subtract(x, mean), scale);
+        return beta is null ? y : Add(y, beta);
+    }
 
     /// <summary>
     /// Layer normalization over the last axis: each row is normalized by its own mean and biased

@@ -6,12 +6,7 @@ internal sealed partial class ManagedBackend
 {
     public Tensor DepthwiseConv2D(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(kernel);
-        RequireFloat(x, nameof(DepthwiseConv2D));
-        RequireRank(x, 4, nameof(DepthwiseConv2D), "(batch, height, width, channels)");
-        RequireRank(kernel, 4, nameof(DepthwiseConv2D), "kernel (kernelH, kernelW, channels, depthMultiplier)");
-        if (padding == Padding.Causal) throw new ArgumentException("DepthwiseConv2D: causal padding exists only for 1-D convolutions.", nameof(padding));
+        OpChecks.CheckDepthwise(x, kernel, padding);
         var (sh, sw) = strides ?? (1, 1);
         var (dh, dw) = dilation ?? (1, 1);
         var g = Geometry(x, kernel.Shape[0], kernel.Shape[1], sh, sw, dh, dw, padding, padding, nameof(DepthwiseConv2D));

@@ -48,7 +48,7 @@ internal sealed partial class ManagedBackend : IBackend
 
     private static Tensor Copied(ReadOnlySpan<float> values, Shape shape, bool temporary)
     {
-        CheckLength(values.Length, shape);
+        OpChecks.CheckLength(values.Length, shape);
         var t = temporary ? Tensor.Empty(shape) : Tensor.Persistent(shape);
         values.CopyTo(t.Data);
         return t;
@@ -56,7 +56,7 @@ internal sealed partial class ManagedBackend : IBackend
 
     public Tensor FromHost(ReadOnlySpan<int> values, Shape shape)
     {
-        CheckLength(values.Length, shape);
+        OpChecks.CheckLength(values.Length, shape);
         var t = Tensor.Persistent(shape, DType.Int32);
         values.CopyTo(t.IntData);
         return t;
@@ -73,13 +73,13 @@ internal sealed partial class ManagedBackend : IBackend
 
     public void CopyToHost(Tensor source, Span<float> destination)
     {
-        CheckDestination(source, destination.Length);
+        OpChecks.CheckDestination(source, destination.Length);
         source.Data.CopyTo(destination);
     }
 
     public void CopyToHost(Tensor source, Span<int> destination)
     {
-        CheckDestination(source, destination.Length);
+        OpChecks.CheckDestination(source, destination.Length);
         source.IntData.CopyTo(destination);
     }
 
@@ -104,14 +104,14 @@ internal sealed partial class ManagedBackend : IBackend
     public Tensor AdoptHost(float[] values, Shape shape)
     {
         ArgumentNullException.ThrowIfNull(values);
-        CheckLength(values.Length, shape);
+        OpChecks.CheckLength(values.Length, shape);
         return new Tensor(Storage.OfFloats(values), 0, shape, DType.Float32);
     }
 
     public Tensor AdoptHost(int[] values, Shape shape)
     {
         ArgumentNullException.ThrowIfNull(values);
-        CheckLength(values.Length, shape);
+        OpChecks.CheckLength(values.Length, shape);
         return new Tensor(Storage.OfInts(values), 0, shape, DType.Int32);
     }
 
@@ -195,19 +195,5 @@ internal sealed partial class ManagedBackend : IBackend
         var source = Operand(variable, value, op);
         RequireFloat(variable, op);
         return source;
-    }
-
-    private static void CheckLength(int length, Shape shape)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        if (length != shape.Size)
-            throw new ArgumentException($"Shape {shape} needs {shape.Size} elements; received {length}.", nameof(shape));
-    }
-
-    private static void CheckDestination(Tensor source, int length)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        if (length != source.Size)
-            throw new ArgumentException($"The tensor {source.Shape} has {source.Size} elements; the destination holds {length}.", nameof(source));
     }
 }

@@ -7,8 +7,8 @@ internal sealed partial class ManagedBackend
         ArgumentNullException.ThrowIfNull(x);
         RequireFloat(x, nameof(BatchNormTraining));
         int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
-        CheckChannelVector(gamma, c, nameof(gamma), x);
-        CheckChannelVector(beta, c, nameof(beta), x);
+        OpChecks.CheckChannels(gamma, c, nameof(gamma), x);
+        OpChecks.CheckChannels(beta, c, nameof(beta), x);
         var mean = Tensor.Zeros(new Shape(c));
         var variance = Tensor.Zeros(new Shape(c));
         var xs = x.Data;
@@ -32,46 +32,13 @@ internal sealed partial class ManagedBackend
         return y;
     }
 
-    public Tensor BatchNormTraining(Tensor x, Tensor keep, Tensor? gamma, Tensor? beta, float epsilon, out Tensor batchMean, out Tensor batchVariance)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(keep);
-        RequireFloat(x, nameof(BatchNormTraining));
-        int c = x.Shape[-1];
-        CheckChannelVector(gamma, c, nameof(gamma), x);
-        CheckChannelVector(beta, c, nameof(beta), x);
-        var axes = Enumerable.Range(0, x.Rank - 1).ToArray();
-        var k = BroadcastTo(keep.DType == DType.Float32 ? keep : Cast(keep, DType.Float32), x.Shape);
-        var zero = Tensor.Scalar(0);
-        var count = Add(Sum(Where(k, Tensor.Ones(x.Shape), zero), axes, keepDims: false), Tensor.Scalar(1e-7f));
-        var mean = Divide(Sum(Where(k, x, zero), axes, keepDims: false), count);
-        var centered = Subtract(x, mean);
-        var variance = Divide(Sum(Square(Where(k, centered, zero)), axes, keepDims: false), count);
-        batchMean = mean;
-        batchVariance = variance;
-        var scale = Divide(gamma ?? Tensor.Ones(new Shape(c)), Sqrt(Add(variance, Tensor.Scalar(epsilon))));
-        var y = Multiply(centered, scale);
-        return beta is null ? y : Add(y, beta);
-    }
-
-    public Tensor BatchNormInference(Tensor x, Tensor mean, Tensor variance, Tensor? gamma, Tensor? beta, float epsilon)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        int c = x.Shape[-1];
-        CheckChannelVector(mean, c, nameof(mean), x);
-        CheckChannelVector(variance, c, nameof(variance), x);
-        var scale = Divide(gamma ?? Tensor.Ones(new Shape(c)), Sqrt(Add(variance, Tensor.Scalar(epsilon))));
-        var y = Multiply(Subtract(x, mean), scale);
-        return beta is null ? y : Add(y, beta);
-    }
-
     public Tensor LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float epsilon)
     {
         ArgumentNullException.ThrowIfNull(x);
         RequireFloat(x, nameof(LayerNorm));
         int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
-        CheckChannelVector(gamma, c, nameof(gamma), x);
-        CheckChannelVector(beta, c, nameof(beta), x);
+        OpChecks.CheckChannels(gamma, c, nameof(gamma), x);
+        OpChecks.CheckChannels(beta, c, nameof(beta), x);
         var xs = x.Data;
         var means = new float[rows];
         var invStd = new float[rows];
@@ -87,12 +54,6 @@ internal sealed partial class ManagedBackend
         var y = Normalize(x, means, invStd, perRow: true, gamma, beta, out var xHat);
         RecordNormalization(nameof(LayerNorm), x, gamma, beta, y, xHat, invStd, perRow: true);
         return y;
-    }
-
-    private static void CheckChannelVector(Tensor? t, int channels, string name, Tensor x)
-    {
-        if (t is not null && (t.Rank != 1 || t.Shape[0] != channels))
-            throw new ArgumentException($"Normalization: {name} must have shape ({channels},) to match the last axis of the input {x.Shape}; received {t.Shape}.", name);
     }
 
     /// <summary>

@@ -18,9 +18,7 @@ internal sealed partial class ManagedBackend
 
     private Tensor Pool1D(Tensor x, int pool, int stride, Padding padding, bool max, string name)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        RequireRank(x, 3, name, "(batch, steps, channels)");
-        if (padding == Padding.Causal) throw new ArgumentException($"{name}: padding must be 'valid' or 'same'.", nameof(padding));
+        OpChecks.CheckPool(x, 3, padding, name);
         var x4 = Reshape(x, x.Shape[0], 1, x.Shape[1], x.Shape[2]);
         var g = Geometry(x4, 1, pool, 1, stride, 1, 1, Padding.Valid, padding, name);
         var y = PoolCore(x4, g, max, name);
@@ -29,9 +27,7 @@ internal sealed partial class ManagedBackend
 
     private static Tensor Pool2D(Tensor x, (int H, int W) pool, (int H, int W) strides, Padding padding, bool max, string name)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        RequireRank(x, 4, name, "(batch, height, width, channels)");
-        if (padding == Padding.Causal) throw new ArgumentException($"{name}: padding must be 'valid' or 'same'.", nameof(padding));
+        OpChecks.CheckPool(x, 4, padding, name);
         var g = Geometry(x, pool.H, pool.W, strides.H, strides.W, 1, 1, padding, padding, name);
         return PoolCore(x, g, max, name);
     }

@@ -7,16 +7,7 @@ internal sealed partial class ManagedBackend
 {
     public Tensor Conv2DTranspose(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? outputPadding)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(kernel);
-        RequireFloat(x, nameof(Conv2DTranspose));
-        RequireRank(x, 4, nameof(Conv2DTranspose), "(batch, height, width, channels)");
-        RequireRank(kernel, 4, nameof(Conv2DTranspose), "kernel (kernelH, kernelW, filters, inChannels)");
-        if (padding == Padding.Causal) throw new ArgumentException("Conv2DTranspose: padding must be 'valid' or 'same'.", nameof(padding));
-        if (kernel.Shape[3] != x.Shape[3])
-            throw new ArgumentException($"Conv2DTranspose: the kernel {kernel.Shape} expects {kernel.Shape[3]} input channels; the input {x.Shape} has {x.Shape[3]}.");
-        var (sh, sw) = strides ?? (1, 1);
-        if (sh <= 0 || sw <= 0) throw new ArgumentOutOfRangeException(nameof(strides), $"Conv2DTranspose: strides must be positive; received ({sh}, {sw}).");
+        var (sh, sw) = OpChecks.CheckTransposed(x, kernel, padding, strides);
         int kh = kernel.Shape[0], kw = kernel.Shape[1], filters = kernel.Shape[2], inChannels = x.Shape[3];
         int oh = Ops.TransposedLength(x.Shape[1], kh, sh, padding, outputPadding?.H), ow = Ops.TransposedLength(x.Shape[2], kw, sw, padding, outputPadding?.W);
         if (oh <= 0 || ow <= 0)
