@@ -30,7 +30,15 @@ switch (command)
         Microsoft.ML.FunctionalDnn.Benchmarks.Workloads.TorchProbe.Run(args[1..]);
         break;
     case "workloads":
-        Microsoft.ML.FunctionalDnn.Benchmarks.Workloads.WorkloadBenchmark.Run(args[1..]);
+        try
+        {
+            Microsoft.ML.FunctionalDnn.Benchmarks.Workloads.WorkloadBenchmark.Run(args[1..]);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
         break;
     default:
         Console.Error.WriteLine($"Unknown benchmark '{command}'. Expected one of: gemm, ops, workloads, probe (workload and twin are the children of workloads).");

@@ -14,7 +14,7 @@ using TorchLib = global::TorchSharp.torch;
 /// forward + loss without gradients, the RMSprop update alone); <c>probe lstm</c> times one LSTM
 /// layer, forward and forward + backward, as our step loop and as nn.LSTM's fused kernel;
 /// <c>probe ops</c> times one small op through our API and straight through TorchSharp.
-/// Milliseconds per call, best of three runs of <c>--steps</c> calls.
+/// Milliseconds per call, best of three runs of <c>--steps</c> calls (a Fit epoch: best of one run).
 /// </summary>
 internal static class TorchProbe
 {
@@ -44,13 +44,13 @@ internal static class TorchProbe
         }
     }
 
-    /// <summary>Milliseconds per call of <paramref name="action"/>: two warm-up calls, then the best of three timed runs.</summary>
-    internal static double Time(Action action, int calls)
+    /// <summary>Milliseconds per call of <paramref name="action"/>: two warm-up calls, then the best of <paramref name="runs"/> timed runs.</summary>
+    internal static double Time(Action action, int calls, int runs = 3)
     {
         action();
         action();
         double best = double.MaxValue;
-        for (int run = 0; run < 3; run++)
+        for (int run = 0; run < runs; run++)
         {
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < calls; i++) action();
@@ -71,7 +71,7 @@ internal static class TorchProbe
         var (model, x, y) = w.Build(new RandomGenerator(1));
         int batch = w.BatchSize, perEpoch = (ReferenceModels.Samples + batch - 1) / batch;
         Tensor[] bx = [.. x.Select(t => t.SliceBatch(0, batch))], by = [.. y.Select(t => t.SliceBatch(0, batch))];
-        double fit = Time(() => model.Fit(x, y, epochs: 1, batchSize: batch, verbose: 0), 1) / perEpoch;
+        double fit = Time(() => model.Fit(x, y, epochs: 1, batchSize: batch, verbose: 0), 1, runs: 1) / perEpoch;
         double train = Time(() => model.TrainOnBatch(bx, by), steps);
         double test = Time(() => model.TestOnBatch(bx, by), steps);
         Tensor[] variables = [.. model.TrainableWeights];

@@ -109,7 +109,7 @@ internal static class TorchSharpTwins
             optimizer.step();
             loss.item<float>();
         }
-        double fit = TorchProbe.Time(() => Train(setup, 1, batch), 1) / perEpoch;
+        double fit = TorchProbe.Time(() => Train(setup, 1, batch), 1, runs: 1) / perEpoch;
         double train = TorchProbe.Time(Step, steps);
         double forward = TorchProbe.Time(() =>
         {

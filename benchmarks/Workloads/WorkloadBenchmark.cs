@@ -55,7 +55,7 @@ internal static class WorkloadBenchmark
 
         PrintMachine(threads, torchBackend, rounds, quick);
         string script = FindScript();
-        bool python = File.Exists("/usr/bin/python3") && script.Length > 0 && quick == 1;
+        bool python = script.Length > 0 && quick == 1 && PythonHasTorch();
         if (!python)
             Console.WriteLine(quick != 1
                 ? "PyTorch twins skipped: pytorch_twins.py always trains on 1000 samples, so it has no --quick."
@@ -128,6 +128,18 @@ internal static class WorkloadBenchmark
         if (torchBackend) Console.WriteLine($"libtorch threads: {threads} (torch.set_num_threads in each torch child; each reports torch.get_num_threads)");
         Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average: {LoadAverage()}; medians of {rounds} round(s), each workload × backend in its own process"
             + (quick == 1 ? "" : $"; --quick {quick}: {ReferenceModels.Samples / quick} samples instead of {ReferenceModels.Samples}, so seconds are about 1/{quick} of full size"));
+    }
+
+    /// <summary>True when /usr/bin/python3 imports torch (Debian's python3-torch).</summary>
+    private static bool PythonHasTorch()
+    {
+        if (!File.Exists("/usr/bin/python3")) return false;
+        var psi = new ProcessStartInfo("/usr/bin/python3", ["-c", "import torch"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0;
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
