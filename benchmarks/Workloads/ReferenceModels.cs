@@ -9,7 +9,8 @@ namespace Microsoft.ML.FunctionalDnn.Benchmarks.Workloads;
 /// </summary>
 internal static class ReferenceModels
 {
-    internal const int Samples = 1000;
+    /// <summary>Training samples per workload: 1000 as in WORKLOADS.md, fewer under <c>--quick</c>.</summary>
+    internal static int Samples { get; set; } = 1000;
 
     internal sealed record Workload(string Name, Func<RandomGenerator, (Model Model, Tensor[] X, Tensor[] Y)> Build, int BatchSize, int Epochs);
 

@@ -1,32 +1,148 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Microsoft.ML.FunctionalDnn.Layers;
 
 namespace Microsoft.ML.FunctionalDnn.Benchmarks.Workloads;
 
 /// <summary>
-/// Runs each reference workload in its own process (so its peak memory is its own): ours through
-/// Compile/Fit, then, when Debian's python3-torch is installed, the PyTorch twin from
-/// ../shared/bench/pytorch_twins.py. Prints seconds, pytorch_s / ours_s (above 1: we are faster)
-/// and the peak resident memory of each side.
+/// Runs each reference workload in its own process (so its peak memory is its own), several rounds,
+/// and prints medians. Always: ours on the managed engine through Compile/Fit, and, when Debian's
+/// python3-torch is installed, the PyTorch twin from ../shared/bench/pytorch_twins.py. With
+/// <c>--backend torch</c> also ours on the torch backend and the plain TorchSharp twin
+/// (<see cref="TorchSharpTwins"/>), with plain_s / ours_s ratios (above 1: ours is faster).
 /// </summary>
 internal static class WorkloadBenchmark
 {
-    public static void Run(string[] names)
+    private const string Usage = "workloads [names...] [--backend torch] [--rounds N] [--quick F]";
+
+    /// <summary>The parent side: parses the options, prints the machine, then one row per workload.</summary>
+    public static void Run(string[] args)
     {
-        var chosen = names.Length == 0 ? ReferenceModels.All : ReferenceModels.All.Where(w => names.Contains(w.Name)).ToArray();
+        var names = new List<string>();
+        bool torchBackend = false;
+        int rounds = 3, quick = 1;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--backend":
+                    string backend = Value(args, ref i);
+                    torchBackend = backend switch
+                    {
+                        "torch" => true,
+                        "managed" => false,
+                        _ => throw new ArgumentException($"--backend expects 'managed' or 'torch'; received '{backend}'. Usage: {Usage}"),
+                    };
+                    break;
+                case "--rounds":
+                    rounds = PositiveInt(args, ref i);
+                    break;
+                case "--quick":
+                    quick = PositiveInt(args, ref i);
+                    break;
+                default:
+                    if (ReferenceModels.All.All(w => w.Name != args[i]))
+                        throw new ArgumentException($"Unknown workload or option '{args[i]}'. Workloads: {string.Join(", ", ReferenceModels.All.Select(w => w.Name))}. Usage: {Usage}");
+                    names.Add(args[i]);
+                    break;
+            }
+        }
+        var chosen = names.Count == 0 ? ReferenceModels.All : ReferenceModels.All.Where(w => names.Contains(w.Name)).ToArray();
+        int threads = Environment.ProcessorCount;
+        string[] quickArgs = quick == 1 ? [] : ["--quick", quick.ToString(CultureInfo.InvariantCulture)];
+
+        PrintMachine(threads, torchBackend, rounds, quick);
         string script = FindScript();
-        bool torch = File.Exists("/usr/bin/python3") && script.Length > 0;
-        if (!torch) Console.WriteLine("PyTorch twins skipped: needs /usr/bin/python3 with python3-torch (apt-get install -y python3-torch libopenblas0-pthread) and ../shared/bench/pytorch_twins.py.");
-        Console.WriteLine($"{"workload",-10} {"ours_s",9} {"pytorch_s",10} {"pytorch/ours",13} {"ours_peak_MB",13} {"pytorch_peak_MB",16}");
+        bool python = script.Length > 0 && quick == 1 && PythonHasTorch();
+        if (!python)
+            Console.WriteLine(quick != 1
+                ? "PyTorch twins skipped: pytorch_twins.py always trains on 1000 samples, so it has no --quick."
+                : "PyTorch twins skipped: needs /usr/bin/python3 with python3-torch (apt-get install -y python3-torch libopenblas0-pthread) and ../shared/bench/pytorch_twins.py.");
+
+        var columns = new List<Column> { new("managed", w => [.. SelfArguments(), "workload", w, .. quickArgs]) };
+        if (torchBackend)
+        {
+            columns.Add(new("torch", w => [.. SelfArguments(), "workload", w, "--backend", "torch", .. quickArgs]));
+            columns.Add(new("plain_ts", w => [.. SelfArguments(), "twin", w, .. quickArgs]));
+        }
+        if (python)
+            columns.Add(new("pytorch", w => ["-c", PythonWrapper, script, threads.ToString(CultureInfo.InvariantCulture), w], "/usr/bin/python3"));
+
+        Console.WriteLine();
+        Console.WriteLine(Header(columns, torchBackend));
         foreach (var w in chosen)
         {
-            var ours = RunChild(Environment.ProcessPath!, [.. SelfArguments(), "workload", w.Name]);
-            var theirs = torch ? RunChild("/usr/bin/python3", ["-c", PythonWrapper, script, Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), w.Name]) : null;
-            string ratio = theirs is null || ours is null ? "n/a" : (theirs.Value.Seconds / ours.Value.Seconds).ToString("F2", CultureInfo.InvariantCulture);
-            Console.WriteLine($"{w.Name,-10} {ours?.Seconds,9:F3} {Show(theirs?.Seconds, "F3"),10} {ratio,13} {ours?.PeakMb,13:F0} {Show(theirs?.PeakMb, "F0"),16}");
+            // Rounds interleave the columns, so a burst of load on the shared machine hits all of them.
+            var samples = columns.Select(_ => new List<ChildResult>()).ToArray();
+            for (int round = 0; round < rounds; round++)
+                for (int c = 0; c < columns.Count; c++)
+                    if (RunChild(columns[c].File ?? Environment.ProcessPath!, columns[c].Arguments(w.Name), w.Name) is { } result)
+                    {
+                        samples[c].Add(result);
+                        if (result.Threads is int t && t != threads)
+                            Console.WriteLine($"  note: {columns[c].Name} ran libtorch on {t} threads, not {threads}");
+                    }
+            var seconds = samples.Select(s => Median(s.Select(r => r.Seconds))).ToArray();
+            var peaks = samples.Select(s => Median(s.Select(r => r.PeakMb))).ToArray();
+            Console.WriteLine(Row(w.Name, columns, seconds, peaks, torchBackend));
         }
+        Console.WriteLine();
+        Console.WriteLine($"load average at the end: {LoadAverage()}");
     }
+
+    /// <summary>One column of the table: which process to start for a workload.</summary>
+    private sealed record Column(string Name, Func<string, string[]> Arguments, string? File = null);
+
+    private sealed record ChildResult(double Seconds, double PeakMb, int? Threads);
+
+    private static string Header(List<Column> columns, bool torchBackend)
+    {
+        var line = $"{"workload",-10}";
+        foreach (var c in columns) line += $" {c.Name + "_s",11}";
+        if (torchBackend) line += $" {"plain/torch",12} {"plain/managed",14}";
+        if (columns.Any(c => c.Name == "pytorch")) line += $" {"pytorch/managed",16}";
+        foreach (var c in columns) line += $" {c.Name + "_MB",11}";
+        return line;
+    }
+
+    private static string Row(string name, List<Column> columns, double?[] seconds, double?[] peaks, bool torchBackend)
+    {
+        double? Of(string column) => columns.FindIndex(c => c.Name == column) is int i and >= 0 ? seconds[i] : null;
+        var line = $"{name,-10}";
+        foreach (var s in seconds) line += $" {Show(s, "F3"),11}";
+        if (torchBackend) line += $" {Show(Of("plain_ts") / Of("torch"), "F2"),12} {Show(Of("plain_ts") / Of("managed"), "F2"),14}";
+        if (columns.Any(c => c.Name == "pytorch")) line += $" {Show(Of("pytorch") / Of("managed"), "F2"),16}";
+        foreach (var p in peaks) line += $" {Show(p, "F0"),11}";
+        return line;
+    }
+
+    private static void PrintMachine(int threads, bool torchBackend, int rounds, int quick)
+    {
+        string cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown"
+            : "unknown";
+        string vector = Avx512F.IsSupported ? "AVX-512 (Avx512F.IsSupported)" : Avx2.IsSupported ? "AVX2 (no AVX-512)" : "no AVX2";
+        Console.WriteLine($"CPU: {cpu}, {threads} logical cores; vectors: {vector}, Vector512.IsHardwareAccelerated={Vector512.IsHardwareAccelerated}");
+        if (torchBackend) Console.WriteLine($"libtorch threads: {threads} (torch.set_num_threads in each torch child; each reports torch.get_num_threads)");
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average: {LoadAverage()}; medians of {rounds} round(s), each workload × backend in its own process"
+            + (quick == 1 ? "" : $"; --quick {quick}: {ReferenceModels.Samples / quick} samples instead of {ReferenceModels.Samples}, so seconds are about 1/{quick} of full size"));
+    }
+
+    /// <summary>True when /usr/bin/python3 imports torch (Debian's python3-torch).</summary>
+    private static bool PythonHasTorch()
+    {
+        if (!File.Exists("/usr/bin/python3")) return false;
+        var psi = new ProcessStartInfo("/usr/bin/python3", ["-c", "import torch"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0;
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <summary>Runs pytorch_twins.py unchanged and reports its peak resident memory.</summary>
     private const string PythonWrapper =
@@ -37,9 +153,39 @@ internal static class WorkloadBenchmark
 
     private static string Show(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "n/a";
 
-    /// <summary>The child side: one workload, warm-up first, then the timed Fit; prints seconds and peak memory.</summary>
-    public static void RunOne(string name)
+    private static double? Median(IEnumerable<double> values)
     {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return null;
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /// <summary>
+    /// The child side of ours: <c>workload NAME [--backend managed|torch] [--quick F]</c>. Selects the
+    /// backend first thing, then a warm-up Fit and the timed Fit; prints seconds and peak memory.
+    /// </summary>
+    public static void RunOne(string[] args)
+    {
+        string name = args[0];
+        string backend = "managed";
+        for (int i = 1; i < args.Length; i++)
+        {
+            if (args[i] == "--backend") backend = Value(args, ref i);
+            else if (args[i] == "--quick") ReferenceModels.Samples /= PositiveInt(args, ref i);
+            else throw new ArgumentException($"Unknown option '{args[i]}'. Usage: workload NAME [--backend managed|torch] [--quick F]");
+        }
+        int? threads = null;
+        if (backend == "torch")
+        {
+            Keras.Config.SetBackend("torch", "cpu");
+            global::TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
+            threads = global::TorchSharp.torch.get_num_threads();
+        }
+        else
+        {
+            Keras.Config.SetBackend(backend);
+        }
         var w = ReferenceModels.All.Single(x => x.Name == name);
         double Fit(long seed)
         {
@@ -52,33 +198,68 @@ internal static class WorkloadBenchmark
         }
         Fit(1);
         double seconds = Fit(2);
+        ReportChild(name, seconds, threads);
+    }
+
+    /// <summary>The child side of the plain TorchSharp twin: <c>twin NAME [--quick F]</c>.</summary>
+    public static void RunTwin(string[] args)
+    {
+        for (int i = 1; i < args.Length; i++)
+        {
+            if (args[i] == "--quick") ReferenceModels.Samples /= PositiveInt(args, ref i);
+            else throw new ArgumentException($"Unknown option '{args[i]}'. Usage: twin NAME [--quick F]");
+        }
+        TorchSharpTwins.RunOne(args[0], Environment.ProcessorCount);
+    }
+
+    /// <summary>What every child prints for the parent: seconds of the timed Fit, libtorch's threads, peak resident memory.</summary>
+    internal static void ReportChild(string name, double seconds, int? threads)
+    {
         using var self = Process.GetCurrentProcess();
         self.Refresh();
         Console.WriteLine($"{name}\t{seconds.ToString("F4", CultureInfo.InvariantCulture)}");
+        if (threads is int t) Console.WriteLine($"threads\t{t}");
         Console.WriteLine($"peak_kb\t{self.PeakWorkingSet64 / 1024}");
     }
 
-    private static (double Seconds, double PeakMb)? RunChild(string file, string[] args)
+    private static ChildResult? RunChild(string file, string[] args, string workload)
     {
         var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var p = Process.Start(psi)!;
+        var errorsRead = p.StandardError.ReadToEndAsync();
         string output = p.StandardOutput.ReadToEnd();
-        string errors = p.StandardError.ReadToEnd();
+        string errors = errorsRead.Result;
         p.WaitForExit();
         double? seconds = null, peak = null;
+        int? threads = null;
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split('\t');
             if (parts.Length != 2 || !double.TryParse(parts[1], CultureInfo.InvariantCulture, out double v)) continue;
             if (parts[0] == "peak_kb") peak = v / 1024;
-            else if (!parts[0].StartsWith("gemm", StringComparison.Ordinal)) seconds = v;
+            else if (parts[0] == "threads") threads = (int)v;
+            else if (parts[0] == workload) seconds = v;
         }
         if (p.ExitCode != 0 || seconds is null)
         {
-            Console.WriteLine($"  {Path.GetFileName(file)} failed ({p.ExitCode}): {errors.Trim()}");
+            Console.WriteLine($"  {Path.GetFileName(file)} {string.Join(' ', args.Where(a => !a.Contains('\n')))} failed ({p.ExitCode}): {errors.Trim()}");
             return null;
         }
-        return (seconds.Value, peak ?? double.NaN);
+        return new(seconds.Value, peak ?? double.NaN, threads);
+    }
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length) throw new ArgumentException($"{args[i]} needs a value. Usage: {Usage}");
+        return args[++i];
+    }
+
+    private static int PositiveInt(string[] args, ref int i)
+    {
+        string option = args[i], text = Value(args, ref i);
+        if (!int.TryParse(text, CultureInfo.InvariantCulture, out int n) || n < 1)
+            throw new ArgumentException($"{option} expects a positive integer; received '{text}'.");
+        return n;
     }
 
     /// <summary>What starts this program again: the app host alone, or the dotnet host with this assembly.</summary>

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Optimizers;
+
+namespace Microsoft.ML.FunctionalDnn.Benchmarks.Workloads;
+
+using TorchLib = global::TorchSharp.torch;
+
+/// <summary>
+/// Where the torch backend's time goes, beside plain TorchSharp, in one process on libtorch:
+/// <c>probe NAME</c> splits a workload's training step (Fit per step, one fixed batch's train step,
+/// forward + loss without gradients, the RMSprop update alone); <c>probe lstm</c> times one LSTM
+/// layer, forward and forward + backward, as our step loop and as nn.LSTM's fused kernel;
+/// <c>probe ops</c> times one small op through our API and straight through TorchSharp.
+/// Milliseconds per call, best of three runs of <c>--steps</c> calls (a Fit epoch: best of one run).
+/// </summary>
+internal static class TorchProbe
+{
+    public static void Run(string[] args)
+    {
+        string what = args.Length > 0 ? args[0] : throw new ArgumentException("probe needs a workload name, 'lstm' or 'ops'.");
+        int steps = 20;
+        for (int i = 1; i < args.Length; i++)
+        {
+            if (args[i] == "--steps" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out int n) && n > 0) steps = n;
+            else throw new ArgumentException($"Unknown probe option '{args[i]}'. Usage: probe NAME|lstm|ops [--steps N]");
+        }
+        Keras.Config.SetBackend("torch", "cpu");
+        TorchLib.set_num_threads(Environment.ProcessorCount);
+        Console.WriteLine($"libtorch threads: {TorchLib.get_num_threads()}; ms per call, best of 3 × {steps}");
+        switch (what)
+        {
+            case "lstm":
+                Lstm(steps);
+                break;
+            case "ops":
+                SmallOps(steps * 1000);
+                break;
+            default:
+                Workload(what, steps);
+                break;
+        }
+    }
+
+    /// <summary>Milliseconds per call of <paramref name="action"/>: two warm-up calls, then the best of <paramref name="runs"/> timed runs.</summary>
+    internal static double Time(Action action, int calls, int runs = 3)
+    {
+        action();
+        action();
+        double best = double.MaxValue;
+        for (int run = 0; run < runs; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < calls; i++) action();
+            best = Math.Min(best, clock.Elapsed.TotalMilliseconds / calls);
+        }
+        return best;
+    }
+
+    private static void Print(string what, double ours, double plain) =>
+        Console.WriteLine($"  {what,-34} ours-torch {ours,9:F3}   plain TorchSharp {plain,9:F3}   plain/ours {plain / ours,5:F2}");
+
+    private static void Workload(string name, int steps)
+    {
+        var w = ReferenceModels.All.SingleOrDefault(x => x.Name == name)
+            ?? throw new ArgumentException($"Unknown workload '{name}'. Workloads: {string.Join(", ", ReferenceModels.All.Select(x => x.Name))}.");
+        LayerNames.Reset();
+        using var seed = SeedScope.Begin(1);
+        var (model, x, y) = w.Build(new RandomGenerator(1));
+        int batch = w.BatchSize, perEpoch = (ReferenceModels.Samples + batch - 1) / batch;
+        Tensor[] bx = [.. x.Select(t => t.SliceBatch(0, batch))], by = [.. y.Select(t => t.SliceBatch(0, batch))];
+        double fit = Time(() => model.Fit(x, y, epochs: 1, batchSize: batch, verbose: 0), 1, runs: 1) / perEpoch;
+        double train = Time(() => model.TrainOnBatch(bx, by), steps);
+        double test = Time(() => model.TestOnBatch(bx, by), steps);
+        Tensor[] variables = [.. model.TrainableWeights];
+        Tensor[] gradients = [.. variables.Select(v => Tensor.Full(v.Shape, 1e-3f))];
+        var rmsprop = new RmsProp();
+        double update = Time(() =>
+        {
+            using var scope = TensorScope.Begin();
+            rmsprop.Apply(gradients, variables);
+        }, steps);
+        var plain = TorchSharpTwins.Probe(name, steps);
+        Console.WriteLine($"{name}: batch {batch}, {variables.Length} weight tensors, {variables.Sum(v => (long)v.Size):N0} weights");
+        Print("Fit, per step (shuffled batches)", fit, plain.Fit);
+        Print("train step on one batch", train, plain.Train);
+        Print("forward + loss, no gradients", test, plain.Forward);
+        Print("RMSprop update alone", update, plain.Update);
+        Print("backward (train - forward - update)", train - test - update, plain.Train - plain.Forward - plain.Update);
+    }
+
+    /// <summary>One LSTM layer at the shapes of qa and siamese: our op (a step loop of libtorch ops) against nn.LSTM.</summary>
+    private static void Lstm(int steps)
+    {
+        var random = new RandomGenerator(1);
+        foreach (var (batch, length, features, units) in new[] { (128, 100, 64, 32), (128, 100, 32, 16), (128, 50, 128, 32) })
+        {
+            var x = Tensor.Uniform(new Shape(batch, length, features), 0, 1, random);
+            var kernel = Weight(new Shape(features, 4 * units), random);
+            var recurrent = Weight(new Shape(units, 4 * units), random);
+            var bias = Weight(new Shape(4 * units), random);
+            double oursForward = Time(() =>
+            {
+                using var scope = TensorScope.Begin();
+                using var noGrad = GradMode.NoGrad();
+                Ops.Lstm(x, kernel, recurrent, bias);
+            }, steps);
+            double oursBoth = Time(() =>
+            {
+                using var scope = TensorScope.Begin();
+                var h = Ops.Lstm(x, kernel, recurrent, bias).Output;
+                Backend.Current.Gradients(Ops.Sum(h), [kernel, recurrent, bias]);
+            }, steps);
+            var (plainForward, plainBoth) = TorchSharpTwins.ProbeLstm(batch, length, features, units, steps);
+            Console.WriteLine($"LSTM batch {batch}, {length} steps, {features} → {units} units");
+            Print("forward", oursForward, plainForward);
+            Print("forward + backward", oursBoth, plainBoth);
+            Console.WriteLine($"  per time step, forward + backward:  ours-torch {oursBoth / length * 1000,7:F1} µs   plain {plainBoth / length * 1000,7:F1} µs");
+        }
+    }
+
+    private static Tensor Weight(Shape shape, RandomGenerator random)
+    {
+        var w = Tensor.Uniform(shape, -0.1f, 0.1f, random);
+        Backend.Current.SetRequiresGrad(w, true);
+        return w;
+    }
+
+    /// <summary>The cost of one small op (a 32-element add), through our Ops and straight through TorchSharp, with and without autograd recording.</summary>
+    private static void SmallOps(int calls)
+    {
+        var random = new RandomGenerator(1);
+        var a = Tensor.Uniform(new Shape(32), 0, 1, random);
+        var b = Tensor.Uniform(new Shape(32), 0, 1, random);
+        var w = Weight(new Shape(32), random);
+        double ours = Time(() =>
+        {
+            using var scope = TensorScope.Begin();
+            Ops.Add(a, b);
+        }, calls);
+        double oursRecorded = Time(() =>
+        {
+            using var scope = TensorScope.Begin();
+            Ops.Add(a, w);
+        }, calls);
+        var (plain, plainRecorded) = TorchSharpTwins.ProbeAdd(calls);
+        Console.WriteLine("Add of two 32-element tensors (µs per op)");
+        Print("no gradient", ours * 1000, plain * 1000);
+        Print("recorded for autograd", oursRecorded * 1000, plainRecorded * 1000);
+    }
+}
