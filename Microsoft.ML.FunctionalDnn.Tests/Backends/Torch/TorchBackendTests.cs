@@ -84,7 +84,8 @@ public sealed class TorchBackendTests : BackendTestBase
         // Every step's temporaries are freed with its scope: not one more libtorch tensor is alive,
         // and resident memory stays within a few MB (50 leaked steps would hold 50 MB or more).
         Assert.AreEqual(live, global::TorchSharp.torch.Tensor.TotalCount, $"libtorch tensors alive after 50 more steps (was {live})");
-        Assert.IsLessThan(8L << 20, Math.Abs(after - before), $"resident memory changed by {(after - before) / 1048576.0:F1} MB over 50 steps");
+        // (Resident memory may also shrink as the allocator hands pages back: only growth counts.)
+        Assert.IsLessThan(8L << 20, after - before, $"resident memory grew by {(after - before) / 1048576.0:F1} MB over 50 steps");
     }
 
     private static long Resident()
