@@ -145,6 +145,12 @@ internal sealed partial class TorchBackend : IBackend
         return new Tensor(this, t, ShapeOf(t), t.dtype == torch.float32 ? DType.Float32 : DType.Int32);
     }
 
+    /// <summary>
+    /// Our float32 tensor over a libtorch result whose shape the op already knows (element-wise ops:
+    /// the input's, or the broadcast one), sparing the two native calls that read shape and type.
+    /// </summary>
+    internal Tensor WrapFloat(TT t, Shape shape) => new(this, t, shape, DType.Float32);
+
     internal static Shape ShapeOf(TT t)
     {
         var dims = t.shape;

@@ -13,14 +13,14 @@ internal sealed partial class TorchBackend
     {
         ArgumentNullException.ThrowIfNull(x);
         RequireFloat(x, op);
-        return Wrap(f(T(x)));
+        return WrapFloat(f(T(x)), x.Shape);
     }
 
     private Tensor Binary(Tensor a, Tensor b, string op, Func<TT, TT, TT> f)
     {
         RequireFloatPair(a, b, op);
-        BroadcastShape(a.Shape, b.Shape, op);
-        return Wrap(f(T(a), T(b)));
+        var shape = BroadcastShape(a.Shape, b.Shape, op);
+        return WrapFloat(f(T(a), T(b)), shape);
     }
 
     public Tensor Relu(Tensor x) => Unary(x, nameof(Relu), t => F.relu(t));
