@@ -89,6 +89,10 @@ internal sealed partial class TorchBackend
             if (value is not null && value.Shape != new Shape(batch, units))
                 throw new ArgumentException($"{op}: the initial {name} must be ({batch}, {units}); received {value.Shape}.");
 
+        // Without a mask (and with something to run), libtorch's own kernels: FusedRecurrent.cs.
+        if (mask is null && batch > 0 && steps > 0 && UseFusedRecurrent)
+            return RecurFused(op, x, kernel, recurrentKernel, bias, initialStates, returnSequences, goBackwards);
+
         using var opScope = torch.NewDisposeScope();
         var u = T(recurrentKernel);
         var b = bias is null ? null : T(bias).reshape(-1);
