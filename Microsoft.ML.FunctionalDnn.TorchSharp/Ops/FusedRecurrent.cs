@@ -14,7 +14,15 @@
 // - go_backwards: the module runs over the input flipped along time, so its sequence output is in
 //   processing order, as the managed engine returns it.
 //
-// Each call builds a fresh module (a few microseconds, next to the sequence itself): the module's
+// Measured (Lstm forward + backward of the kernels' gradients, returnSequences false, libtorch on
+// one thread, medians of 10 interleaved runs on a shared 2-core machine): batch 128, 100 steps,
+// 64 features, 32 units (the qa workload's text encoder) 43 ms fused vs 53 ms loop; 32 features,
+// 16 units (its question encoder) 25 ms vs 38 ms; batch 32, 200 steps, 64 features, 128 units
+// 665 ms vs 615 ms, a tie within the noise (forward alone 44 vs 46 ms). Two threads on that loaded
+// machine gave no usable figures. The fused path stays: it wins on the small widths where the
+// loop's per-step overhead dominates and does not lose on the large one.
+//
+// Each call builds a fresh module (its cost is inside the figures above): the module's
 // parameters are saved by libtorch's backward, so refilling a shared one before that backward ran (a
 // layer applied twice, then one backward) would trip libtorch's version counters.
 using System.Runtime.CompilerServices;
