@@ -2,15 +2,9 @@
 // libtorch's autograd: one GEMM projects every step's input (x·W + b), then each step is one GEMM
 // (h·U) and a few element-wise kernels on slices of it.
 //
-// Why not libtorch's fused kernels (at::lstm, at::gru, at::rnn_tanh)? TorchSharp's public API
-// reaches them only through the nn.LSTM / nn.GRU / nn.RNN modules, which own their parameters (in
-// PyTorch's layout: (gates·units, features) per layer, gate order r, z, n for GRU, two bias
-// vectors): our kernel, recurrent kernel and bias would have to be copied into a module on every
-// call, and their gradients would land on the module's parameters, not flow back to ours. Masks
-// differ too: PyTorch packs right-padded sequences only, while Keras's masks may have holes
-// anywhere. Follow-up (to be filed as an issue): a custom autograd function that wraps nn.LSTM /
-// nn.GRU for the cases whose semantics match (no mask, or right padding), copying the weights in and
-// the gradients out.
+// This loop runs masked calls (Keras's masks may have holes anywhere, PyTorch packs right-padded
+// sequences only) and sequences of no step or no sample; unmasked calls take libtorch's own kernels
+// through FusedRecurrent.cs, unless TorchBackend.UseFusedRecurrent is off on the thread.
 using Microsoft.ML.FunctionalDnn.Backends;
 using TorchSharp;
 using static Microsoft.ML.FunctionalDnn.Backends.OpChecks;
@@ -88,6 +82,10 @@ internal sealed partial class TorchBackend
         foreach (var (value, name) in initialStates)
             if (value is not null && value.Shape != new Shape(batch, units))
                 throw new ArgumentException($"{op}: the initial {name} must be ({batch}, {units}); received {value.Shape}.");
+
+        // Without a mask (and with something to run), libtorch's own kernels: FusedRecurrent.cs.
+        if (mask is null && batch > 0 && steps > 0 && UseFusedRecurrent)
+            return RecurFused(op, x, kernel, recurrentKernel, bias, initialStates, returnSequences, goBackwards);
 
         using var opScope = torch.NewDisposeScope();
         var u = T(recurrentKernel);
