@@ -97,7 +97,9 @@ internal interface IBackend
     void AssignSub(Tensor variable, Tensor value);
 
     // Fused optimizer steps (Keras 3's torch backend uses torch._foreach_* the same way). Each
-    // computes exactly what the optimizer's op-by-op rule computes, or returns false to let the ops run.
+    // computes what the optimizer's op-by-op rule computes — bit for bit on the managed engine,
+    // within a few ulps on libtorch (addcmul_/addcdiv_ group the products) — or returns false to
+    // let the ops run.
 
     /// <summary>Adam: m += (g - m)(1 - β₁); v += (g² - v)(1 - β₂); w -= m·α / (√v + ε), in one pass.</summary>
     bool TryAdamUpdate(Tensor variable, Tensor gradient, Tensor m, Tensor v, float alpha, float beta1, float beta2, float epsilon);
