@@ -84,20 +84,50 @@ internal sealed partial class TorchBackend : IBackend
         }
         catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
         {
-            throw new InvalidOperationException(LoadFailure(e), e);
+            throw new InvalidOperationException(LoadFailure(e, LoaderMessage()), e);
         }
     }
 
-    internal static string LoadFailure(Exception e)
+    /// <summary>
+    /// What the system's loader says about the application's own copy of TorchSharp's native library,
+    /// if it has one: TorchSharp reports a copy that failed to load as a missing package, while the
+    /// loader names the real cause (a missing GLIBCXX version, a missing libtorch library).
+    /// </summary>
+    private static string? LoaderMessage()
     {
-        string all = e.ToString();
+        string file = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "LibTorchSharp.dll"
+            : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "libLibTorchSharp.dylib" : "libLibTorchSharp.so";
+        string rid = RuntimeInformation.RuntimeIdentifier;
+        foreach (var candidate in new[] { Path.Combine(AppContext.BaseDirectory, file), Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native", file) })
+        {
+            if (!File.Exists(candidate)) continue;
+            try
+            {
+                NativeLibrary.Free(NativeLibrary.Load(candidate));
+                return null;
+            }
+            catch (DllNotFoundException e)
+            {
+                return e.Message;
+            }
+            catch (BadImageFormatException e)
+            {
+                return e.Message;
+            }
+        }
+        return null;
+    }
+
+    internal static string LoadFailure(Exception e, string? loaderMessage = null)
+    {
+        string all = e + "\n" + loaderMessage;
         string library = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "LibTorchSharp.dll"
             : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "libLibTorchSharp.dylib" : "libLibTorchSharp.so";
         if (all.Contains("GLIBCXX_3.4.32", StringComparison.Ordinal) || all.Contains("ios_base_library_init", StringComparison.Ordinal))
-            return $"The torch backend could not load TorchSharp's native library {library}: it needs GLIBCXX_3.4.32 (the symbol std::ios_base_library_init, from GCC 13's libstdc++), and this system's libstdc++ is older (Debian 12 stops at GLIBCXX_3.4.30). Run the repository's shared/tools/libtorchsharp-compat.sh on the restored package (it provides that one symbol), or use Ubuntu 24.04, Debian 13 or Windows. Loader message: {FirstLine(e)}";
+            return $"The torch backend could not load TorchSharp's native library {library}: it needs GLIBCXX_3.4.32 (the symbol std::ios_base_library_init, from GCC 13's libstdc++), and this system's libstdc++ is older (Debian 12 stops at GLIBCXX_3.4.30). Run the repository's shared/tools/libtorchsharp-compat.sh on the restored package (it provides that one symbol), or use Ubuntu 24.04, Debian 13 or Windows. Loader message: {loaderMessage ?? FirstLine(e)}";
         if (all.Contains("doesn't contain a reference to", StringComparison.Ordinal) || all.Contains("is not restored", StringComparison.Ordinal))
             return $"The torch backend could not find libtorch: the application references TorchSharp but none of its native packages. Add TorchSharp-cpu (or TorchSharp-cuda-windows / TorchSharp-cuda-linux for a GPU) to the application's project. TorchSharp said: {FirstLine(e)}";
-        return $"The torch backend could not load TorchSharp's native library {library} (with libtorch's libraries beside it). Check that TorchSharp-cpu or a TorchSharp-cuda package of the same version as TorchSharp is referenced and restored for this OS and processor (64-bit only). Loader message: {FirstLine(e)}";
+        return $"The torch backend could not load TorchSharp's native library {library} (with libtorch's libraries beside it). Check that TorchSharp-cpu or a TorchSharp-cuda package of the same version as TorchSharp is referenced and restored for this OS and processor (64-bit only). Loader message: {loaderMessage ?? FirstLine(e)}";
     }
 
     private static string FirstLine(Exception e)
