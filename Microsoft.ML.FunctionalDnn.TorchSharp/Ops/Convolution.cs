@@ -1,4 +1,3 @@
-using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 using TorchSharp;
 using static Microsoft.ML.FunctionalDnn.Backends.OpChecks;
 using F = TorchSharp.torch.nn.functional;
@@ -8,8 +7,8 @@ namespace Microsoft.ML.FunctionalDnn.TorchSharp;
 
 // Convolutions on libtorch's kernels. Our tensors are channels last with Keras kernels
 // ((kernel…, in, out)); libtorch's are channels first with (out, in, kernel…) weights, so each op
-// permutes in and out. Output sizes and padding come from the managed engine's arithmetic
-// (ConvGeometry.Axis), so shapes and errors agree; Keras's 'same' puts the odd cell of padding at
+// permutes in and out. Output sizes and padding come from the window arithmetic both backends share
+// (OpChecks.WindowAxis), so shapes and errors agree; Keras's 'same' puts the odd cell of padding at
 // the end, which libtorch's symmetric padding cannot say, so that case pads explicitly.
 internal sealed partial class TorchBackend
 {
@@ -118,7 +117,7 @@ internal sealed partial class TorchBackend
     /// </summary>
     internal static AxisWindow Window(int input, int kernel, int stride, int dilation, Padding padding, string op, string axisName)
     {
-        var (length, before) = ConvGeometry.Axis(input, kernel, stride, dilation, padding, op, axisName);
+        var (length, before) = WindowAxis(input, kernel, stride, dilation, padding, op, axisName);
         int span = dilation * (kernel - 1) + 1;
         int after = Math.Max(0, (length - 1) * stride + span - input - before);
         return new AxisWindow(length, before, after);

@@ -6,35 +6,9 @@ internal readonly record struct ConvGeometry(
     int KH, int KW, int SH, int SW, int DH, int DW,
     int PadTop, int PadLeft, int OutH, int OutW)
 {
-    /// <summary>Output length and leading padding of one spatial axis; throws when the window does not fit.</summary>
-    internal static (int Out, int PadBefore) Axis(int input, int kernel, int stride, int dilation, Padding padding, string op, string axisName)
-    {
-        if (kernel <= 0 || stride <= 0 || dilation <= 0)
-            throw new ArgumentException($"{op}: kernel size, stride and dilation must be positive; received kernel {kernel}, stride {stride}, dilation {dilation}.");
-        int span = dilation * (kernel - 1) + 1;
-        switch (padding)
-        {
-            case Padding.Valid:
-            {
-                int o = input >= span ? (input - span) / stride + 1 : 0;
-                if (o <= 0)
-                    throw new ArgumentException($"{op}: the {axisName} of the input is {input}, shorter than the window ({kernel}{(dilation > 1 ? $" dilated by {dilation} = {span}" : "")}) with padding 'valid'; the output would be {(input - span) / stride + 1}. Use padding 'same', a smaller kernel or stride, or a longer input.");
-                return (o, 0);
-            }
-            case Padding.Same:
-            {
-                if (input <= 0) throw new ArgumentException($"{op}: the {axisName} of the input is {input}; it must be positive.");
-                int o = (input + stride - 1) / stride;
-                int total = Math.Max((o - 1) * stride + span - input, 0);
-                return (o, total / 2);
-            }
-            default:
-            {
-                if (input <= 0) throw new ArgumentException($"{op}: the {axisName} of the input is {input}; it must be positive.");
-                return ((input - 1) / stride + 1, span - 1);
-            }
-        }
-    }
+    /// <summary>Output length and leading padding of one spatial axis (shared with other backends: <see cref="OpChecks.WindowAxis"/>).</summary>
+    internal static (int Out, int PadBefore) Axis(int input, int kernel, int stride, int dilation, Padding padding, string op, string axisName) =>
+        OpChecks.WindowAxis(input, kernel, stride, dilation, padding, op, axisName);
 
     internal int OutputPositions => OutH * OutW;
 
