@@ -16,6 +16,8 @@ internal sealed partial class TorchBackend
 
     public Tensor FromHost(ReadOnlySpan<int> values, Shape shape) => Wrap(Persistent(FromHostCore(values, shape)));
 
+    public Tensor FromHostTemporary(ReadOnlySpan<int> values, Shape shape) => Wrap(FromHostCore(values, shape));
+
     public Tensor AdoptHost(float[] values, Shape shape)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -194,12 +196,21 @@ internal sealed partial class TorchBackend
                 || t.Native is not TT native || native.IsInvalid || !native.is_contiguous())
                 return false;
         }
-        using var scope = torch.NewDisposeScope();
-        IntPtr sw = StorageOf(w), sg = StorageOf(g), sa = StorageOf(a), sb = StorageOf(b);
+        IntPtr sw = FixedStorageOf(w), sg = StorageOf(g), sa = FixedStorageOf(a), sb = FixedStorageOf(b);
         return sw != sg && sw != sa && sw != sb && sg != sa && sg != sb && (sa != sb || ReferenceEquals(a, b));
     }
 
-    private IntPtr StorageOf(Tensor x) => T(x).storage<float>().data_ptr();
+    private IntPtr StorageOf(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        return T(x).storage<float>().data_ptr();
+    }
+
+    // A weight's or slot's storage is fixed for its life (assignments copy into it), so its
+    // address is read once, not at every step.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, System.Runtime.CompilerServices.StrongBox<IntPtr>> _storages = new();
+
+    private IntPtr FixedStorageOf(Tensor x) => _storages.GetValue(x, t => new(StorageOf(t))).Value;
 
     // Autograd.
 

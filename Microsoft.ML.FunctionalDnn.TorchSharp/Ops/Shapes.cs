@@ -133,6 +133,14 @@ internal sealed partial class TorchBackend
         return Wrap(T(indices).unsqueeze(-1).eq(classes).to_type(torch.ScalarType.Float32));
     }
 
+    // libtorch's linear: one addmm (rank 2) or matmul with the bias folded in, and one autograd
+    // node; the kernel's transpose is a view.
+    public Tensor Dense(Tensor x, Tensor kernel, Tensor? bias)
+    {
+        OpChecks.CheckDense(x, kernel, bias);
+        return Wrap(torch.nn.functional.linear(T(x), T(kernel).t(), TOrNull(bias)));
+    }
+
     public Tensor MatMul(Tensor a, Tensor b, bool transposeA, bool transposeB)
     {
         RequireFloatPair(a, b, nameof(MatMul));

@@ -62,6 +62,9 @@ internal interface IBackend
     /// <summary>A new int32 tensor holding a copy of <paramref name="values"/>.</summary>
     Tensor FromHost(ReadOnlySpan<int> values, Shape shape);
 
+    /// <summary>Like <see cref="FromHost(ReadOnlySpan{int}, Shape)"/>, for a temporary of the current tensor scope (a batch's row ids or ids).</summary>
+    Tensor FromHostTemporary(ReadOnlySpan<int> values, Shape shape);
+
     /// <summary>A new tensor with every element equal to <paramref name="value"/>.</summary>
     Tensor Full(Shape shape, float value, DType dtype);
 
@@ -176,6 +179,13 @@ internal interface IBackend
     Tensor Stack(IReadOnlyList<Tensor> tensors, int axis);
     Tensor Concatenate(IReadOnlyList<Tensor> tensors, int axis);
     Tensor MatMul(Tensor a, Tensor b, bool transposeA, bool transposeB);
+
+    /// <summary>
+    /// Keras Dense's affine part, <c>x · kernel + bias</c> over the last axis of an input of rank 2
+    /// or more: one op, so a backend can run it as one fused call (libtorch's addmm) and record one
+    /// node for the gradients.
+    /// </summary>
+    Tensor Dense(Tensor x, Tensor kernel, Tensor? bias);
     Tensor LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float epsilon);
     Tensor BatchNormTraining(Tensor x, Tensor? gamma, Tensor? beta, float epsilon, out Tensor batchMean, out Tensor batchVariance);
     Tensor AveragePool1D(Tensor x, int poolSize, int? stride, Padding padding);

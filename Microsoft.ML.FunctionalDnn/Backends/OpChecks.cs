@@ -33,6 +33,16 @@ internal static class OpChecks
             throw new ArgumentException($"{op} needs float32 tensors; received {a.DType} {a.Shape} and {b.DType} {b.Shape}. Convert ids with Ops.Cast first.");
     }
 
+    /// <summary>Dense's operands: a float input of rank 2 or more, a (features, units) kernel, a (units) bias.</summary>
+    internal static void CheckDense(Tensor x, Tensor kernel, Tensor? bias)
+    {
+        RequireFloatPair(x, kernel, nameof(IBackend.Dense));
+        if (x.Rank < 2 || kernel.Rank != 2 || x.Shape[-1] != kernel.Shape[0])
+            throw new ArgumentException($"Dense needs an input (batch, ..., features) of rank 2 or more and a (features, units) kernel with the same features; received {x.Shape} and {kernel.Shape}.");
+        if (bias is not null && (bias.DType != DType.Float32 || bias.Rank != 1 || bias.Shape[0] != kernel.Shape[1]))
+            throw new ArgumentException($"Dense's bias must be float32 {new Shape(kernel.Shape[1])} for a {kernel.Shape} kernel; received {bias.DType} {bias.Shape}.");
+    }
+
     /// <summary>NumPy's broadcast of two shapes, or an error naming the dimension that differs.</summary>
     internal static Shape BroadcastShape(Shape a, Shape b, string op)
     {

@@ -19,7 +19,9 @@ internal sealed class BatchPredictions(FunctionalDnnTransformer transformer)
     internal void Run(IReadOnlyList<ColumnBatch> inputs)
     {
         _rows = inputs[0].Count;
-        _values = transformer.Predict([.. inputs.Select(b => b.ToTensor())]);
+        // The batch's tensors and the outputs end here, once the values are on the host.
+        using (TensorScope.Begin())
+            _values = transformer.Predict([.. inputs.Select(b => b.ToTensor())]);
         Row = 0;
     }
 

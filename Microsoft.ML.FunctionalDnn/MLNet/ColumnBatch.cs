@@ -1,3 +1,5 @@
+using Microsoft.ML.FunctionalDnn.Backends;
+
 namespace Microsoft.ML.FunctionalDnn.Transforms;
 
 /// <summary>
@@ -67,7 +69,13 @@ internal sealed class ColumnBatch(ColumnBinding binding, ColumnReader reader)
             throw new InvalidDataException($"{Row(row)}: {binding.Where} has {values.Length} values, not a whole number of steps of {binding.InnerSize}.");
     }
 
-    /// <summary>The batch as a tensor (samples first).</summary>
+    // A batch lives for one step: its tensor belongs to the caller's tensor scope (on the torch
+    // backend, the step's dispose scope), not to the garbage collector.
+    private static Tensor Temporary(float[] values, Shape shape) => Backend.Current.FromHostTemporary(values, shape);
+
+    private static Tensor Temporary(int[] values, Shape shape) => Backend.Current.FromHostTemporary(values, shape);
+
+    /// <summary>The batch as a tensor (samples first), a temporary of the current tensor scope.</summary>
     internal Tensor ToTensor()
     {
         if (!binding.IsInput) return LabelTensor();
@@ -86,11 +94,11 @@ internal sealed class ColumnBatch(ColumnBinding binding, ColumnReader reader)
         {
             var ids = new int[_rows * size];
             for (int r = 0; r < _rows; r++) Place(r, size, (from, to, n) => { for (int i = 0; i < n; i++) ids[to + i] = (int)_values[from + i]; });
-            return Tensor.FromOwnedArray(ids, shape);
+            return Temporary(ids, shape);
         }
         var data = new float[_rows * size];
         for (int r = 0; r < _rows; r++) Place(r, size, (from, to, n) => { for (int i = 0; i < n; i++) data[to + i] = (float)_values[from + i]; });
-        return Tensor.FromOwnedArray(data, shape);
+        return Temporary(data, shape);
     }
 
     /// <summary>Copies row <paramref name="r"/> into its slot of <paramref name="size"/> values, padding or truncating whole steps as pad_sequences does.</summary>
@@ -119,12 +127,12 @@ internal sealed class ColumnBatch(ColumnBinding binding, ColumnReader reader)
             case LabelEncoding.ClassIndex:
                 var ids = new int[_rows];
                 for (int r = 0; r < _rows; r++) ids[r] = (int)_values[_offsets[r]] - binding.KeyShift;
-                return Tensor.FromOwnedArray(ids, new Shape(_rows));
+                return Temporary(ids, new Shape(_rows));
             case LabelEncoding.OneHot:
                 int classes = binding.PerSample[0]!.Value;
                 var oneHot = new float[_rows * classes];
                 for (int r = 0; r < _rows; r++) oneHot[r * classes + (int)_values[_offsets[r]] - binding.KeyShift] = 1;
-                return Tensor.FromOwnedArray(oneHot, new Shape(_rows, classes));
+                return Temporary(oneHot, new Shape(_rows, classes));
             default:
                 int size = binding.Size ?? 1;
                 var values = new float[_rows * size];
@@ -132,7 +140,7 @@ internal sealed class ColumnBatch(ColumnBinding binding, ColumnReader reader)
                 double shift = binding.Classes > 0 ? 1 : 0;
                 for (int r = 0; r < _rows; r++)
                     for (int i = 0; i < size; i++) values[r * size + i] = (float)(_values[_offsets[r] + i] - shift);
-                return Tensor.FromOwnedArray(values, new Shape([_rows, .. binding.PerSample.Select(d => d!.Value)]));
+                return Temporary(values, new Shape([_rows, .. binding.PerSample.Select(d => d!.Value)]));
         }
     }
 }

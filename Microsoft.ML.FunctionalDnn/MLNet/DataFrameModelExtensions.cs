@@ -119,8 +119,13 @@ public static class DataFrameModelExtensions
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive; received {batchSize}.");
         var bound = DataFrameBinding.Create(model, data, inputs, null, null);
         var rows = model.OutputNames.Select(_ => new List<float[]>()).ToArray();
-        foreach (var batch in new DataViewBatchSource(bound.View, bound.Inputs, [], bound.Count).Batches(batchSize, null))
+        using var batches = new DataViewBatchSource(bound.View, bound.Inputs, [], bound.Count).Batches(batchSize, null).GetEnumerator();
+        while (true)
         {
+            // The batch and its predictions end here, once copied to the host.
+            using var scope = TensorScope.Begin();
+            if (!batches.MoveNext()) break;
+            var batch = batches.Current;
             var outputs = model.PredictOnBatch(batch.X);
             for (int o = 0; o < outputs.Count; o++)
             {

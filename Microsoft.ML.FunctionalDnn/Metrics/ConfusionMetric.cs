@@ -65,6 +65,7 @@ public abstract class ConfusionMetric(float[] thresholds) : Metric
     /// <inheritdoc/>
     public override void Reset()
     {
+        using var scope = TensorScope.Begin();
         var zero = Tensor.Scalar(0);
         _tp.Assign(zero);
         _fp.Assign(zero);

@@ -42,7 +42,10 @@ public class MeanMetric(string name, Func<Tensor, Tensor, Tensor> perSample) : M
     /// <inheritdoc/>
     public override void Reset()
     {
-        _total.Assign(Tensor.Scalar(0));
-        _count.Assign(Tensor.Scalar(0));
+        using (TensorScope.Begin())
+        {
+            _total.Assign(Tensor.Scalar(0));
+            _count.Assign(Tensor.Scalar(0));
+        }
     }
 }

@@ -24,7 +24,12 @@ public abstract class Metric
     public abstract void Reset();
 
     /// <summary>A non-trainable variable of zeros holding part of a metric's state (Keras's <c>add_variable</c>).</summary>
-    private protected static Tensor StateVariable(Shape shape) => Backend.Current.CreateVariable(Tensor.Zeros(shape), trainable: false);
+    private protected static Tensor StateVariable(Shape shape)
+    {
+        // The zeros are a temporary; the variable is a copy that outlives the scope.
+        using (TensorScope.Begin())
+            return Backend.Current.CreateVariable(Tensor.Zeros(shape), trainable: false);
+    }
 
     /// <summary>
     /// Sample weights spread over <paramref name="values"/>: one per value, or one per sample

@@ -33,6 +33,7 @@ public static partial class Ops
         return Multiply(notBelow, Greater(Bound(high, x.DType), x));
     }
 
+    // A temporary of the caller's scope (every Embedding call checks its ids with one).
     private static Tensor Bound(int value, DType dtype) =>
-        dtype == DType.Int32 ? Tensor.FromArray([value], Shape.Scalar) : Tensor.Scalar(value);
+        dtype == DType.Int32 ? Backend.Current.FromHostTemporary([value], Shape.Scalar) : Tensor.Scalar(value);
 }

@@ -12,4 +12,10 @@ public static partial class Ops
     /// axes of either side can be transposed without a copy.
     /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false) => Backend.Current.MatMul(a, b, transposeA, transposeB);
+
+    /// <summary>
+    /// <c>x · kernel + bias</c> over the last axis of <paramref name="x"/> (rank 2 or more): the
+    /// affine part of a Dense layer as one op.
+    /// </summary>
+    internal static Tensor Dense(Tensor x, Tensor kernel, Tensor? bias) => Backend.Current.Dense(x, kernel, bias);
 }

@@ -67,17 +67,16 @@ public sealed class DataSpec : IEnumerable<Tensor>
 
     /// <summary>
     /// Rows <paramref name="indices"/> of a tensor (float32 or int32: ids, sparse labels), as a new
-    /// tensor gathered on the backend (on the device, for the torch backend): a float tensor through
-    /// <see cref="Ops.Take"/>, which checks the indices; an int32 one through the backend's row
-    /// gather, the indices being a permutation of the samples made here.
+    /// tensor gathered on the backend (on the device, for the torch backend) by its unchecked row
+    /// gather: the callers pass a permutation or a split of the samples, made by Fit. The ids are a
+    /// temporary of the caller's tensor scope (a batch's scope), not host data that outlives it.
     /// </summary>
     internal static Tensor Rows(Tensor data, int[] indices)
     {
-        // Data may be a weight or carry a graph; a batch of it is never differentiated.
+        // Data may be a weight or carry a graph; a batch of it is never differentiated. The rows
+        // come from a permutation or a split of this data, so they need no range check (which
+        // would read the ids back from the device on every batch).
         using (GradMode.NoGrad())
-        {
-            var rows = Tensor.FromArray(indices);
-            return data.DType == DType.Float32 ? Ops.Take(data, rows, 0) : Backend.Current.TakeRowsUnchecked(data, rows);
-        }
+            return Backend.Current.TakeRowsUnchecked(data, Backend.Current.FromHostTemporary(indices, new Shape(indices.Length)));
     }
 }

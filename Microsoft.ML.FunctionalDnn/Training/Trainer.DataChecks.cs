@@ -72,6 +72,8 @@ internal sealed partial class Trainer
     /// </summary>
     private void CheckData(Tensor[] inputs, Tensor[] targets, Tensor? sampleWeight, string what, bool requireFinite)
     {
+        // The checks' temporaries (slices, range masks, their reductions) end here.
+        using var scope = TensorScope.Begin();
         CheckInputs(inputs, what, requireFinite);
         var losses = Compiled.Losses;
         for (int o = 0; o < targets.Length; o++)

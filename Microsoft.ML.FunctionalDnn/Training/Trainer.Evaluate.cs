@@ -1,3 +1,4 @@
+using Microsoft.ML.FunctionalDnn.Metrics;
 using Microsoft.ML.FunctionalDnn.Callbacks;
 
 namespace Microsoft.ML.FunctionalDnn;
@@ -28,23 +29,28 @@ internal sealed partial class Trainer
 
     /// <summary>
     /// The evaluation loop over any batch source. With <paramref name="notify"/> the callbacks get
-    /// the test hooks (Evaluate); Fit's validation passes false, as Keras runs it silently.
+    /// the test hooks (Evaluate); Fit's validation passes false, as Keras runs it silently, and
+    /// its own <paramref name="metrics"/>, reset here, so every epoch reuses one set of metric state.
     /// </summary>
-    internal Dictionary<string, float> EvaluateCore(IBatchSource data, int batchSize, List<Callback> callbacks, bool notify)
+    internal Dictionary<string, float> EvaluateCore(IBatchSource data, int batchSize, List<Callback> callbacks, bool notify, Metric[][]? metrics = null)
     {
         var setup = Compiled;
         RequirePositiveBatchSize(batchSize);
         if (data.Count == 0) throw Error("Evaluate received 0 samples; it needs at least one.");
-        var metrics = setup.CreateMetrics(Model);
+        if (metrics is null) metrics = CallMetrics();
+        else foreach (var m in metrics.SelectMany(ms => ms)) m.Reset();
         var sums = new LossSums(Model.OutputNames.Count);
         var empty = new Dictionary<string, float>();
         if (notify) foreach (var c in callbacks) c.OnTestBegin(empty);
         int batchIndex = 0;
-        foreach (var batch in data.Batches(batchSize, null))
+        using var batches = data.Batches(batchSize, null).GetEnumerator();
+        while (NextStep(batches, batch =>
         {
             if (notify) foreach (var c in callbacks) c.OnTestBatchBegin(batchIndex, empty);
-            var (total, perOutput) = TestStep(batch, metrics);
-            sums.Add(total, perOutput, batch.Count);
+            return TestStep(batch, metrics);
+        }, out float total, out float[] perOutput, out int count))
+        {
+            sums.Add(total, perOutput, count);
             if (notify) foreach (var c in callbacks) c.OnTestBatchEnd(batchIndex, Logs(sums, metrics));
             batchIndex++;
         }

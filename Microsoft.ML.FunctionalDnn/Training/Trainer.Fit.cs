@@ -56,6 +56,7 @@ internal sealed partial class Trainer
         foreach (var c in all) (c.Model, c.Params) = (Model, parameters);
         long baseSeed = seed ?? (long)SeedScope.NextGenerator().NextUInt64();
         var metrics = setup.CreateMetrics(Model);
+        var validationMetrics = validation is null ? null : setup.CreateMetrics(Model);
         var empty = new Dictionary<string, float>();
         StopTraining = false;
         ResumeAtEpoch = null;
@@ -71,11 +72,14 @@ internal sealed partial class Trainer
             ReseedLayers(Model, epochRandom);
             var sums = new LossSums(Model.OutputNames.Count);
             int step = 0;
-            foreach (var batch in train.Batches(batchSize, shuffle ? epochRandom : null))
+            using var batches = train.Batches(batchSize, shuffle ? epochRandom : null).GetEnumerator();
+            while (NextStep(batches, batch =>
             {
                 foreach (var c in all) c.OnTrainBatchBegin(step, empty);
-                var (total, perOutput) = TrainStep(batch, metrics);
-                sums.Add(total, perOutput, batch.Count);
+                return TrainStep(batch, metrics);
+            }, out float total, out float[] perOutput, out int count))
+            {
+                sums.Add(total, perOutput, count);
                 var logs = Logs(sums, metrics);
                 foreach (var c in all) c.OnTrainBatchEnd(step, logs);
                 step++;
@@ -84,7 +88,7 @@ internal sealed partial class Trainer
             }
             var results = new Dictionary<string, float>(Logs(sums, metrics));
             if (validation is not null)
-                foreach (var (key, value) in EvaluateCore(validation, batchSize, all, notify: false)) results["val_" + key] = value;
+                foreach (var (key, value) in EvaluateCore(validation, batchSize, all, notify: false, validationMetrics)) results["val_" + key] = value;
             results["learning_rate"] = setup.Optimizer.LearningRate;
             epochLogs = results;
             foreach (var c in all) c.OnEpochEnd(epoch, results);

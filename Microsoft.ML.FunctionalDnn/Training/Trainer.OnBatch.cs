@@ -10,7 +10,7 @@ internal sealed partial class Trainer
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         var (inputs, targets) = CheckedData(x, y, sampleWeight, "TrainOnBatch", requireFinite: true);
-        var metrics = setup.CreateMetrics(Model);
+        var metrics = CallMetrics();
         var sums = new LossSums(Model.OutputNames.Count);
         var batch = new Batch(inputs, targets, sampleWeight);
         var (total, perOutput) = TrainStep(batch, metrics);

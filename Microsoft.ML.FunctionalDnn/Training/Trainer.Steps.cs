@@ -30,6 +30,26 @@ internal sealed partial class Trainer
         return (total.Item(), perOutput);
     }
 
+    /// <summary>
+    /// Reads the next batch and runs <paramref name="step"/> on it inside one tensor scope, so the
+    /// batch's tensors (gathered rows on the backend's device, streamed columns) end with its step
+    /// instead of waiting for the garbage collector; what the caller does after (logs, the batch-end
+    /// callbacks) runs outside that scope, so what it makes is its own. False at the end of the data.
+    /// </summary>
+    private static bool NextStep(IEnumerator<Batch> batches, Func<Batch, (float Total, float[] PerOutput)> step, out float total, out float[] perOutput, out int count)
+    {
+        using var scope = TensorScope.Begin();
+        if (!batches.MoveNext())
+        {
+            (total, perOutput, count) = (0, [], 0);
+            return false;
+        }
+        var batch = batches.Current;
+        (total, perOutput) = step(batch);
+        count = batch.Count;
+        return true;
+    }
+
     /// <summary>The loss and metric updates of one batch, without gradients.</summary>
     private (float Total, float[] PerOutput) TestStep(Batch batch, Metric[][] metrics)
     {

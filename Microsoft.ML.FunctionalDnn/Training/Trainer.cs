@@ -33,6 +33,25 @@ internal sealed partial class Trainer(Model model)
     /// <summary>The keys of the last evaluation, in order (Keras's <c>metrics_names</c>).</summary>
     internal IReadOnlyList<string> MetricsNames { get; private set; } = [];
 
+    private (TrainingSetup Setup, Metric[][] Metrics)? _callMetrics;
+
+    /// <summary>
+    /// The metrics of one Evaluate or TrainOnBatch call, reset: one set per compilation, reused
+    /// from call to call as Keras keeps its compiled metrics on the model, so a loop of such calls
+    /// does not leave a set of metric state behind each time.
+    /// </summary>
+    internal Metric[][] CallMetrics()
+    {
+        var setup = Compiled;
+        if (_callMetrics is not { } cached || !ReferenceEquals(cached.Setup, setup))
+        {
+            _callMetrics = (setup, setup.CreateMetrics(Model));
+            return _callMetrics.Value.Metrics;
+        }
+        foreach (var m in cached.Metrics.SelectMany(ms => ms)) m.Reset();
+        return cached.Metrics;
+    }
+
     /// <summary>The compiled optimizer, or null before Compile.</summary>
     internal Optimizer? Optimizer => Setup?.Optimizer;
 

@@ -82,6 +82,7 @@ internal static class TorchProbe
             using var scope = TensorScope.Begin();
             rmsprop.Apply(gradients, variables);
         }, steps);
+        var phases = Phases(model, bx, by, steps);
         var plain = TorchSharpTwins.Probe(name, steps);
         Console.WriteLine($"{name}: batch {batch}, {variables.Length} weight tensors, {variables.Sum(v => (long)v.Size):N0} weights");
         Print("Fit, per step (shuffled batches)", fit, plain.Fit);
@@ -89,6 +90,61 @@ internal static class TorchProbe
         Print("forward + loss, no gradients", test, plain.Forward);
         Print("RMSprop update alone", update, plain.Update);
         Print("backward (train - forward - update)", train - test - update, plain.Train - plain.Forward - plain.Update);
+        Console.WriteLine("  our train step by phase (ms):" + string.Concat(phases.Select(p => $"  {p.Name} {p.Ms:F3}")));
+        Console.WriteLine("  twin's train step by phase (ms):" + string.Concat(TorchSharpTwins.PhaseMs.Zip(["forward", "loss", "backward", "optimizer"], (ms, n) => $"  {n} {ms:F3}")));
+    }
+
+    /// <summary>
+    /// Our train step on one batch cut where Trainer.TrainStep's phases meet: forward with recording,
+    /// the losses (with their host reads), the backend's gradients, the optimizer, the metric
+    /// updates; milliseconds each, best of three runs.
+    /// </summary>
+    private static (string Name, double Ms)[] Phases(Model model, Tensor[] x, Tensor[] y, int steps)
+    {
+        var setup = model.Trainer.Compiled;
+        var metrics = setup.CreateMetrics(model);
+        Tensor[] trainable = [.. model.Weights.Where(w => w.Trainable).Select(w => w.Value)];
+        var totals = new double[5];
+        var best = new double[5];
+        Array.Fill(best, double.MaxValue);
+        for (int run = 0; run < 3; run++)
+        {
+            Array.Clear(totals);
+            for (int i = 0; i < steps + 2; i++)
+            {
+                var t = Stopwatch.GetTimestamp();
+                long Lap(int phase)
+                {
+                    long now = Stopwatch.GetTimestamp();
+                    if (i >= 2) totals[phase] += Stopwatch.GetElapsedTime(t, now).TotalMilliseconds;
+                    t = now;
+                    return now;
+                }
+                using var scope = TensorScope.Begin();
+                var predictions = model.ApplyMany(x, training: true);
+                Lap(0);
+                Tensor? total = null;
+                for (int o = 0; o < predictions.Count; o++)
+                {
+                    var loss = setup.Losses[o].Compute(y[o], predictions[o], null);
+                    loss.Item();
+                    var weighted = setup.LossWeights[o] == 1 ? loss : Ops.Multiply(loss, Tensor.Scalar(setup.LossWeights[o]));
+                    total = total is null ? weighted : Ops.Add(total, weighted);
+                }
+                Lap(1);
+                var gradients = Backend.Current.Gradients(total!, trainable);
+                Lap(2);
+                setup.Optimizer.Apply(gradients, trainable);
+                Lap(3);
+                using (GradMode.NoGrad())
+                    for (int o = 0; o < metrics.Length; o++)
+                        foreach (var m in metrics[o]) m.Update(y[o], predictions[o].Detach(), null);
+                total!.Item();
+                Lap(4);
+            }
+            for (int p = 0; p < 5; p++) best[p] = Math.Min(best[p], totals[p] / steps);
+        }
+        return [("forward", best[0]), ("loss", best[1]), ("gradients", best[2]), ("optimizer", best[3]), ("metrics", best[4])];
     }
 
     /// <summary>One LSTM layer at the shapes of qa and siamese: our op (a step loop of libtorch ops) against nn.LSTM.</summary>
@@ -149,5 +205,26 @@ internal static class TorchProbe
         Console.WriteLine("Add of two 32-element tensors (µs per op)");
         Print("no gradient", ours * 1000, plain * 1000);
         Print("recorded for autograd", oursRecorded * 1000, plainRecorded * 1000);
+
+        // One Dense(32, relu) layer on a (128, 64) batch: our layer call (graph node, checks, one
+        // linear op, the activation) against nn.Linear + relu; then with the gradients of its weights.
+        var x = Tensor.Uniform(new Shape(128, 64), 0, 1, random);
+        var dense = new Dense(32, "relu");
+        dense.Apply(x);
+        Tensor[] weights = [.. dense.TrainableWeights];
+        double layer = Time(() =>
+        {
+            using var scope = TensorScope.Begin();
+            dense.ApplyMany([x], training: true);
+        }, calls / 10);
+        double layerGrad = Time(() =>
+        {
+            using var scope = TensorScope.Begin();
+            Backend.Current.Gradients(Ops.Sum(dense.ApplyMany([x], training: true)[0]), weights);
+        }, calls / 10);
+        var (plainLayer, plainLayerGrad) = TorchSharpTwins.ProbeDense(calls / 10);
+        Console.WriteLine("Dense(32, relu) on a (128, 64) batch (µs per call)");
+        Print("forward, recorded", layer * 1000, plainLayer * 1000);
+        Print("forward + gradients of the weights", layerGrad * 1000, plainLayerGrad * 1000);
     }
 }

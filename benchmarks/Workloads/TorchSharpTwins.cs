@@ -31,7 +31,7 @@ internal static class TorchSharpTwins
         ["siamese"] = Siamese,
     };
 
-    /// <summary>The child side: warm-up Fit, then the timed Fit; prints seconds, libtorch's thread count and peak memory.</summary>
+    /// <summary>The child side: warm-up Fit, then the timed ones as ours are timed; prints seconds, libtorch's thread count and peak memory.</summary>
     public static void RunOne(string name, int threads)
     {
         var workload = ReferenceModels.All.Single(w => w.Name == name);
@@ -51,9 +51,7 @@ internal static class TorchSharpTwins
                 foreach (var t in setup.X.Concat(setup.Y)) t.Dispose();
             }
         }
-        Fit(1);
-        double seconds = Fit(2);
-        WorkloadBenchmark.ReportChild(name, seconds, torch.get_num_threads());
+        WorkloadBenchmark.ReportChild(name, WorkloadBenchmark.TimedFit(Fit), torch.get_num_threads());
     }
 
     /// <summary>
@@ -118,8 +116,35 @@ internal static class TorchSharpTwins
             setup.Loss(setup.Forward(bx), by).item<float>();
         }, steps);
         double update = TorchProbe.Time(() => optimizer.step(), steps);
+        // The train step cut as TorchProbe cuts ours: forward with recording, loss, backward, step.
+        var totals = new double[4];
+        for (int i = 0; i < steps; i++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            void Lap(int phase)
+            {
+                long now = Stopwatch.GetTimestamp();
+                totals[phase] += Stopwatch.GetElapsedTime(t, now).TotalMilliseconds;
+                t = now;
+            }
+            using var scope = torch.NewDisposeScope();
+            var outputs = setup.Forward(bx);
+            Lap(0);
+            var loss = setup.Loss(outputs, by);
+            loss.item<float>();
+            Lap(1);
+            optimizer.zero_grad();
+            loss.backward();
+            Lap(2);
+            optimizer.step();
+            Lap(3);
+        }
+        PhaseMs = [.. totals.Select(x => x / steps)];
         return (fit, train, forward, update);
     }
+
+    /// <summary>The last <see cref="Probe"/>'s train step by phase: forward, loss, backward, optimizer (ms).</summary>
+    internal static double[] PhaseMs { get; private set; } = [];
 
     /// <summary>For <see cref="TorchProbe"/>: one nn.LSTM layer, milliseconds of forward and of forward + backward.</summary>
     internal static (double Forward, double Both) ProbeLstm(int batch, int length, int features, int units, int steps)
@@ -138,6 +163,25 @@ internal static class TorchSharpTwins
             lstm.zero_grad();
             LastState(lstm, x).sum().backward();
         }, steps);
+        return (forward, both);
+    }
+
+    /// <summary>For <see cref="TorchProbe"/>: milliseconds of nn.Linear(64, 32) + relu on a (128, 64) batch, forward and forward + backward.</summary>
+    internal static (double Forward, double Both) ProbeDense(int calls)
+    {
+        using var linear = nn.Linear(64, 32);
+        using var x = torch.rand(128, 64);
+        double forward = TorchProbe.Time(() =>
+        {
+            using var scope = torch.NewDisposeScope();
+            F.relu(linear.call(x));
+        }, calls);
+        double both = TorchProbe.Time(() =>
+        {
+            using var scope = torch.NewDisposeScope();
+            linear.zero_grad();
+            F.relu(linear.call(x)).sum().backward();
+        }, calls);
         return (forward, both);
     }
 

@@ -88,6 +88,36 @@ public sealed class TorchBackendTests : BackendTestBase
         Assert.IsLessThan(8L << 20, after - before, $"resident memory grew by {(after - before) / 1048576.0:F1} MB over 50 steps");
     }
 
+    [TestMethod]
+    public void FitFreesEveryBatchWithItsStep()
+    {
+        // The rows gathered for a batch (on the device), the step's temporaries and the validation
+        // batches end with their step: after the first epoch no libtorch tensor is left for the
+        // garbage collector. (Left to it, a gathered float batch of the benchmarks' conv model held
+        // 1.6 MB, and the process grew by 22 MB an epoch until a collection ran.)
+        using var seed = SeedScope.Begin(6);
+        var ids = Keras.Input([12], DType.Int32, "ids");
+        var features = Keras.Input([5], name: "features");
+        var sequence = new Conv1D(8, 3, activation: "relu").Apply(new Embedding(40, 6).Apply(ids));
+        var merged = Keras.Concatenate([new GlobalMaxPooling1D().Apply(sequence), new Dense(4, "relu").Apply(features)]);
+        var model = new Model([ids, features], new Dense(3, "softmax").Apply(merged));
+        model.Compile("rmsprop", "categorical_crossentropy", metrics: ["accuracy"]);
+        var r = new RandomGenerator(7);
+        Tensor[] xs = [Tensor.RandomInts(new Shape(96, 12), 0, 40, r), Tensor.Uniform(new Shape(96, 5), -1, 1, r)];
+        var ys = Ops.OneHot(Tensor.RandomInts(new Shape(96), 0, 3, r), 3);
+        var live = new List<long>();
+        var probe = new FunctionalDnn.Callbacks.LambdaCallback(onEpochEnd: (_, _) => live.Add(global::TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        model.Fit(xs, ys, epochs: 5, batchSize: 16, validationSplit: 0.25f, verbose: 0, callbacks: [probe]);
+        Assert.AreEqual(live[1], live[^1], $"libtorch tensors alive at each epoch's end: {string.Join(", ", live)}");
+        // Evaluate and TrainOnBatch keep one set of metric state (made by the first call).
+        model.Evaluate(xs, ys, batchSize: 16);
+        model.TrainOnBatch(xs, ys);
+        long before = global::TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        model.Evaluate(xs, ys, batchSize: 16);
+        model.TrainOnBatch(xs, ys);
+        Assert.AreEqual(before, global::TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount, "libtorch tensors left alive by Evaluate and TrainOnBatch");
+    }
+
     private static long Resident()
     {
         GC.Collect();

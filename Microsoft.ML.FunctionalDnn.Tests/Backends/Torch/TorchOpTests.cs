@@ -110,6 +110,8 @@ public sealed class TorchParityTests : BackendTestBase
         ["minimum"] = Binary(Ops.Minimum, In(3, 4)),
         ["pow"] = Binary(Ops.Pow, In(4), Positive(3, 4)),
         ["matmul"] = new(x => [Ops.MatMul(x[0], x[1], transposeB: true)], In(2, 3, 4), In(2, 5, 4)),
+        ["dense"] = new(x => [Ops.Dense(x[0], x[1], x[2])], In(6, 4), In(4, 5), In(5)),
+        ["dense_sequence"] = new(x => [Ops.Dense(x[0], x[1], null)], In(2, 3, 4), In(4, 5)),
         ["sum_all"] = Reduce(x => Ops.Sum(x)),
         ["sum_axis"] = Reduce(x => Ops.Sum(x, [1])),
         ["sum_keep"] = Reduce(x => Ops.Sum(x, [0, 2], keepDims: true)),

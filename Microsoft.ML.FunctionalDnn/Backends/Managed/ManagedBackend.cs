@@ -54,10 +54,14 @@ internal sealed partial class ManagedBackend : IBackend
         return t;
     }
 
-    public Tensor FromHost(ReadOnlySpan<int> values, Shape shape)
+    public Tensor FromHost(ReadOnlySpan<int> values, Shape shape) => Copied(values, shape, temporary: false);
+
+    public Tensor FromHostTemporary(ReadOnlySpan<int> values, Shape shape) => Copied(values, shape, temporary: true);
+
+    private static Tensor Copied(ReadOnlySpan<int> values, Shape shape, bool temporary)
     {
         OpChecks.CheckLength(values.Length, shape);
-        var t = Tensor.Persistent(shape, DType.Int32);
+        var t = temporary ? Tensor.Empty(shape, DType.Int32) : Tensor.Persistent(shape, DType.Int32);
         values.CopyTo(t.IntData);
         return t;
     }

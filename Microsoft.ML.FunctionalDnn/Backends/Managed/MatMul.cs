@@ -59,6 +59,14 @@ internal sealed partial class ManagedBackend
         return y;
     }
 
+    // Two recorded ops here: the GEMM dominates on this engine, the bias add is a cheap pass.
+    public Tensor Dense(Tensor x, Tensor kernel, Tensor? bias)
+    {
+        OpChecks.CheckDense(x, kernel, bias);
+        var y = MatMul(x, kernel, false, false);
+        return bias is null ? y : Add(y, bias);
+    }
+
     /// <summary>C[i] = op(A[i]) · op(B[i]) for each of <paramref name="batch"/> stacked matrices.</summary>
     private static void BatchedGemm(bool ta, bool tb, int m, int n, int k, Tensor a, Tensor b, Tensor c, int batch, bool accumulate)
     {

@@ -69,10 +69,5 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc/>
-    protected override Tensor Call(Tensor input, bool training)
-    {
-        var y = Ops.MatMul(input, _kernel);
-        if (_bias is not null) y = Ops.Add(y, _bias);
-        return ActivationFunction.Invoke(y);
-    }
+    protected override Tensor Call(Tensor input, bool training) => ActivationFunction.Invoke(Ops.Dense(input, _kernel, _bias));
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.FunctionalDnn.Backends;
 using Microsoft.ML.FunctionalDnn.Initializers;
 
 namespace Microsoft.ML.FunctionalDnn.Layers;
@@ -111,7 +112,7 @@ public abstract class RecurrentLayer : Layer
 
     /// <summary>The tensor with its steps axis (1) reversed.</summary>
     internal static Tensor ReverseSteps(Tensor t) =>
-        Ops.Take(t, Tensor.FromArray(Enumerable.Range(0, t.Shape[1]).Reverse().ToArray()), axis: 1);
+        Ops.Take(t, Backend.Current.FromHostTemporary(Enumerable.Range(0, t.Shape[1]).Reverse().ToArray(), new Shape(t.Shape[1])), axis: 1);
 
     /// <summary>A new layer of the same kind and configuration that runs in the other direction (for <see cref="Bidirectional"/>).</summary>
     internal RecurrentLayer Reversed(string name) => Create(Units, ReturnSequences, ReturnState, !GoBackwards, Dropout, UseBias, name);
