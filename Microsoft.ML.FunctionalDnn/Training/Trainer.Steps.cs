@@ -27,7 +27,7 @@ internal sealed partial class Trainer
         // Frozen weights are cleared too: backward may reach them (a layer frozen after it was built).
         Backend.Current.ClearGradients([.. weights.Select(w => w.Value)]);
         UpdateMetrics(metrics, batch.Y, predictions, batch.Weights);
-        return (total.Item(), perOutput);
+        return (TotalValue(setup, total, perOutput), perOutput);
     }
 
     /// <summary>
@@ -59,8 +59,12 @@ internal sealed partial class Trainer
         var predictions = Model.ApplyMany(batch.X, training: false);
         var (total, perOutput) = LossOf(setup, batch.Y, predictions, batch.Weights);
         UpdateMetrics(metrics, batch.Y, predictions, batch.Weights);
-        return (total.Item(), perOutput);
+        return (TotalValue(setup, total, perOutput), perOutput);
     }
+
+    /// <summary>The total's value: for one output of weight 1 the total is that output's loss, already read.</summary>
+    private static float TotalValue(TrainingSetup setup, Tensor total, float[] perOutput) =>
+        perOutput.Length == 1 && setup.LossWeights[0] == 1 ? perOutput[0] : total.Item();
 
     /// <summary>The outputs for one batch in inference mode; the caller's scope owns them.</summary>
     private IReadOnlyList<Tensor> PredictStep(Tensor[] x)
