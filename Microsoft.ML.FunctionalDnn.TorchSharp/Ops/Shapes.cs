@@ -133,11 +133,13 @@ internal sealed partial class TorchBackend
         return Wrap(T(indices).unsqueeze(-1).eq(classes).to_type(torch.ScalarType.Float32));
     }
 
-    // libtorch's linear: one addmm (rank 2) or matmul with the bias folded in, and one autograd
-    // node; the kernel's transpose is a view.
+    // One libtorch call and one autograd node: addmm (or mm) on a batch of rows, with the kernel in
+    // its Keras layout (no transpose node); on a sequence, linear over the last axis (its kernel
+    // transpose is a view).
     public Tensor Dense(Tensor x, Tensor kernel, Tensor? bias)
     {
         OpChecks.CheckDense(x, kernel, bias);
+        if (x.Rank == 2) return Wrap(bias is null ? T(x).mm(T(kernel)) : torch.addmm(T(bias), T(x), T(kernel), 1, 1));
         return Wrap(torch.nn.functional.linear(T(x), T(kernel).t(), TOrNull(bias)));
     }
 

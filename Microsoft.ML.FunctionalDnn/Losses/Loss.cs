@@ -29,7 +29,9 @@ public abstract class Loss
                 throw new ArgumentException($"Loss '{Name}': sample weights must have one value per sample ({batch}); received {sampleWeight.Shape}.", nameof(sampleWeight));
             perSample = Ops.Multiply(perSample, sampleWeight.Reshape(batch));
         }
-        return Ops.Multiply(Ops.Sum(perSample), Tensor.Scalar(1f / Math.Max(batch, 1)));
+        // Keras's sum over the batch size is the mean over the samples (one op; the managed
+        // engine's mean is this same sum times 1/n); an empty batch sums to 0.
+        return batch == 0 ? Ops.Sum(perSample) : Ops.Mean(perSample);
     }
 
     /// <summary>Probabilities are clipped to [ε, 1-ε] with Keras's ε = 1e-7 before logarithms.</summary>
