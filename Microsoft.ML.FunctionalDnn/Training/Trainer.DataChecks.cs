@@ -14,6 +14,9 @@ internal sealed partial class Trainer
     /// <summary>Elements copied to the host at a time by the finite check, so it never holds a second copy of the data.</summary>
     private const int FiniteCheckChunk = 1 << 16;
 
+    /// <summary>Elements a device-side finite check reduces at a time (its temporary is this large).</summary>
+    private const int DeviceFiniteCheckChunk = 1 << 22;
+
     /// <summary>
     /// <paramref name="x"/> and <paramref name="y"/> in model order, targets shaped for the losses,
     /// and every check of <see cref="CheckData"/> passed; <paramref name="call"/> and
@@ -121,6 +124,29 @@ internal sealed partial class Trainer
             return;
         }
         int rows = tensor.Shape[0], perSample = tensor.Size / rows;
+        if (!tensor.IsManaged)
+        {
+            // Data on another backend's device is reduced there first: x - x is 0 where x is
+            // finite and NaN where it is not, so one scalar per chunk comes to the host, and the
+            // data itself only for a chunk that holds a bad value (to name the sample).
+            int deviceRows = Math.Max(1, DeviceFiniteCheckChunk / perSample);
+            for (int start = 0; start < rows; start += deviceRows)
+            {
+                int count = Math.Min(deviceRows, rows - start);
+                using var scope = TensorScope.Begin();
+                using var noGrad = GradMode.NoGrad();
+                var chunk = tensor.SliceBatch(start, count);
+                if (Ops.Sum(Ops.Subtract(chunk, chunk)).Item() != 0) RequireFiniteOnHost(chunk, what, start);
+            }
+            return;
+        }
+        RequireFiniteOnHost(tensor, what, 0);
+    }
+
+    /// <summary>The finite check on host copies of <paramref name="tensor"/>'s rows, a chunk at a time; <paramref name="firstSample"/> numbers its first row in errors.</summary>
+    private void RequireFiniteOnHost(Tensor tensor, string what, int firstSample)
+    {
+        int rows = tensor.Shape[0], perSample = tensor.Size / rows;
         int chunkRows = Math.Max(1, FiniteCheckChunk / perSample);
         var buffer = ArrayPool<float>.Shared.Rent(Math.Min(rows, chunkRows) * perSample);
         try
@@ -133,7 +159,7 @@ internal sealed partial class Trainer
                 if (TensorPrimitives.IsFiniteAll(values)) continue;
                 int i = 0;
                 while (float.IsFinite(values[i])) i++;
-                throw NotFinite(what, values[i], start + i / perSample, i % perSample, perSample);
+                throw NotFinite(what, values[i], firstSample + start + i / perSample, i % perSample, perSample);
             }
         }
         finally

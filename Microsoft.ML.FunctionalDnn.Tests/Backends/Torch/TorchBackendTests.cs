@@ -118,6 +118,22 @@ public sealed class TorchBackendTests : BackendTestBase
         Assert.AreEqual(before, global::TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount, "libtorch tensors left alive by Evaluate and TrainOnBatch");
     }
 
+    [TestMethod]
+    public void NonFiniteDataIsFoundOnTheDeviceAndNamedBySample()
+    {
+        // The check reduces the data on the device a chunk of 4 M values at a time and copies only
+        // the chunk that holds the bad value: here the second chunk, so the sample number carries
+        // the chunk's offset.
+        var x = Keras.Input([5], name: "features");
+        var model = new Model(x, new Dense(1).Apply(x));
+        model.Compile("sgd", "mse");
+        int rows = (1 << 22) / 5 + 10, bad = rows - 3;
+        var values = new float[rows * 5];
+        values[bad * 5 + 4] = float.PositiveInfinity;
+        var error = Assert.ThrowsExactly<ArgumentException>(() => model.Fit(Tensor.FromArray(values, new Shape(rows, 5)), Tensor.Zeros(new Shape(rows, 1)), epochs: 1, verbose: 0));
+        StringAssert.Contains(error.Message, $"input 'features' holds Infinity in sample {bad} (position 4 of its 5 values)");
+    }
+
     private static long Resident()
     {
         GC.Collect();
