@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.ML.FunctionalDnn.Backends;
 using TorchSharp;
 using static Microsoft.ML.FunctionalDnn.Backends.OpChecks;
@@ -53,27 +55,24 @@ internal sealed partial class TorchBackend
     // pieces of at most 1 GiB, the most a tensor's byte span can hold.
     private const int CopyChunkBytes = 1 << 30;
 
-    private static void CopyIn<T>(TT cpu, ReadOnlySpan<T> values) where T : unmanaged
-    {
-        using var flat = cpu.reshape(-1);
-        int chunk = CopyChunkBytes / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        for (int start = 0; start < values.Length; start += chunk)
-        {
-            int length = Math.Min(chunk, values.Length - start);
-            using var part = flat.narrow(0, start, length);
-            values.Slice(start, length).CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(part.bytes));
-        }
-    }
+    private static void CopyIn<T>(TT cpu, ReadOnlySpan<T> values) where T : unmanaged =>
+        // Only read: the span is made writable for the shared loop, which writes to the tensor.
+        Copy(cpu, MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(values), values.Length), toTensor: true);
 
-    private static void CopyOut<T>(TT host, Span<T> destination) where T : unmanaged
+    private static void CopyOut<T>(TT host, Span<T> destination) where T : unmanaged => Copy(host, destination, toTensor: false);
+
+    /// <summary>Copies between a contiguous CPU tensor's elements and <paramref name="host"/>, in pieces of at most <see cref="CopyChunkBytes"/>.</summary>
+    private static void Copy<T>(TT tensor, Span<T> host, bool toTensor) where T : unmanaged
     {
-        using var flat = host.reshape(-1);
-        int chunk = CopyChunkBytes / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        for (int start = 0; start < destination.Length; start += chunk)
+        using var flat = tensor.reshape(-1);
+        int chunk = CopyChunkBytes / Unsafe.SizeOf<T>();
+        for (int start = 0; start < host.Length; start += chunk)
         {
-            int length = Math.Min(chunk, destination.Length - start);
+            int length = Math.Min(chunk, host.Length - start);
             using var part = flat.narrow(0, start, length);
-            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(part.bytes).CopyTo(destination.Slice(start, length));
+            var elements = MemoryMarshal.Cast<byte, T>(part.bytes);
+            if (toTensor) host.Slice(start, length).CopyTo(elements);
+            else elements.CopyTo(host.Slice(start, length));
         }
     }
 
@@ -239,7 +238,7 @@ internal sealed partial class TorchBackend
 
     // A weight's or slot's storage is fixed for its life (assignments copy into it), so its
     // address is read once, not at every step.
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, System.Runtime.CompilerServices.StrongBox<IntPtr>> _storages = new();
+    private readonly ConditionalWeakTable<Tensor, StrongBox<IntPtr>> _storages = new();
 
     private IntPtr FixedStorageOf(Tensor x) => _storages.GetValue(x, t => new(StorageOf(t))).Value;
 

@@ -184,25 +184,27 @@ internal static class OpChecks
         if (padding == Padding.Causal) throw new ArgumentException($"{op}: padding must be 'valid' or 'same'.", nameof(padding));
     }
 
-    /// <summary>DepthwiseConv2D's operands: float (batch, height, width, channels) and a (kernelH, kernelW, channels, depthMultiplier) kernel, no causal padding.</summary>
-    internal static void CheckDepthwise(Tensor x, Tensor kernel, Padding padding)
+    /// <summary>A float (batch, height, width, channels) input and a rank-4 kernel laid out as <paramref name="kernelLayout"/> says.</summary>
+    private static void RequireImageOperands(Tensor x, Tensor kernel, string op, string kernelLayout)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(kernel);
-        RequireFloat(x, "DepthwiseConv2D");
-        RequireRank(x, 4, "DepthwiseConv2D", "(batch, height, width, channels)");
-        RequireRank(kernel, 4, "DepthwiseConv2D", "kernel (kernelH, kernelW, channels, depthMultiplier)");
+        RequireFloat(x, op);
+        RequireRank(x, 4, op, "(batch, height, width, channels)");
+        RequireRank(kernel, 4, op, "kernel " + kernelLayout);
+    }
+
+    /// <summary>DepthwiseConv2D's operands: float (batch, height, width, channels) and a (kernelH, kernelW, channels, depthMultiplier) kernel, no causal padding.</summary>
+    internal static void CheckDepthwise(Tensor x, Tensor kernel, Padding padding)
+    {
+        RequireImageOperands(x, kernel, "DepthwiseConv2D", "(kernelH, kernelW, channels, depthMultiplier)");
         if (padding == Padding.Causal) throw new ArgumentException("DepthwiseConv2D: causal padding exists only for 1-D convolutions.", nameof(padding));
     }
 
     /// <summary>Conv2DTranspose's operands (float input, (kernelH, kernelW, filters, inChannels) kernel, 'valid' or 'same'); returns the strides.</summary>
     internal static (int H, int W) CheckTransposed(Tensor x, Tensor kernel, Padding padding, (int H, int W)? strides)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(kernel);
-        RequireFloat(x, "Conv2DTranspose");
-        RequireRank(x, 4, "Conv2DTranspose", "(batch, height, width, channels)");
-        RequireRank(kernel, 4, "Conv2DTranspose", "kernel (kernelH, kernelW, filters, inChannels)");
+        RequireImageOperands(x, kernel, "Conv2DTranspose", "(kernelH, kernelW, filters, inChannels)");
         if (padding == Padding.Causal) throw new ArgumentException("Conv2DTranspose: padding must be 'valid' or 'same'.", nameof(padding));
         if (kernel.Shape[3] != x.Shape[3])
             throw new ArgumentException($"Conv2DTranspose: the kernel {kernel.Shape} expects {kernel.Shape[3]} input channels; the input {x.Shape} has {x.Shape[3]}.");

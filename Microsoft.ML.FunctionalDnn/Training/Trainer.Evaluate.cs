@@ -38,7 +38,7 @@ internal sealed partial class Trainer
         RequirePositiveBatchSize(batchSize);
         if (data.Count == 0) throw Error("Evaluate received 0 samples; it needs at least one.");
         if (metrics is null) metrics = CallMetrics();
-        else foreach (var m in metrics.SelectMany(ms => ms)) m.Reset();
+        else ResetAll(metrics);
         var sums = new LossSums(Model.OutputNames.Count);
         var empty = new Dictionary<string, float>();
         if (notify) foreach (var c in callbacks) c.OnTestBegin(empty);

@@ -66,7 +66,7 @@ internal sealed partial class Trainer
         for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
             foreach (var c in all) c.OnEpochBegin(epoch, empty);
-            foreach (var m in metrics.SelectMany(ms => ms)) m.Reset();
+            ResetAll(metrics);
             // Shuffling and dropout depend only on (seed, epoch), so a run resumed at epoch k replays epoch k exactly.
             var epochRandom = new RandomGenerator(MixSeed(baseSeed, epoch));
             ReseedLayers(Model, epochRandom);

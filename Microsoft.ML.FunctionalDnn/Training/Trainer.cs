@@ -48,8 +48,14 @@ internal sealed partial class Trainer(Model model)
             _callMetrics = (setup, setup.CreateMetrics(Model));
             return _callMetrics.Value.Metrics;
         }
-        foreach (var m in cached.Metrics.SelectMany(ms => ms)) m.Reset();
+        ResetAll(cached.Metrics);
         return cached.Metrics;
+    }
+
+    /// <summary>Resets every metric of every output.</summary>
+    private static void ResetAll(Metric[][] metrics)
+    {
+        foreach (var m in metrics.SelectMany(ms => ms)) m.Reset();
     }
 
     /// <summary>The compiled optimizer, or null before Compile.</summary>
