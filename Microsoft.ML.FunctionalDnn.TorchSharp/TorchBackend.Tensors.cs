@@ -64,6 +64,13 @@ internal sealed partial class TorchBackend
     /// <summary>Copies between a contiguous CPU tensor's elements and <paramref name="host"/>, in pieces of at most <see cref="CopyChunkBytes"/>.</summary>
     private static void Copy<T>(TT tensor, Span<T> host, bool toTensor) where T : unmanaged
     {
+        if ((long)host.Length * Unsafe.SizeOf<T>() <= CopyChunkBytes)
+        {
+            var all = MemoryMarshal.Cast<byte, T>(tensor.bytes);
+            if (toTensor) host.CopyTo(all);
+            else all.CopyTo(host);
+            return;
+        }
         using var flat = tensor.reshape(-1);
         int chunk = CopyChunkBytes / Unsafe.SizeOf<T>();
         for (int start = 0; start < host.Length; start += chunk)
@@ -97,6 +104,13 @@ internal sealed partial class TorchBackend
     public void CopyToHost(Tensor source, Span<float> destination)
     {
         OpChecks.CheckDestination(source, destination.Length);
+        if (destination.Length == 1)
+        {
+            // One value (a loss, a metric): libtorch's item() reads it from any device in one call.
+            using var value = Live(source).ToScalar();
+            destination[0] = value.ToSingle();
+            return;
+        }
         using var host = HostContiguous(Live(source));
         CopyOut(host, destination);
     }
@@ -104,6 +118,12 @@ internal sealed partial class TorchBackend
     public void CopyToHost(Tensor source, Span<int> destination)
     {
         OpChecks.CheckDestination(source, destination.Length);
+        if (destination.Length == 1)
+        {
+            using var value = Live(source).ToScalar();
+            destination[0] = value.ToInt32();
+            return;
+        }
         using var host = HostContiguous(Live(source));
         CopyOut(host, destination);
     }
@@ -184,78 +204,126 @@ internal sealed partial class TorchBackend
     public bool TryAdamUpdate(Tensor variable, Tensor gradient, Tensor m, Tensor v, float alpha, float beta1, float beta2, float epsilon)
     {
         if (!Fusable(variable, gradient, m, v)) return false;
-        using (torch.no_grad())
-        using (var scope = torch.NewDisposeScope())
-        {
-            TT w = T(variable), g = T(gradient), ms = T(m), vs = T(v);
-            ms.add_(g.sub(ms).mul_(1 - beta1));                  // m += (g - m)(1 - β₁)
-            vs.add_(g.square().sub_(vs).mul_(1 - beta2));        // v += (g² - v)(1 - β₂)
-            w.addcdiv_(ms, vs.sqrt().add_(epsilon), -alpha);     // w -= m·α / (√v + ε)
-        }
+        using var noGrad = NoGradIfRecording();
+        TT w = T(variable), g = T(gradient), ms = T(m), vs = T(v);
+        using (var difference = g.sub(ms))
+            ms.add_(difference.mul_(1 - beta1));                    // m += (g - m)(1 - β₁)
+        using (var square = g.square())
+            vs.add_(square.sub_(vs).mul_(1 - beta2));               // v += (g² - v)(1 - β₂)
+        using (var denominator = vs.sqrt())
+            w.addcdiv_(ms, denominator.add_(epsilon), -alpha);      // w -= m·α / (√v + ε)
         return true;
     }
 
     public bool TryRmsPropUpdate(Tensor variable, Tensor gradient, Tensor velocity, float lr, float rho, float epsilon)
     {
-        if (!Fusable(variable, gradient, velocity, velocity)) return false;
-        using (torch.no_grad())
-        using (var scope = torch.NewDisposeScope())
-        {
-            TT w = T(variable), g = T(gradient), vs = T(velocity);
-            // One temporary of the weight's size instead of three (an embedding table's step
-            // allocates and sweeps that much memory per temporary); the products group differently
-            // from the op-by-op rule, within a few ulps.
-            vs.mul_(rho).addcmul_(g, g, 1 - rho);             // v = ρ·v + (1 - ρ)·g·g
-            w.addcdiv_(g, vs.add(epsilon).sqrt_(), -lr);      // w -= lr·g / √(v + ε)
-        }
+        if (!Fusable(variable, gradient, velocity, null)) return false;
+        using var noGrad = NoGradIfRecording();
+        TT w = T(variable), g = T(gradient), vs = T(velocity);
+        // One temporary of the weight's size instead of three (an embedding table's step
+        // allocates and sweeps that much memory per temporary); the products group differently
+        // from the op-by-op rule, within a few ulps.
+        vs.mul_(rho).addcmul_(g, g, 1 - rho);                       // v = ρ·v + (1 - ρ)·g·g
+        using (var denominator = vs.add(epsilon))
+            w.addcdiv_(g, denominator.sqrt_(), -lr);                // w -= lr·g / √(v + ε)
         return true;
     }
 
     /// <summary>
-    /// Float32 tensors of this backend, of one shape, contiguous, none sharing storage with another
-    /// (an in-place step would read what an earlier one overwrote; such tensors take the op path).
-    /// <paramref name="b"/> may be <paramref name="a"/> itself, for RmsProp's one slot.
+    /// Autograd recording off for a fused step, unless it is off already (the optimizer calls these
+    /// inside its no-grad scope; entering another costs three native calls per weight).
     /// </summary>
-    private bool Fusable(Tensor w, Tensor g, Tensor a, Tensor b)
+    private static IDisposable? NoGradIfRecording() => torch.is_grad_enabled() ? torch.no_grad() : null;
+
+    /// <summary>
+    /// Float32 tensors of this backend, of one shape, contiguous, none sharing memory with another
+    /// (an in-place step would read what an earlier one overwrote; such tensors take the op path).
+    /// <paramref name="b"/> is null for RmsProp's one slot. A weight's or slot's storage is fixed
+    /// for its life (assignments copy into it), so its contiguity and memory are read once; the
+    /// gradient's at every step.
+    /// </summary>
+    private bool Fusable(Tensor w, Tensor g, Tensor a, Tensor? b)
     {
-        Tensor[] all = [w, g, a, b];
-        foreach (var t in all)
+        foreach (var t in (ReadOnlySpan<Tensor>)[w, g, a, b ?? a])
         {
             ArgumentNullException.ThrowIfNull(t);
-            if (t.DType != DType.Float32 || t.Shape != w.Shape || !ReferenceEquals(t.Owner, this)
-                || t.Native is not TT native || native.IsInvalid || !native.is_contiguous())
+            if (t.DType != DType.Float32 || t.Shape != w.Shape || !ReferenceEquals(t.Owner, this) || t.Native is not TT native || native.IsInvalid)
                 return false;
         }
-        IntPtr sw = FixedStorageOf(w), sg = StorageOf(g), sa = FixedStorageOf(a), sb = FixedStorageOf(b);
-        return sw != sg && sw != sa && sw != sb && sg != sa && sg != sb && (sa != sb || ReferenceEquals(a, b));
+        var (mw, ma) = (FixedMemoryOf(w), FixedMemoryOf(a));
+        var mb = b is null ? null : FixedMemoryOf(b);
+        if (mw is null || ma is null || (b is not null && mb is null)) return false;
+        var mg = MemoryOf(T(g));
+        if (mg is null || mw.Overlaps(mg) || mw.Overlaps(ma) || mg.Overlaps(ma)) return false;
+        return mb is null || (!mw.Overlaps(mb) && !mg.Overlaps(mb) && !ma.Overlaps(mb));
     }
 
-    private IntPtr StorageOf(Tensor x)
+    /// <summary>The bytes a contiguous tensor covers (null when it is not contiguous): its storage on a device, its address range on the CPU.</summary>
+    private sealed record Memory(IntPtr Start, long Bytes)
     {
-        using var scope = torch.NewDisposeScope();
-        return T(x).storage<float>().data_ptr();
+        public bool Overlaps(Memory other) => Start < other.Start + Math.Max(other.Bytes, 1) && other.Start < Start + Math.Max(Bytes, 1);
     }
 
-    // A weight's or slot's storage is fixed for its life (assignments copy into it), so its
-    // address is read once, not at every step.
-    private readonly ConditionalWeakTable<Tensor, StrongBox<IntPtr>> _storages = new();
+    private Memory? MemoryOf(TT t)
+    {
+        if (!t.is_contiguous()) return null;
+        if (OnCpu)
+        {
+            var bytes = t.bytes;
+            unsafe
+            {
+                fixed (byte* start = bytes) return new((IntPtr)start, bytes.Length);
+            }
+        }
+        // Device memory cannot be addressed from here; a shared storage counts as overlapping.
+        using var scope = torch.NewDisposeScope();
+        return new(t.storage<float>().data_ptr(), 1);
+    }
 
-    private IntPtr FixedStorageOf(Tensor x) => _storages.GetValue(x, t => new(StorageOf(t))).Value;
+    private readonly ConditionalWeakTable<Tensor, Memory?> _fixedMemory = new();
+
+    private Memory? FixedMemoryOf(Tensor x) => _fixedMemory.GetValue(x, t => MemoryOf(T(t)));
 
     // Autograd.
 
     public void Backward(Tensor root, Tensor seed, bool retainGraph)
     {
         var r = T(root);
+        if (retainGraph) Interlocked.Increment(ref s_retainingBackwards);
         try
         {
-            r.backward([T(seed)], retain_graph: retainGraph);
+            WithBackwardFailures(() => r.backward([T(seed)], retain_graph: retainGraph));
         }
         catch (System.Runtime.InteropServices.ExternalException e) when (e.Message.Contains("backward through the graph a second time", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException(
-                "Backward already ran through this graph and its saved tensors were freed; pass retainGraph: true to the first Backward call to run it twice.", e);
+            throw new InvalidOperationException(SecondBackwardMessage, e);
         }
+        finally
+        {
+            if (retainGraph) Interlocked.Decrement(ref s_retainingBackwards);
+        }
+    }
+
+    private const string SecondBackwardMessage =
+        "Backward already ran through this graph and its saved tensors were freed; pass retainGraph: true to the first Backward call to run it twice.";
+
+    // How many backward passes that retain their graph are running (any thread: libtorch runs a
+    // device's backward on its own threads). While one is, fused nodes keep their saved state.
+    private static int s_retainingBackwards;
+
+    /// <summary>Runs libtorch's backward, then rethrows what a fused recurrent backward caught inside it (the first cause, when libtorch failed too).</summary>
+    private static void WithBackwardFailures(Action backward)
+    {
+        try
+        {
+            backward();
+        }
+        catch
+        {
+            ThrowBackwardFailure();
+            throw;
+        }
+        ThrowBackwardFailure();
     }
 
     public Tensor?[] Gradients(Tensor loss, IReadOnlyList<Tensor> variables)
@@ -274,12 +342,13 @@ internal sealed partial class TorchBackend
         }
         var l = T(loss);
         if (wanted.Count == 0 || !l.requires_grad) return grads;
-        var results = torch.autograd.grad([l], wanted, allow_unused: true);
+        IList<TT> results = [];
+        WithBackwardFailures(() => results = torch.autograd.grad([l], wanted, allow_unused: true));
         for (int k = 0; k < results.Count; k++)
         {
             var g = results[k];
             if (g.Handle == IntPtr.Zero) continue; // a variable the loss never reached
-            grads[index[k]] = Wrap(g);
+            grads[index[k]] = WrapFloat(g, variables[index[k]].Shape); // autograd gives each the variable's shape
         }
         return grads;
     }

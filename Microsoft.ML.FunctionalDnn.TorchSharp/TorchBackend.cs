@@ -181,6 +181,9 @@ internal sealed partial class TorchBackend : IBackend
     /// </summary>
     internal Tensor WrapFloat(TT t, Shape shape) => new(this, t, shape, DType.Float32);
 
+    /// <summary>Our tensor over a libtorch result whose shape and type (float32 or int32) the op already knows.</summary>
+    internal Tensor Wrap(TT t, Shape shape, DType dtype) => new(this, t, shape, dtype);
+
     internal static Shape ShapeOf(TT t)
     {
         var dims = t.shape;

@@ -92,12 +92,15 @@ public sealed class TrainerTests
     {
         var floats = Tensor.FromArray(new float[,] { { 0, 1 }, { 2, 3 }, { 4, 5 } });
         var ints = Tensor.FromArray(new int[,] { { 0, 1 }, { 2, 3 }, { 4, 5 } });
+        var weights = Tensor.FromArray(new float[] { 0.5f, 1, 2 });
         int[] rows = [2, 0, 2];
-        var gathered = DataSpec.Rows(floats, rows);
-        Assert.AreEqual(new Shape(3, 2), gathered.Shape);
-        CollectionAssert.AreEqual(new float[] { 4, 5, 0, 1, 4, 5 }, gathered.ToArray());
-        var gatheredInts = DataSpec.Rows(ints, rows);
-        Assert.AreEqual(DType.Int32, gatheredInts.DType);
-        CollectionAssert.AreEqual(new[] { 4, 5, 0, 1, 4, 5 }, gatheredInts.ToIntArray());
+        var batch = DataSpec.Rows([floats], [ints, floats], weights, rows);
+        Assert.AreEqual(new Shape(3, 2), batch.X[0].Shape);
+        CollectionAssert.AreEqual(new float[] { 4, 5, 0, 1, 4, 5 }, batch.X[0].ToArray());
+        Assert.AreEqual(DType.Int32, batch.Y[0].DType);
+        CollectionAssert.AreEqual(new[] { 4, 5, 0, 1, 4, 5 }, batch.Y[0].ToIntArray());
+        CollectionAssert.AreEqual(batch.X[0].ToArray(), batch.Y[1].ToArray());
+        CollectionAssert.AreEqual(new float[] { 2, 0.5f, 2 }, batch.Weights!.ToArray());
+        Assert.IsNull(DataSpec.Rows([floats], [floats], null, rows).Weights);
     }
 }

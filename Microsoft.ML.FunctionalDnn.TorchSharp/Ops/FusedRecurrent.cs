@@ -94,6 +94,17 @@ internal sealed partial class TorchBackend
 
     private enum FusedKind { Lstm, Gru, SimpleRnn }
 
+    // The first exception of a fused backward since the last check (libtorch may run backward on
+    // a device thread, so this is not per thread).
+    private static Exception? s_backwardFailure;
+
+    /// <summary>Rethrows, on the thread that asked for gradients, an exception a fused recurrent backward caught inside libtorch's backward.</summary>
+    private static void ThrowBackwardFailure()
+    {
+        if (Interlocked.Exchange(ref s_backwardFailure, null) is { } failure)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+    }
+
     /// <summary>
     /// The custom autograd function: forward runs the module on detached leaf copies of the inputs
     /// and its parameters, with gradients enabled, and saves that inner graph; backward runs
@@ -121,6 +132,7 @@ internal sealed partial class TorchBackend
             ctx.save_data("kind", vars[0]);
             if (vars[4] is TT bias) ctx.save_data("biasShape", bias.shape);
             ctx.save_data("goBackwards", vars[7]);
+            ctx.save_data("released", false);
             // Gradients of unused outputs stay undefined (no zero tensors of a whole sequence).
             ctx.set_materialize_grads(false);
             return run.Outputs;
@@ -189,8 +201,31 @@ internal sealed partial class TorchBackend
             return new RunResult(outputs, saved, module);
         }
 
+        /// <summary>
+        /// libtorch calls this from native code, where a managed exception would end the process
+        /// (TorchSharp does not catch one there): a failure is kept for <see cref="ThrowBackwardFailure"/>,
+        /// which the caller of libtorch's backward runs once it returns, and no gradient flows on.
+        /// </summary>
         public override List<TT> backward(torch.autograd.AutogradContext ctx, List<TT> grad_outputs)
         {
+            try
+            {
+                return BackwardCore(ctx, grad_outputs);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref s_backwardFailure, e, null);
+                return [.. new TT[9]];
+            }
+        }
+
+        private static List<TT> BackwardCore(torch.autograd.AutogradContext ctx, List<TT> grad_outputs)
+        {
+            // libtorch frees a node's saved tensors after a backward that does not retain the graph;
+            // this node keeps its inner graph, so it says so itself, as the step loop's nodes would.
+            if ((bool)ctx.get_data("released"))
+                throw new InvalidOperationException(SecondBackwardMessage);
+            if (Volatile.Read(ref s_retainingBackwards) == 0) ctx.save_data("released", true);
             using var scope = torch.NewDisposeScope();
             var kind = (FusedKind)ctx.get_data("kind");
             var saved = ctx.get_saved_variables();

@@ -14,8 +14,8 @@ internal sealed partial class TorchBackend
         ArgumentNullException.ThrowIfNull(x);
         RequireFloat(x, op);
         var ax = NormalizeAxes(axes, x.Rank);
-        if (x.Rank == 0) return Wrap(T(x).alias());
-        return Wrap(f(T(x), Array.ConvertAll(ax, a => (long)a)));
+        if (x.Rank == 0) return WrapFloat(T(x).alias(), x.Shape);
+        return WrapFloat(f(T(x), Array.ConvertAll(ax, a => (long)a)), OpChecks.ReducedShape(x.Shape, ax, keepDims));
     }
 
     public Tensor Sum(Tensor x, int[]? axes, bool keepDims) => Reduce(x, axes, keepDims, nameof(Sum), (t, ax) => t.sum(ax, keepDims));
@@ -47,13 +47,13 @@ internal sealed partial class TorchBackend
     {
         ArgumentNullException.ThrowIfNull(x);
         RequireFloat(x, nameof(Softmax));
-        return Wrap(F.softmax(T(x), x.Shape.NormalizeAxis(axis)));
+        return WrapFloat(F.softmax(T(x), x.Shape.NormalizeAxis(axis)), x.Shape);
     }
 
     public Tensor LogSoftmax(Tensor x, int axis)
     {
         ArgumentNullException.ThrowIfNull(x);
         RequireFloat(x, nameof(LogSoftmax));
-        return Wrap(F.log_softmax(T(x), x.Shape.NormalizeAxis(axis)));
+        return WrapFloat(F.log_softmax(T(x), x.Shape.NormalizeAxis(axis)), x.Shape);
     }
 }

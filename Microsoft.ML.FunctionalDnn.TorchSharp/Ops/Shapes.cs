@@ -114,12 +114,15 @@ internal sealed partial class TorchBackend
 
     private Tensor TakeCore(Tensor x, TT ids, Shape idShape, int a)
     {
-        var dims = new List<long>();
+        var dims = new List<int>();
         for (int d = 0; d < a; d++) dims.Add(x.Shape[d]);
         foreach (int d in idShape) dims.Add(d);
         for (int d = a + 1; d < x.Rank; d++) dims.Add(x.Shape[d]);
-        var picked = T(x).index_select(a, ids.reshape(-1));
-        return Wrap(picked.reshape([.. dims]));
+        var shape = new Shape([.. dims]);
+        // One axis of ids (a batch's rows): index_select's result has the shape already.
+        if (idShape.Rank == 1) return Wrap(T(x).index_select(a, ids), shape, x.DType);
+        using var flat = ids.reshape(-1);
+        return Wrap(T(x).index_select(a, flat).reshape(Dims(shape)), shape, x.DType);
     }
 
     public Tensor OneHot(Tensor indices, int depth)
@@ -139,8 +142,9 @@ internal sealed partial class TorchBackend
     public Tensor Dense(Tensor x, Tensor kernel, Tensor? bias)
     {
         OpChecks.CheckDense(x, kernel, bias);
-        if (x.Rank == 2) return Wrap(bias is null ? T(x).mm(T(kernel)) : torch.addmm(T(bias), T(x), T(kernel), 1, 1));
-        return Wrap(torch.nn.functional.linear(T(x), T(kernel).t(), TOrNull(bias)));
+        var shape = x.Shape.With(-1, kernel.Shape[1]);
+        if (x.Rank == 2) return WrapFloat(bias is null ? T(x).mm(T(kernel)) : torch.addmm(T(bias), T(x), T(kernel), 1, 1), shape);
+        return WrapFloat(torch.nn.functional.linear(T(x), T(kernel).t(), TOrNull(bias)), shape);
     }
 
     public Tensor MatMul(Tensor a, Tensor b, bool transposeA, bool transposeB)

@@ -60,6 +60,18 @@ internal static class OpChecks
         return new Shape(dims);
     }
 
+    /// <summary>The shape after reducing <paramref name="axes"/> (kept as size 1 when <paramref name="keepDims"/>).</summary>
+    internal static Shape ReducedShape(Shape shape, int[] axes, bool keepDims)
+    {
+        var dims = new List<int>(shape.Rank);
+        for (int i = 0; i < shape.Rank; i++)
+        {
+            if (Array.IndexOf(axes, i) < 0) dims.Add(shape[i]);
+            else if (keepDims) dims.Add(1);
+        }
+        return new Shape([.. dims]);
+    }
+
     /// <summary>Axes made non-negative and sorted (all axes when null or empty); an axis listed twice is an error.</summary>
     internal static int[] NormalizeAxes(int[]? axes, int rank)
     {

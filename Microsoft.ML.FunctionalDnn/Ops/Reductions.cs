@@ -57,6 +57,6 @@ public static partial class Ops
         var y = Add(Log(Sum(Exp(Subtract(x, shift)), axes, keepDims: true)), shift);
         if (keepDims) return y;
         var ax = ReduceKernel.NormalizeAxes(axes, x.Rank);
-        return Reshape(y, ReduceKernel.ReducedShape(x.Shape, ax, false).ToArray());
+        return Reshape(y, OpChecks.ReducedShape(x.Shape, ax, false).ToArray());
     }
 }

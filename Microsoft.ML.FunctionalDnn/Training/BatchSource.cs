@@ -41,8 +41,7 @@ internal sealed class TensorBatchSource(Tensor[] inputs, Tensor[] targets, Tenso
         for (int start = 0; start < count; start += batchSize)
         {
             var rows = order[start..Math.Min(count, start + batchSize)];
-            yield return new Batch([.. inputs.Select(t => DataSpec.Rows(t, rows))], [.. targets.Select(t => DataSpec.Rows(t, rows))],
-                weights is null ? null : DataSpec.Rows(weights, rows));
+            yield return DataSpec.Rows(inputs, targets, weights, rows);
         }
     }
 }

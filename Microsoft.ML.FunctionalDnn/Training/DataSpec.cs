@@ -66,17 +66,23 @@ public sealed class DataSpec : IEnumerable<Tensor>
     }
 
     /// <summary>
-    /// Rows <paramref name="indices"/> of a tensor (float32 or int32: ids, sparse labels), as a new
-    /// tensor gathered on the backend (on the device, for the torch backend) by its unchecked row
-    /// gather: the callers pass a permutation or a split of the samples, made by Fit. The ids are a
-    /// temporary of the caller's tensor scope (a batch's scope), not host data that outlives it.
+    /// Rows <paramref name="indices"/> of every input, target and the sample weights (float32 or
+    /// int32: ids, sparse labels), as new tensors gathered on the backend (on the device, for the
+    /// torch backend) by its unchecked row gather: the callers pass a permutation or a split of the
+    /// samples, made by Fit. The ids go to the backend once for all the tensors, as a temporary of
+    /// the caller's tensor scope (a batch's scope), not host data that outlives it.
     /// </summary>
-    internal static Tensor Rows(Tensor data, int[] indices)
+    internal static Batch Rows(Tensor[] inputs, Tensor[] targets, Tensor? weights, int[] indices)
     {
         // Data may be a weight or carry a graph; a batch of it is never differentiated. The rows
         // come from a permutation or a split of this data, so they need no range check (which
         // would read the ids back from the device on every batch).
+        var backend = Backend.Current;
         using (GradMode.NoGrad())
-            return Backend.Current.TakeRowsUnchecked(data, Backend.Current.FromHostTemporary(indices, new Shape(indices.Length)));
+        {
+            var ids = backend.FromHostTemporary(indices, new Shape(indices.Length));
+            return new Batch([.. inputs.Select(t => backend.TakeRowsUnchecked(t, ids))], [.. targets.Select(t => backend.TakeRowsUnchecked(t, ids))],
+                weights is null ? null : backend.TakeRowsUnchecked(weights, ids));
+        }
     }
 }

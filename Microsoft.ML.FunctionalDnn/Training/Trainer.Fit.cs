@@ -34,8 +34,8 @@ internal sealed partial class Trainer
             if (trainCount == 0 || trainCount == n)
                 throw new ArgumentException($"validationSplit {validationSplit} of {n} samples leaves {trainCount} for training and {n - trainCount} for validation; both need at least one.");
             int[] valRows = [.. Enumerable.Range(trainCount, n - trainCount)];
-            validation = new TensorBatchSource([.. inputs.Select(t => DataSpec.Rows(t, valRows))], [.. targets.Select(t => DataSpec.Rows(t, valRows))],
-                weights is null ? null : DataSpec.Rows(weights, valRows), valRows.Length);
+            var held = DataSpec.Rows(inputs, targets, weights, valRows);
+            validation = new TensorBatchSource(held.X, held.Y, held.Weights, valRows.Length);
         }
         return FitCore(new TensorBatchSource(inputs, targets, weights, trainCount), validation, epochs, batchSize, shuffle, initialEpoch, callbacks, verbose, seed);
     }

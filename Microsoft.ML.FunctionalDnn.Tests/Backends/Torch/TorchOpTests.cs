@@ -319,6 +319,15 @@ public sealed class TorchParityTests : BackendTestBase
             Assert.AreEqual(w1[i] - 0.01f * g0[i] / MathF.Sqrt(vi + 1e-7f), w2[i], 1e-6f);
         }
         Assert.IsFalse(Backend.Current.TryAdamUpdate(w, g, m, Tensor.Zeros(new Shape(15)), 0.01f, 0.9f, 0.999f, 1e-7f), "a slot of another shape takes the op path");
+
+        // Tensors that share memory take the op path too (an in-place step would read what it
+        // overwrote): the weight as its own gradient, a view of a slot as the gradient, one tensor
+        // as both Adam slots.
+        var before = w.ToArray();
+        Assert.IsFalse(Backend.Current.TryRmsPropUpdate(w, w, v, 0.01f, 0.9f, 1e-7f), "the weight as its gradient");
+        Assert.IsFalse(Backend.Current.TryRmsPropUpdate(w, Ops.Reshape(v, [3, 5]), v, 0.01f, 0.9f, 1e-7f), "a view of the slot as the gradient");
+        Assert.IsFalse(Backend.Current.TryAdamUpdate(w, g, m, m, 0.01f, 0.9f, 0.999f, 1e-7f), "one tensor as both slots");
+        CollectionAssert.AreEqual(before, w.ToArray(), "a refused step leaves the weight alone");
     }
 
     private static float[] RunOptimizer(Optimizer optimizer, int length)

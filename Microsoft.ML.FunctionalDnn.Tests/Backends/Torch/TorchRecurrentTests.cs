@@ -179,6 +179,62 @@ public sealed class TorchRecurrentParityTests : BackendTestBase
     }
 
     [TestMethod]
+    public void ASecondBackwardWithoutRetainGraphFailsOnTheFusedPath()
+    {
+        // libtorch's own nodes refuse a second pass once their saved tensors are freed; the fused
+        // node keeps an inner graph, so it refuses by itself (Sum saves nothing and lets the second
+        // pass reach it). The failed pass adds nothing to the gradients.
+        var (w, u, x) = LstmOperands(seed: 5);
+        long fusedBefore = TorchBackend.FusedRecurrentRuns;
+        var loss = Ops.Sum(Ops.Lstm(x, w, u, null).Output);
+        Assert.AreEqual(1, TorchBackend.FusedRecurrentRuns - fusedBefore);
+        loss.Backward();
+        var first = w.Grad!.ToArray();
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => loss.Backward());
+        StringAssert.Contains(error.Message, "retainGraph: true");
+        CollectionAssert.AreEqual(first, w.Grad!.ToArray());
+    }
+
+    [TestMethod]
+    public void AFailureInsideTheFusedBackwardIsAnExceptionNotACrash()
+    {
+        // The fused op's backward runs as managed code called by libtorch, where an exception would
+        // end the process. Writing into an input that needs a gradient between forward and
+        // backward makes libtorch's version check fail inside it (unpacking the saved input): the
+        // caller gets libtorch's error, no gradient is written, and the backend keeps working.
+        var (w, u, x) = LstmOperands(seed: 4);
+        x.RequiresGrad = true;
+        long fusedBefore = TorchBackend.FusedRecurrentRuns;
+        var loss = Ops.Sum(Ops.Lstm(x, w, u, null).Output);
+        Assert.AreEqual(1, TorchBackend.FusedRecurrentRuns - fusedBefore);
+        Backend.Current.AssignAdd(x, Tensor.Full(x.Shape, 0.5f));
+        var error = Assert.Throws<Exception>(() => loss.Backward());
+        StringAssert.Contains(error.Message, "modified by an inplace operation");
+        Assert.IsNull(w.Grad, "the failed backward left no gradient");
+        Assert.IsNull(x.Grad);
+
+        // The next graph trains as usual, and the failure is not reported twice.
+        var again = Ops.Sum(Ops.Lstm(x, w, u, null).Output);
+        again.Backward();
+        var grad = w.Grad!.ToArray();
+        Assert.IsTrue(grad.All(float.IsFinite) && grad.Any(g => g != 0));
+        var gradients = Backend.Current.Gradients(Ops.Sum(Ops.Lstm(x, w, u, null).Output), [w, u]);
+        Assert.IsNotNull(gradients[0]);
+    }
+
+    /// <summary>An LSTM kernel and recurrent kernel that need gradients, and an input that does not.</summary>
+    private static (Tensor Kernel, Tensor RecurrentKernel, Tensor X) LstmOperands(int seed)
+    {
+        var r = new RandomGenerator(seed);
+        var w = Tensor.Uniform(new Shape(Features, 4 * Units), -0.3f, 0.3f, r);
+        var u = Tensor.Uniform(new Shape(Units, 4 * Units), -0.3f, 0.3f, r);
+        var x = Tensor.Uniform(new Shape(Batch, Steps, Features), -1, 1, r);
+        w.RequiresGrad = true;
+        u.RequiresGrad = true;
+        return (w, u, x);
+    }
+
+    [TestMethod]
     public void FusedStepsLeaveNoLibtorchTensorAlive()
     {
         // 100 training-like steps (forward, backward, each in its scope) through the fused Lstm: the

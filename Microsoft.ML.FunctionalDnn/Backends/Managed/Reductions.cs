@@ -11,7 +11,7 @@ internal sealed partial class ManagedBackend
         RequireFloat(x, nameof(Sum));
         var ax = ReduceKernel.NormalizeAxes(axes, x.Rank);
         var kept = ReduceKernel.Reduce(x, ax, ReduceKind.Sum);
-        var y = keepDims ? kept : kept.View(ReduceKernel.ReducedShape(x.Shape, ax, false));
+        var y = keepDims ? kept : kept.View(OpChecks.ReducedShape(x.Shape, ax, false));
         if (Tape.ShouldRecord(x))
         {
             Tape.Record(nameof(Sum), y, [x], n =>
@@ -39,7 +39,7 @@ internal sealed partial class ManagedBackend
         RequireFloat(x, name);
         var ax = ReduceKernel.NormalizeAxes(axes, x.Rank);
         var kept = ReduceKernel.Reduce(x, ax, kind);
-        var y = keepDims ? kept : kept.View(ReduceKernel.ReducedShape(x.Shape, ax, false));
+        var y = keepDims ? kept : kept.View(OpChecks.ReducedShape(x.Shape, ax, false));
         if (Tape.ShouldRecord(x))
         {
             Tape.Record(name, y, [x], n =>
@@ -65,7 +65,7 @@ internal sealed partial class ManagedBackend
         RequireFloat(x, nameof(ArgMax));
         int a = x.Shape.NormalizeAxis(axis);
         int outer = x.Shape.SizeOf(0, a), n = x.Shape[a], inner = x.Shape.SizeOf(a + 1, x.Rank);
-        var y = Tensor.Empty(ReduceKernel.ReducedShape(x.Shape, [a], keepDims), DType.Int32);
+        var y = Tensor.Empty(OpChecks.ReducedShape(x.Shape, [a], keepDims), DType.Int32);
         var xs = x.Data;
         var ys = y.IntData;
         for (int o = 0; o < outer; o++)

@@ -20,18 +20,6 @@ internal static class ReduceKernel
     /// <summary>Sorted, distinct, non-negative axes; all axes when <paramref name="axes"/> is null or empty.</summary>
     internal static int[] NormalizeAxes(int[]? axes, int rank) => OpChecks.NormalizeAxes(axes, rank);
 
-    /// <summary>The shape after reducing <paramref name="axes"/> (kept as size 1 when <paramref name="keepDims"/>).</summary>
-    internal static Shape ReducedShape(Shape shape, int[] axes, bool keepDims)
-    {
-        var dims = new List<int>(shape.Rank);
-        for (int i = 0; i < shape.Rank; i++)
-        {
-            if (Array.IndexOf(axes, i) < 0) dims.Add(shape[i]);
-            else if (keepDims) dims.Add(1);
-        }
-        return new Shape([.. dims]);
-    }
-
     /// <summary>Reduces <paramref name="x"/> over sorted <paramref name="axes"/>; the result keeps dims as size 1.</summary>
     internal static Tensor Reduce(Tensor x, int[] axes, ReduceKind kind)
     {
