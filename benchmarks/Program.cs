@@ -2,6 +2,7 @@ using Microsoft.ML.FunctionalDnn.Benchmarks;
 
 // dotnet run -c Release --project benchmarks -- <command>
 //   gemm      GFLOP/s of the GEMM on square and DNN-shaped products, one core and all cores
+//   peak      this machine's float32 FMA peak (independent FMA chains), one core and all cores
 //   ops       per-op overhead on small tensors (BenchmarkDotNet)
 //   workloads [names] [--backend torch] [--rounds N] [--quick F]
 //             the reference models of WORKLOADS.md, each in its own process, medians of N rounds (default 3):
@@ -16,6 +17,9 @@ switch (command)
 {
     case "gemm":
         GemmBenchmark.Run();
+        break;
+    case "peak":
+        FmaPeak.Print();
         break;
     case "ops":
         BenchmarkDotNet.Running.BenchmarkRunner.Run<SmallOpBenchmarks>(args: args[1..]);
@@ -41,7 +45,7 @@ switch (command)
         }
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{command}'. Expected one of: gemm, ops, workloads, probe (workload and twin are the children of workloads).");
+        Console.Error.WriteLine($"Unknown benchmark '{command}'. Expected one of: gemm, peak, ops, workloads, probe (workload and twin are the children of workloads).");
         return 2;
 }
 return 0;

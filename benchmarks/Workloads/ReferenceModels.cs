@@ -12,7 +12,10 @@ internal static class ReferenceModels
     /// <summary>Training samples per workload: 1000 as in WORKLOADS.md, fewer under <c>--quick</c>.</summary>
     internal static int Samples { get; set; } = 1000;
 
-    internal sealed record Workload(string Name, Func<RandomGenerator, (Model Model, Tensor[] X, Tensor[] Y)> Build, int BatchSize, int Epochs);
+    /// <summary>What a workload times: training (<c>Fit</c>), inference (<c>Predict</c>), or the bare GEMM.</summary>
+    internal enum Task { Fit, Predict, Gemm }
+
+    internal sealed record Workload(string Name, Func<RandomGenerator, (Model Model, Tensor[] X, Tensor[] Y)> Build, int BatchSize, int Epochs, Task Timed = Task.Fit);
 
     internal static readonly Workload[] All =
     [
@@ -21,7 +24,16 @@ internal static class ReferenceModels
         new("social", Social, 64, 2),
         new("residual", Residual, 64, 1),
         new("siamese", Siamese, 128, 5),
+        new("inception", Inception, 32, 1),
+        new("predict_qa", QuestionAnswering, 128, 0, Task.Predict),
+        new("gemm", _ => throw new InvalidOperationException("gemm has no model."), 0, 0, Task.Gemm),
     ];
+
+    /// <summary>Inception's images: 256 at full size (WORKLOADS.md), scaled with <see cref="Samples"/> under <c>--quick</c>.</summary>
+    internal static int InceptionSamples => Math.Max(1, Samples * 256 / 1000);
+
+    /// <summary>The GEMM workload: a <see cref="GemmSize"/>² product, <see cref="GemmRepeats"/> times.</summary>
+    internal const int GemmSize = 1024, GemmRepeats = 20;
 
     private static Tensor OneHotRandom(RandomGenerator r, int classes) => Ops.OneHot(Tensor.RandomInts(new Shape(Samples), 0, classes, r), classes);
 
@@ -79,6 +91,25 @@ internal static class ReferenceModels
         var model = new Model(input, new Dense(10, "softmax").Apply(new GlobalAveragePooling2D().Apply(x)));
         model.Compile("rmsprop", "categorical_crossentropy");
         return (model, [Tensor.Uniform(new Shape(Samples, 32, 32, 3), 0, 1, r)], [OneHotRandom(r, 10)]);
+    }
+
+    // The notes' Inception module (docs/functional-api.md), on 32 × 32 × 64 inputs.
+    private static (Model, Tensor[], Tensor[]) Inception(RandomGenerator r)
+    {
+        var input = Input([32, 32, 64]);
+        var a = new Conv2D(128, 1, strides: 2, activation: "relu").Apply(input);
+        var b = new Conv2D(128, 1, activation: "relu").Apply(input);
+        b = new Conv2D(128, 3, strides: 2, padding: Padding.Same, activation: "relu").Apply(b);
+        var c = new AveragePooling2D(3, strides: 2, padding: Padding.Same).Apply(input);
+        c = new Conv2D(128, 3, padding: Padding.Same, activation: "relu").Apply(c);
+        var d = new Conv2D(128, 1, activation: "relu").Apply(input);
+        d = new Conv2D(128, 3, padding: Padding.Same, activation: "relu").Apply(d);
+        d = new Conv2D(128, 3, strides: 2, padding: Padding.Same, activation: "relu").Apply(d);
+        var joined = Concatenate([a, b, c, d], axis: -1);
+        var model = new Model(input, new Dense(10, "softmax").Apply(new GlobalAveragePooling2D().Apply(joined)));
+        model.Compile("rmsprop", "categorical_crossentropy");
+        int n = InceptionSamples;
+        return (model, [Tensor.Uniform(new Shape(n, 32, 32, 64), 0, 1, r)], [Ops.OneHot(Tensor.RandomInts(new Shape(n), 0, 10, r), 10)]);
     }
 
     private static (Model, Tensor[], Tensor[]) Siamese(RandomGenerator r)

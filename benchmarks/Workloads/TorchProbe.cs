@@ -66,6 +66,8 @@ internal static class TorchProbe
     {
         var w = ReferenceModels.All.SingleOrDefault(x => x.Name == name)
             ?? throw new ArgumentException($"Unknown workload '{name}'. Workloads: {string.Join(", ", ReferenceModels.All.Select(x => x.Name))}.");
+        if (w.Timed != ReferenceModels.Task.Fit)
+            throw new ArgumentException($"probe splits a training step; '{name}' times {w.Timed}. Training workloads: {string.Join(", ", ReferenceModels.All.Where(x => x.Timed == ReferenceModels.Task.Fit).Select(x => x.Name))}.");
         LayerNames.Reset();
         using var seed = SeedScope.Begin(1);
         var (model, x, y) = w.Build(new RandomGenerator(1));

@@ -29,21 +29,28 @@ internal static class TorchSharpTwins
         ["social"] = Social,
         ["residual"] = Residual,
         ["siamese"] = Siamese,
+        ["inception"] = Inception,
+        ["predict_qa"] = QuestionAnswering,
     };
 
     /// <summary>The child side: warm-up Fit, then the timed ones as ours are timed; prints seconds, libtorch's thread count and peak memory.</summary>
     public static void RunOne(string name, int threads)
     {
         var workload = ReferenceModels.All.Single(w => w.Name == name);
-        var build = s_builders[name];
         torch.set_num_threads(threads);
+        if (workload.Timed == ReferenceModels.Task.Gemm)
+        {
+            WorkloadBenchmark.ReportChild(name, WorkloadBenchmark.TimedFit(Gemm), torch.get_num_threads());
+            return;
+        }
+        var build = s_builders[name];
         double Fit(long seed)
         {
             torch.manual_seed(seed);
             var setup = build(ReferenceModels.Samples);
             try
             {
-                return Train(setup, workload.Epochs, workload.BatchSize);
+                return workload.Timed == ReferenceModels.Task.Predict ? Predict(setup, workload.BatchSize) : Train(setup, workload.Epochs, workload.BatchSize);
             }
             finally
             {
@@ -81,6 +88,37 @@ internal static class TorchSharpTwins
                 lossSum += loss.item<float>() * rows.shape[0];
             }
             GC.KeepAlive(lossSum);
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Inference over all samples in batches, in eval mode without autograd, the outputs joined as ours Predict joins them.</summary>
+    private static double Predict(Setup setup, int batchSize)
+    {
+        setup.Module.eval();
+        long n = setup.X[0].shape[0];
+        var clock = Stopwatch.StartNew();
+        using (var scope = torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            var batches = new List<Tensor>();
+            for (long start = 0; start < n; start += batchSize)
+                batches.Add(setup.Forward([.. setup.X.Select(x => x.narrow(0, start, Math.Min(batchSize, n - start)))])[0]);
+            torch.cat(batches, 0);
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The GEMM workload: <see cref="ReferenceModels.GemmRepeats"/> products of two square float32 matrices with torch.mm.</summary>
+    private static double Gemm(long seed)
+    {
+        torch.manual_seed(seed);
+        using var a = torch.rand(ReferenceModels.GemmSize, ReferenceModels.GemmSize);
+        using var b = torch.rand(ReferenceModels.GemmSize, ReferenceModels.GemmSize);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < ReferenceModels.GemmRepeats; i++)
+        {
+            using var product = torch.mm(a, b);
         }
         return clock.Elapsed.TotalSeconds;
     }
@@ -242,6 +280,14 @@ internal static class TorchSharpTwins
             (o, y) => CategoricalCrossentropy(o[0], y[0]));
     }
 
+    private static Setup Inception(int samples)
+    {
+        var model = new InceptionModel();
+        int n = Math.Max(1, samples * 256 / 1000); // as ReferenceModels.InceptionSamples
+        return new(model, xs => [model.call(xs[0])], [torch.rand(n, 64, 32, 32)], [OneHotRandom(n, 10)],
+            (o, y) => CategoricalCrossentropy(o[0], y[0]));
+    }
+
     private static Setup Siamese(int samples)
     {
         var model = new SiameseModel();
@@ -316,6 +362,29 @@ internal static class TorchSharpTwins
             var y = F.max_pool2d(F.relu(_wide2.call(F.relu(_wide1.call(x)))), [2, 2]);
             x = y + _projection.call(x);
             return F.softmax(_output.call(x.mean([2, 3])), 1);
+        }
+    }
+
+    // Channels first. Keras's 'same' with stride 2 pads 0 before and 1 after on these even sizes
+    // where padding 1 pads both sides: the same output sizes and work. Average pooling leaves the
+    // padding out of its count, as Keras's does.
+    private sealed class InceptionModel : nn.Module<Tensor, Tensor>
+    {
+        private readonly Conv2d _a = nn.Conv2d(64, 128, 1, stride: 2);
+        private readonly Conv2d _b1 = nn.Conv2d(64, 128, 1), _b2 = nn.Conv2d(128, 128, 3, stride: 2, padding: 1);
+        private readonly Conv2d _c = nn.Conv2d(64, 128, 3, padding: 1);
+        private readonly Conv2d _d1 = nn.Conv2d(64, 128, 1), _d2 = nn.Conv2d(128, 128, 3, padding: 1), _d3 = nn.Conv2d(128, 128, 3, stride: 2, padding: 1);
+        private readonly Linear _output = nn.Linear(512, 10);
+
+        public InceptionModel() : base("inception") => RegisterComponents();
+
+        public override Tensor forward(Tensor x)
+        {
+            var a = F.relu(_a.call(x));
+            var b = F.relu(_b2.call(F.relu(_b1.call(x))));
+            var c = F.relu(_c.call(F.avg_pool2d(x, [3, 3], stride: [2, 2], padding: [1, 1], count_include_pad: false)));
+            var d = F.relu(_d3.call(F.relu(_d2.call(F.relu(_d1.call(x))))));
+            return F.softmax(_output.call(torch.cat([a, b, c, d], 1).mean([2, 3])), 1);
         }
     }
 

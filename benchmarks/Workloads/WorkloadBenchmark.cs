@@ -54,6 +54,9 @@ internal static class WorkloadBenchmark
         string[] quickArgs = quick == 1 ? [] : ["--quick", quick.ToString(CultureInfo.InvariantCulture)];
 
         PrintMachine(threads, torchBackend, rounds, quick);
+        // The ceiling for the GFLOP/s columns, measured before any child runs.
+        var (_, peak, _) = FmaPeak.Measure();
+        FmaPeak.Print(peak);
         string script = FindScript();
         bool python = script.Length > 0 && quick == 1 && PythonHasTorch();
         if (!python)
@@ -68,34 +71,46 @@ internal static class WorkloadBenchmark
             columns.Add(new("plain_ts", w => [.. SelfArguments(), "twin", w, .. quickArgs]));
         }
         if (python)
-            columns.Add(new("pytorch", w => ["-c", PythonWrapper, script, threads.ToString(CultureInfo.InvariantCulture), w], "/usr/bin/python3"));
+        {
+            // Debian's OpenBLAS 0.3.21 does not recognise this CPU generation and falls back to its
+            // SSE3 kernels (30–48 GFLOP/s instead of ~190) unless told the core type.
+            var environment = new Dictionary<string, string>();
+            string? core = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is { Length: > 0 } ? null
+                : Avx512F.IsSupported ? "SkylakeX" : Avx2.IsSupported ? "Haswell" : null;
+            if (core is not null) environment["OPENBLAS_CORETYPE"] = core;
+            Console.WriteLine($"PyTorch twins: OPENBLAS_CORETYPE={core ?? Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "(OpenBLAS's own detection)"}");
+            string scriptText = File.ReadAllText(script);
+            columns.Add(new("pytorch", w => scriptText.Contains($"def w_{w}(", StringComparison.Ordinal) ? ["-c", PythonWrapper, script, threads.ToString(CultureInfo.InvariantCulture), w] : null,
+                "/usr/bin/python3", environment));
+        }
 
         Console.WriteLine();
         Console.WriteLine(Header(columns, torchBackend));
         foreach (var w in chosen)
         {
-            // Rounds interleave the columns, so a burst of load on the shared machine hits all of them.
-            var samples = columns.Select(_ => new List<ChildResult>()).ToArray();
+            // Rounds interleave the columns, so a burst of load on the shared machine hits all of
+            // them; ratios are the median of each round's own ratio (its children ran back to back),
+            // which drifts less than a ratio of two medians when the machine's speed changes.
+            var samples = columns.Select(_ => new List<ChildResult?>()).ToArray();
             for (int round = 0; round < rounds; round++)
                 for (int c = 0; c < columns.Count; c++)
-                    if (RunChild(columns[c].File ?? Environment.ProcessPath!, columns[c].Arguments(w.Name), w.Name) is { } result)
-                    {
-                        samples[c].Add(result);
-                        if (result.Threads is int t && t != threads)
-                            Console.WriteLine($"  note: {columns[c].Name} ran libtorch on {t} threads, not {threads}");
-                    }
-            var seconds = samples.Select(s => Median(s.Select(r => r.Seconds))).ToArray();
-            var peaks = samples.Select(s => Median(s.Select(r => r.PeakMb))).ToArray();
-            Console.WriteLine(Row(w.Name, columns, seconds, peaks, torchBackend));
+                {
+                    // A column without this workload (the PyTorch script has no inception) stays n/a.
+                    var result = columns[c].Arguments(w.Name) is { } arguments ? RunChild(columns[c].File ?? Environment.ProcessPath!, arguments, w.Name, columns[c].Environment) : null;
+                    samples[c].Add(result);
+                    if (result?.Threads is int t && t != threads)
+                        Console.WriteLine($"  note: {columns[c].Name} ran libtorch on {t} threads, not {threads}");
+                }
+            Console.WriteLine(Row(w.Name, columns, samples, torchBackend, peak));
         }
         Console.WriteLine();
         Console.WriteLine($"load average at the end: {LoadAverage()}");
     }
 
     /// <summary>One column of the table: which process to start for a workload.</summary>
-    private sealed record Column(string Name, Func<string, string[]> Arguments, string? File = null);
+    private sealed record Column(string Name, Func<string, string[]?> Arguments, string? File = null, IReadOnlyDictionary<string, string>? Environment = null);
 
-    private sealed record ChildResult(double Seconds, double PeakMb, int? Threads);
+    private sealed record ChildResult(double Seconds, double PeakMb, int? Threads, double? Flops);
 
     private static string Header(List<Column> columns, bool torchBackend)
     {
@@ -104,17 +119,34 @@ internal static class WorkloadBenchmark
         if (torchBackend) line += $" {"plain/torch",12} {"plain/managed",14}";
         if (columns.Any(c => c.Name == "pytorch")) line += $" {"pytorch/managed",16}";
         foreach (var c in columns) line += $" {c.Name + "_MB",11}";
+        line += $" {"GFLOP",8}";
+        foreach (var c in columns.Where(c => c.Name is "managed" or "torch")) line += $" {c.Name + "_GF/s",13} {"%peak",6}";
         return line;
     }
 
-    private static string Row(string name, List<Column> columns, double?[] seconds, double?[] peaks, bool torchBackend)
+    private static string Row(string name, List<Column> columns, List<ChildResult?>[] samples, bool torchBackend, double peak)
     {
-        double? Of(string column) => columns.FindIndex(c => c.Name == column) is int i and >= 0 ? seconds[i] : null;
+        // The median over rounds of column a's seconds / column b's, pairing the runs of one round.
+        double? Ratio(string a, string b)
+        {
+            int ia = columns.FindIndex(c => c.Name == a), ib = columns.FindIndex(c => c.Name == b);
+            if (ia < 0 || ib < 0) return null;
+            return Median(samples[ia].Zip(samples[ib]).Where(p => p.First is not null && p.Second is not null).Select(p => p.First!.Seconds / p.Second!.Seconds));
+        }
         var line = $"{name,-10}";
-        foreach (var s in seconds) line += $" {Show(s, "F3"),11}";
-        if (torchBackend) line += $" {Show(Of("plain_ts") / Of("torch"), "F2"),12} {Show(Of("plain_ts") / Of("managed"), "F2"),14}";
-        if (columns.Any(c => c.Name == "pytorch")) line += $" {Show(Of("pytorch") / Of("managed"), "F2"),16}";
-        foreach (var p in peaks) line += $" {Show(p, "F0"),11}";
+        foreach (var s in samples) line += $" {Show(Median(s.OfType<ChildResult>().Select(r => r.Seconds)), "F3"),11}";
+        if (torchBackend) line += $" {Show(Ratio("plain_ts", "torch"), "F2"),12} {Show(Ratio("plain_ts", "managed"), "F2"),14}";
+        if (columns.Any(c => c.Name == "pytorch")) line += $" {Show(Ratio("pytorch", "managed"), "F2"),16}";
+        foreach (var s in samples) line += $" {Show(Median(s.OfType<ChildResult>().Select(r => r.PeakMb)), "F0"),11}";
+        // Sustained rate of our runs against the FMA peak of all cores (paper flops: Flops.cs).
+        double? flops = samples.SelectMany(s => s.OfType<ChildResult>()).Select(r => r.Flops).FirstOrDefault(f => f is not null);
+        line += $" {Show(flops / 1e9, "F1"),8}";
+        for (int c = 0; c < columns.Count; c++)
+        {
+            if (columns[c].Name is not ("managed" or "torch")) continue;
+            double? rate = flops / Median(samples[c].OfType<ChildResult>().Select(r => r.Seconds)) / 1e9;
+            line += $" {Show(rate, "F1"),13} {Show(rate / peak * 100, "F0") + "%",6}";
+        }
         return line;
     }
 
@@ -126,7 +158,7 @@ internal static class WorkloadBenchmark
         string vector = Avx512F.IsSupported ? "AVX-512 (Avx512F.IsSupported)" : Avx2.IsSupported ? "AVX2 (no AVX-512)" : "no AVX2";
         Console.WriteLine($"CPU: {cpu}, {threads} logical cores; vectors: {vector}, Vector512.IsHardwareAccelerated={Vector512.IsHardwareAccelerated}");
         if (torchBackend) Console.WriteLine($"libtorch threads: {threads} (torch.set_num_threads in each torch child; each reports torch.get_num_threads)");
-        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average: {LoadAverage()}; medians of {rounds} round(s), each workload × backend in its own process"
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average: {LoadAverage()}; medians of {rounds} round(s), each workload × backend in its own process; ratios: median of each round's ratio"
             + (quick == 1 ? "" : $"; --quick {quick}: {ReferenceModels.Samples / quick} samples instead of {ReferenceModels.Samples}, so seconds are about 1/{quick} of full size"));
     }
 
@@ -187,16 +219,43 @@ internal static class WorkloadBenchmark
             Keras.Config.SetBackend(backend);
         }
         var w = ReferenceModels.All.Single(x => x.Name == name);
+        double flops = w.Timed == ReferenceModels.Task.Gemm ? Flops.Of(w, null, 0) : 0;
         double Fit(long seed)
         {
+            if (w.Timed == ReferenceModels.Task.Gemm) return Gemm(seed);
             LayerNames.Reset();
             using var scope = SeedScope.Begin(seed);
             var (model, x, y) = w.Build(new RandomGenerator(seed));
+            flops = Flops.Of(w, model, x[0].Shape[0]);
             var sw = Stopwatch.StartNew();
-            model.Fit(x, y, epochs: w.Epochs, batchSize: w.BatchSize, verbose: 0);
+            if (w.Timed == ReferenceModels.Task.Predict)
+            {
+                using var outputs = TensorScope.Begin();
+                model.Predict(x, batchSize: w.BatchSize);
+            }
+            else
+            {
+                model.Fit(x, y, epochs: w.Epochs, batchSize: w.BatchSize, verbose: 0);
+            }
             return sw.Elapsed.TotalSeconds;
         }
-        ReportChild(name, TimedFit(Fit), threads);
+        ReportChild(name, TimedFit(Fit), threads, flops);
+    }
+
+    /// <summary>The GEMM workload on our ops: <see cref="ReferenceModels.GemmRepeats"/> products of two square float32 matrices.</summary>
+    private static double Gemm(long seed)
+    {
+        var r = new RandomGenerator(seed);
+        int n = ReferenceModels.GemmSize;
+        var a = Tensor.Uniform(new Shape(n, n), 0, 1, r);
+        var b = Tensor.Uniform(new Shape(n, n), 0, 1, r);
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < ReferenceModels.GemmRepeats; i++)
+        {
+            using var scope = TensorScope.Begin();
+            Ops.MatMul(a, b); // synchronous on the CPU: libtorch and the managed engine both return when the product is done
+        }
+        return sw.Elapsed.TotalSeconds;
     }
 
     /// <summary>
@@ -237,24 +296,26 @@ internal static class WorkloadBenchmark
     }
 
     /// <summary>What every child prints for the parent: seconds of the timed Fit, libtorch's threads, peak resident memory.</summary>
-    internal static void ReportChild(string name, double seconds, int? threads)
+    internal static void ReportChild(string name, double seconds, int? threads, double flops = 0)
     {
         using var self = Process.GetCurrentProcess();
         self.Refresh();
         Console.WriteLine($"{name}\t{seconds.ToString("F4", CultureInfo.InvariantCulture)}");
         if (threads is int t) Console.WriteLine($"threads\t{t}");
+        if (flops > 0) Console.WriteLine($"flops\t{flops.ToString("R", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"peak_kb\t{self.PeakWorkingSet64 / 1024}");
     }
 
-    private static ChildResult? RunChild(string file, string[] args, string workload)
+    private static ChildResult? RunChild(string file, string[] args, string workload, IReadOnlyDictionary<string, string>? environment)
     {
         var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         using var p = Process.Start(psi)!;
         var errorsRead = p.StandardError.ReadToEndAsync();
         string output = p.StandardOutput.ReadToEnd();
         string errors = errorsRead.Result;
         p.WaitForExit();
-        double? seconds = null, peak = null;
+        double? seconds = null, peak = null, flops = null;
         int? threads = null;
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -262,6 +323,7 @@ internal static class WorkloadBenchmark
             if (parts.Length != 2 || !double.TryParse(parts[1], CultureInfo.InvariantCulture, out double v)) continue;
             if (parts[0] == "peak_kb") peak = v / 1024;
             else if (parts[0] == "threads") threads = (int)v;
+            else if (parts[0] == "flops") flops = v;
             else if (parts[0] == workload) seconds = v;
         }
         if (p.ExitCode != 0 || seconds is null)
@@ -269,7 +331,7 @@ internal static class WorkloadBenchmark
             Console.WriteLine($"  {Path.GetFileName(file)} {string.Join(' ', args.Where(a => !a.Contains('\n')))} failed ({p.ExitCode}): {errors.Trim()}");
             return null;
         }
-        return new(seconds.Value, peak ?? double.NaN, threads);
+        return new(seconds.Value, peak ?? double.NaN, threads, flops);
     }
 
     private static string Value(string[] args, ref int i)
