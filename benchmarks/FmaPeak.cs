@@ -16,7 +16,7 @@ internal static class FmaPeak
 {
     private const int ChainCount = 12;
 
-    /// <summary>The peak measured once per process (best of nine runs of about 0.1 s each: on a shared machine most runs lose some time to other processes).</summary>
+    /// <summary>The peak measured once per process (best of forty runs of about 0.05 s each: on a shared machine most runs lose some time to other processes, and short ones are likelier to see none).</summary>
     internal static (double OneCore, double AllCores, string Vector) Measure()
     {
         string vector = Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? "Vector512 (AVX-512)" : Fma.IsSupported ? "Vector256 (AVX2 + FMA)" : "Vector128";
@@ -46,7 +46,7 @@ internal static class FmaPeak
         {
             var sw = Stopwatch.StartNew();
             Run(iterations);
-            if (sw.Elapsed.TotalSeconds > 0.1 || iterations > 1L << 34) return iterations;
+            if (sw.Elapsed.TotalSeconds > 0.05 || iterations > 1L << 34) return iterations;
             iterations *= 2;
         }
     }
@@ -54,7 +54,7 @@ internal static class FmaPeak
     private static double Best(Action run, long totalIterations)
     {
         double best = double.MaxValue;
-        for (int trial = 0; trial < 9; trial++)
+        for (int trial = 0; trial < 40; trial++)
         {
             var sw = Stopwatch.StartNew();
             run();

@@ -18,58 +18,67 @@ internal sealed partial class ManagedBackend
         // Per time index: the gates z, r, ĥ, and the recurrent part hU_h + b'_h.
         var gates = Tensor.Empty(new Shape(steps * batch, width));
         var recurrentH = Tensor.Empty(new Shape(steps * batch, units));
-        var rec = new float[batch * width];
-        for (int s = 0; s < steps; s++)
+        seq.ForRowBlocks(rows =>
         {
-            int t = seq.BeginStep(s, h);
-            Gemm.Multiply(false, false, batch, width, units, h, units, recurrentKernel.Data, width, rec, width, accumulate: false);
-            if (bias is not null)
-                for (int b = 0; b < batch; b++) TensorPrimitives.Add(rec.AsSpan(b * width, width), bias.Data.Slice(width, width), rec.AsSpan(b * width, width));
-            RecurrentCells.GruForward(seq.GateRows(seq.Projected, t), rec, seq.GateRows(gates, t), seq.StateRows(recurrentH, t), h, batch, units);
-            seq.EndStep(s, h);
-        }
+            int n = rows.Count;
+            var hRows = seq.Rows(h, rows);
+            var rec = new float[n * width];
+            for (int s = 0; s < steps; s++)
+            {
+                int t = seq.BeginStep(s, hRows, rows);
+                Gemm.Multiply(false, false, n, width, units, hRows, units, recurrentKernel.Data, width, rec, width, accumulate: false, threads: 1);
+                if (bias is not null)
+                    for (int i = 0; i < n; i++) TensorPrimitives.Add(rec.AsSpan(i * width, width), bias.Data.Slice(width, width), rec.AsSpan(i * width, width));
+                RecurrentCells.GruForward(seq.GateRows(seq.Projected, t, rows), rec, seq.GateRows(gates, t, rows), seq.StateRows(recurrentH, t, rows), hRows, n, units);
+                seq.EndStep(s, hRows, rows);
+            }
+        });
         return seq.Finish(node =>
         {
             var dh = seq.FinalStateGrad(node, 0);
             var dProjected = Tensor.Empty(seq.Projected.Shape);
             var dRecurrent = Tensor.Empty(seq.Projected.Shape);
-            for (int s = steps - 1; s >= 0; s--)
+            seq.ForRowBlocks(rows =>
             {
-                int t = seq.BeginStepGrad(node, dh, s);
-                var g = seq.GateRows(gates, t);
-                var hp = seq.StateRows(seq.HPrev, t);
-                var rh = seq.StateRows(recurrentH, t);
-                var dxw = seq.GateRows(dProjected, t);
-                var drec = seq.GateRows(dRecurrent, t);
-                for (int b = 0; b < batch; b++)
+                var dhRows = seq.Rows(dh, rows);
+                for (int s = steps - 1; s >= 0; s--)
                 {
-                    if (seq.Skips(t, b))
+                    int t = seq.BeginStepGrad(node, dhRows, s, rows);
+                    var g = seq.GateRows(gates, t, rows);
+                    var hp = seq.StateRows(seq.HPrev, t, rows);
+                    var rh = seq.StateRows(recurrentH, t, rows);
+                    var dxw = seq.GateRows(dProjected, t, rows);
+                    var drec = seq.GateRows(dRecurrent, t, rows);
+                    for (int i = 0; i < rows.Count; i++)
                     {
-                        // A skipped step passes dh straight to the previous step.
-                        dxw.Slice(b * width, width).Clear();
-                        drec.Slice(b * width, width).Clear();
-                        continue;
+                        if (seq.Skips(t, rows.First + i))
+                        {
+                            // A skipped step passes dh straight to the previous step.
+                            dxw.Slice(i * width, width).Clear();
+                            drec.Slice(i * width, width).Clear();
+                            continue;
+                        }
+                        for (int j = 0; j < units; j++)
+                        {
+                            int r = i * width, k = i * units + j;
+                            float z = g[r + j], rr = g[r + units + j], hh = g[r + 2 * units + j];
+                            float d = dhRows[k];
+                            float dzPre = d * (hp[k] - hh) * z * (1 - z);
+                            float dhPre = d * (1 - z) * (1 - hh * hh);
+                            float drPre = dhPre * rh[k] * rr * (1 - rr);
+                            dxw[r + j] = dzPre;
+                            dxw[r + units + j] = drPre;
+                            dxw[r + 2 * units + j] = dhPre;
+                            drec[r + j] = dzPre;
+                            drec[r + units + j] = drPre;
+                            drec[r + 2 * units + j] = dhPre * rr;
+                            dhRows[k] = d * z;
+                        }
                     }
-                    for (int j = 0; j < units; j++)
-                    {
-                        int r = b * width, k = b * units + j;
-                        float z = g[r + j], rr = g[r + units + j], hh = g[r + 2 * units + j];
-                        float d = dh[k];
-                        float dzPre = d * (hp[k] - hh) * z * (1 - z);
-                        float dhPre = d * (1 - z) * (1 - hh * hh);
-                        float drPre = dhPre * rh[k] * rr * (1 - rr);
-                        dxw[r + j] = dzPre;
-                        dxw[r + units + j] = drPre;
-                        dxw[r + 2 * units + j] = dhPre;
-                        drec[r + j] = dzPre;
-                        drec[r + units + j] = drPre;
-                        drec[r + 2 * units + j] = dhPre * rr;
-                        dh[k] = d * z;
-                    }
+                    // dh_prev = z ⊙ dh + d(recurrent) · Uᵀ
+                    Gemm.Multiply(false, true, rows.Count, units, width, drec, width, recurrentKernel.Data, width, dhRows, units, accumulate: true, threads: 1);
                 }
-                // dh_prev = z ⊙ dh + d(recurrent) · Uᵀ
-                Gemm.Multiply(false, true, batch, units, width, drec, width, recurrentKernel.Data, width, dh, units, accumulate: true);
-            }
+            });
             seq.RecurrentKernelGrad(node, dRecurrent);
             var recurrentBiasGrad = new float[width];
             for (int r = 0; r < steps * batch; r++)

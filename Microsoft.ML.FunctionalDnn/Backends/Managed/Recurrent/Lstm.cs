@@ -18,54 +18,63 @@ internal sealed partial class ManagedBackend
         var gates = seq.Projected;
         var cPrev = Tensor.Empty(new Shape(steps * batch, units));
         var tanhC = Tensor.Empty(new Shape(steps * batch, units));
-        for (int s = 0; s < steps; s++)
+        seq.ForRowBlocks(rows =>
         {
-            int t = seq.BeginStep(s, h);
-            var z = seq.GateRows(gates, t);
-            c.CopyTo(seq.StateRows(cPrev, t));
-            Gemm.Multiply(false, false, batch, width, units, h, units, recurrentKernel.Data, width, z, width, accumulate: true);
-            RecurrentCells.LstmForward(z, c, seq.StateRows(tanhC, t), h, batch, units);
-            seq.RestoreSkipped(t, c, seq.StateRows(cPrev, t));
-            seq.EndStep(s, h);
-        }
+            int n = rows.Count;
+            Span<float> hRows = seq.Rows(h, rows), cRows = seq.Rows(c, rows);
+            for (int s = 0; s < steps; s++)
+            {
+                int t = seq.BeginStep(s, hRows, rows);
+                var z = seq.GateRows(gates, t, rows);
+                cRows.CopyTo(seq.StateRows(cPrev, t, rows));
+                Gemm.Multiply(false, false, n, width, units, hRows, units, recurrentKernel.Data, width, z, width, accumulate: true, threads: 1);
+                RecurrentCells.LstmForward(z, cRows, seq.StateRows(tanhC, t, rows), hRows, n, units);
+                seq.RestoreSkipped(t, cRows, seq.StateRows(cPrev, t, rows), rows);
+                seq.EndStep(s, hRows, rows);
+            }
+        });
         return seq.Finish(node =>
         {
             var dh = seq.FinalStateGrad(node, 0);
             var dc = seq.FinalStateGrad(node, 1);
             var dGates = Tensor.Empty(gates.Shape);
-            for (int s = steps - 1; s >= 0; s--)
+            seq.ForRowBlocks(rows =>
             {
-                int t = seq.BeginStepGrad(node, dh, s);
-                var g = seq.GateRows(gates, t);
-                var dz = seq.GateRows(dGates, t);
-                var tc = seq.StateRows(tanhC, t);
-                var cp = seq.StateRows(cPrev, t);
-                // A skipped step passes dh and dc straight to the previous step.
-                var passed = seq.AnySkips(t) ? (float[])dh.Clone() : null;
-                for (int b = 0; b < batch; b++)
+                Span<float> dhRows = seq.Rows(dh, rows), dcRows = seq.Rows(dc, rows);
+                for (int s = steps - 1; s >= 0; s--)
                 {
-                    if (seq.Skips(t, b))
+                    int t = seq.BeginStepGrad(node, dhRows, s, rows);
+                    var g = seq.GateRows(gates, t, rows);
+                    var dz = seq.GateRows(dGates, t, rows);
+                    var tc = seq.StateRows(tanhC, t, rows);
+                    var cp = seq.StateRows(cPrev, t, rows);
+                    // A skipped step passes dh and dc straight to the previous step.
+                    var passed = seq.AnySkips(t, rows) ? dhRows.ToArray() : null;
+                    for (int i = 0; i < rows.Count; i++)
                     {
-                        dz.Slice(b * width, width).Clear();
-                        continue;
+                        if (seq.Skips(t, rows.First + i))
+                        {
+                            dz.Slice(i * width, width).Clear();
+                            continue;
+                        }
+                        for (int j = 0; j < units; j++)
+                        {
+                            int r = i * width, k = i * units + j;
+                            float gi = g[r + j], gf = g[r + units + j], gg = g[r + 2 * units + j], go = g[r + 3 * units + j];
+                            float tcv = tc[k];
+                            float dcTotal = dcRows[k] + dhRows[k] * go * (1 - tcv * tcv);
+                            dz[r + j] = dcTotal * gg * gi * (1 - gi);
+                            dz[r + units + j] = dcTotal * cp[k] * gf * (1 - gf);
+                            dz[r + 2 * units + j] = dcTotal * gi * (1 - gg * gg);
+                            dz[r + 3 * units + j] = dhRows[k] * tcv * go * (1 - go);
+                            dcRows[k] = dcTotal * gf;
+                        }
                     }
-                    for (int j = 0; j < units; j++)
-                    {
-                        int r = b * width, k = b * units + j;
-                        float gi = g[r + j], gf = g[r + units + j], gg = g[r + 2 * units + j], go = g[r + 3 * units + j];
-                        float tcv = tc[k];
-                        float dcTotal = dc[k] + dh[k] * go * (1 - tcv * tcv);
-                        dz[r + j] = dcTotal * gg * gi * (1 - gi);
-                        dz[r + units + j] = dcTotal * cp[k] * gf * (1 - gf);
-                        dz[r + 2 * units + j] = dcTotal * gi * (1 - gg * gg);
-                        dz[r + 3 * units + j] = dh[k] * tcv * go * (1 - go);
-                        dc[k] = dcTotal * gf;
-                    }
+                    // dh_prev = dz · Uᵀ
+                    Gemm.Multiply(false, true, rows.Count, units, width, dz, width, recurrentKernel.Data, width, dhRows, units, accumulate: false, threads: 1);
+                    if (passed is not null) seq.RestoreSkipped(t, dhRows, passed, rows);
                 }
-                // dh_prev = dz · Uᵀ
-                Gemm.Multiply(false, true, batch, units, width, dz, width, recurrentKernel.Data, width, dh, units, accumulate: false);
-                if (passed is not null) seq.RestoreSkipped(t, dh, passed);
-            }
+            });
             seq.RecurrentKernelGrad(node, dGates);
             seq.InputGradients(node, dGates);
             RecurrentSequence.InitialStateGrad(node, 0, dh);

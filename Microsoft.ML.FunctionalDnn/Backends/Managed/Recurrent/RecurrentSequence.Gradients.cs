@@ -14,16 +14,16 @@ internal sealed partial class RecurrentSequence
         return d;
     }
 
-    /// <summary>Starts step <paramref name="s"/> of backward: adds the sequence output's gradient at that step into dh; returns the step's time index.</summary>
-    internal int BeginStepGrad(GradNode node, Span<float> dh, int s)
+    /// <summary>Starts step <paramref name="s"/> of backward for block <paramref name="rows"/> (<paramref name="dh"/> is its rows): adds the sequence output's gradient at that step into dh; returns the step's time index.</summary>
+    internal int BeginStepGrad(GradNode node, Span<float> dh, int s, RowBlock rows)
     {
         if (ReturnSequences && node.OutputGrad(0) is { } go)
         {
             var g = go.Data;
-            for (int b = 0; b < Batch; b++)
+            for (int i = 0; i < rows.Count; i++)
             {
-                var row = dh.Slice(b * Units, Units);
-                TensorPrimitives.Add(row, g.Slice((b * Steps + s) * Units, Units), row);
+                var row = dh.Slice(i * Units, Units);
+                TensorPrimitives.Add(row, g.Slice(((rows.First + i) * Steps + s) * Units, Units), row);
             }
         }
         return TimeAt(s);

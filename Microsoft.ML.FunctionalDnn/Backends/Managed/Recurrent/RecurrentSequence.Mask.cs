@@ -21,19 +21,19 @@ internal sealed partial class RecurrentSequence
     /// <summary>Whether sample <paramref name="b"/> skips time index <paramref name="t"/>.</summary>
     internal bool Skips(int t, int b) => _skipped is not null && _skipped[t * Batch + b];
 
-    /// <summary>Whether any sample skips time index <paramref name="t"/>.</summary>
-    internal bool AnySkips(int t)
+    /// <summary>Whether any sample of block <paramref name="rows"/> skips time index <paramref name="t"/>.</summary>
+    internal bool AnySkips(int t, RowBlock rows)
     {
         if (_skipped is null) return false;
-        for (int b = 0; b < Batch; b++) if (_skipped[t * Batch + b]) return true;
+        for (int b = rows.First; b < rows.First + rows.Count; b++) if (_skipped[t * Batch + b]) return true;
         return false;
     }
 
-    /// <summary>Copies the rows of samples that skip time index <paramref name="t"/> from <paramref name="source"/> into <paramref name="state"/>.</summary>
-    internal void RestoreSkipped(int t, Span<float> state, ReadOnlySpan<float> source)
+    /// <summary>Copies the rows of block <paramref name="rows"/>'s samples that skip time index <paramref name="t"/> from <paramref name="source"/> into <paramref name="state"/> (both the block's rows).</summary>
+    internal void RestoreSkipped(int t, Span<float> state, ReadOnlySpan<float> source, RowBlock rows)
     {
         if (_skipped is null) return;
-        for (int b = 0; b < Batch; b++)
-            if (_skipped[t * Batch + b]) source.Slice(b * Units, Units).CopyTo(state.Slice(b * Units, Units));
+        for (int i = 0; i < rows.Count; i++)
+            if (_skipped[t * Batch + rows.First + i]) source.Slice(i * Units, Units).CopyTo(state.Slice(i * Units, Units));
     }
 }

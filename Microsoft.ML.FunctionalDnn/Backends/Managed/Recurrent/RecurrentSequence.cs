@@ -105,11 +105,59 @@ internal sealed partial class RecurrentSequence
     /// <summary>The time index processed at step <paramref name="s"/>.</summary>
     internal int TimeAt(int s) => GoBackwards ? Steps - 1 - s : s;
 
-    /// <summary>Time index <paramref name="t"/>'s state-sized rows of a (steps · batch, units) tensor.</summary>
-    internal Span<float> StateRows(Tensor perStep, int t) => perStep.Data.Slice(t * StateSize, StateSize);
+    /// <summary>Time index <paramref name="t"/>'s rows of block <paramref name="rows"/> in a (steps · batch, units) tensor.</summary>
+    internal Span<float> StateRows(Tensor perStep, int t, RowBlock rows) => perStep.Data.Slice((t * Batch + rows.First) * Units, rows.Count * Units);
 
-    /// <summary>Time index <paramref name="t"/>'s rows of a (steps · batch, gates · units) tensor.</summary>
-    internal Span<float> GateRows(Tensor perStep, int t) => perStep.Data.Slice(t * Batch * Width, Batch * Width);
+    /// <summary>Time index <paramref name="t"/>'s rows of block <paramref name="rows"/> in a (steps · batch, gates · units) tensor.</summary>
+    internal Span<float> GateRows(Tensor perStep, int t, RowBlock rows) => perStep.Data.Slice((t * Batch + rows.First) * Width, rows.Count * Width);
+
+    /// <summary>Block <paramref name="rows"/> of a (batch, units) state.</summary>
+    internal Span<float> Rows(float[] state, RowBlock rows) => state.AsSpan(rows.First * Units, rows.Count * Units);
+
+    /// <summary>Samples <see cref="First"/> to <see cref="First"/> + <see cref="Count"/> - 1 of the batch.</summary>
+    internal readonly record struct RowBlock(int First, int Count);
+
+    /// <summary>
+    /// Runs <paramref name="stepLoop"/> — a whole forward or backward pass over the steps — on
+    /// blocks of the batch, in parallel when the sequence is worth it. The samples of a batch never
+    /// meet in a recurrent cell (each has its own h and c through every step), so each core can
+    /// carry its own rows through all the steps with no synchronization per step; one fork per
+    /// pass instead of one per step, where a step's GEMM (batch × gates·units × units) is far too
+    /// small to split. Every sample's arithmetic is the same for any split (the GEMM computes a
+    /// row from that row alone, in a fixed order), so results do not depend on the core count.
+    /// </summary>
+    internal void ForRowBlocks(Action<RowBlock> stepLoop)
+    {
+        int blocks = ForcedRowBlocks is int forced ? Math.Clamp(forced, 1, Batch) : RowBlockCount(Batch, Steps, Width, Units);
+        if (blocks == 1)
+        {
+            stepLoop(new RowBlock(0, Batch));
+            return;
+        }
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = blocks }, i =>
+        {
+            int first = i * Batch / blocks;
+            stepLoop(new RowBlock(first, (i + 1) * Batch / blocks - first));
+        });
+    }
+
+    /// <summary>Tests: split every pass on this thread into this many blocks (at most one per sample), whatever the sizes and cores.</summary>
+    internal static int? ForcedRowBlocks { get => t_forcedRowBlocks; set => t_forcedRowBlocks = value; }
+
+    [ThreadStatic] private static int? t_forcedRowBlocks;
+
+    /// <summary>Samples per block at least, so that a block's per-step GEMM still fills the micro-kernel's tiles.</summary>
+    internal const int MinRowsPerBlock = 8;
+
+    /// <summary>Multiply-adds of the recurrent products over the whole sequence below which a pass stays on one thread.</summary>
+    internal const long ParallelWork = 1L << 20;
+
+    /// <summary>How many blocks a pass splits the batch into: one per core, at least <see cref="MinRowsPerBlock"/> samples each, one for small sequences.</summary>
+    internal static int RowBlockCount(int batch, int steps, int width, int units)
+    {
+        if ((long)batch * steps * width * units < ParallelWork) return 1;
+        return Math.Max(1, Math.Min(Environment.ProcessorCount, batch / MinRowsPerBlock));
+    }
 
     /// <summary>
     /// The initial state: a copy of <paramref name="initial"/>, or zeros. Called once per state, in
@@ -126,21 +174,22 @@ internal sealed partial class RecurrentSequence
         return state;
     }
 
-    /// <summary>Starts step <paramref name="s"/>: keeps h as the state before it (for backward and skipped steps); returns the step's time index.</summary>
-    internal int BeginStep(int s, ReadOnlySpan<float> h)
+    /// <summary>Starts step <paramref name="s"/> for block <paramref name="rows"/> (<paramref name="h"/> is its rows): keeps h as the state before it (for backward and skipped steps); returns the step's time index.</summary>
+    internal int BeginStep(int s, ReadOnlySpan<float> h, RowBlock rows)
     {
         int t = TimeAt(s);
-        h.CopyTo(StateRows(HPrev, t));
+        h.CopyTo(StateRows(HPrev, t, rows));
         return t;
     }
 
-    /// <summary>Ends step <paramref name="s"/>: samples that skip it keep their previous h, and h goes into the sequence output.</summary>
-    internal void EndStep(int s, Span<float> h)
+    /// <summary>Ends step <paramref name="s"/> for block <paramref name="rows"/>: samples that skip it keep their previous h, and h goes into the sequence output.</summary>
+    internal void EndStep(int s, Span<float> h, RowBlock rows)
     {
         int t = TimeAt(s);
-        RestoreSkipped(t, h, StateRows(HPrev, t));
+        RestoreSkipped(t, h, StateRows(HPrev, t, rows), rows);
         if (Sequence is null) return;
-        for (int b = 0; b < Batch; b++) h.Slice(b * Units, Units).CopyTo(Sequence.Data.Slice((b * Steps + s) * Units, Units));
+        for (int i = 0; i < rows.Count; i++)
+            h.Slice(i * Units, Units).CopyTo(Sequence.Data.Slice(((rows.First + i) * Steps + s) * Units, Units));
     }
 
     /// <summary>

@@ -16,31 +16,39 @@ internal sealed partial class ManagedBackend
         var h = seq.InitialState(initialH, "state h");
         // The projected input of each step becomes that step's tanh(xW + b + hU) in place, which backward reads.
         var states = seq.Projected;
-        for (int s = 0; s < steps; s++)
+        seq.ForRowBlocks(rows =>
         {
-            int t = seq.BeginStep(s, h);
-            var z = seq.StateRows(states, t);
-            Gemm.Multiply(false, false, batch, units, units, h, units, recurrentKernel.Data, units, z, units, accumulate: true);
-            TensorPrimitives.Tanh(z, z);
-            z.CopyTo(h);
-            // A skipped step keeps the previous h; its z is never read (backward clears its rows).
-            seq.EndStep(s, h);
-        }
+            var hRows = seq.Rows(h, rows);
+            for (int s = 0; s < steps; s++)
+            {
+                int t = seq.BeginStep(s, hRows, rows);
+                var z = seq.StateRows(states, t, rows);
+                Gemm.Multiply(false, false, rows.Count, units, units, hRows, units, recurrentKernel.Data, units, z, units, accumulate: true, threads: 1);
+                TensorPrimitives.Tanh(z, z);
+                z.CopyTo(hRows);
+                // A skipped step keeps the previous h; its z is never read (backward clears its rows).
+                seq.EndStep(s, hRows, rows);
+            }
+        });
         return seq.Finish(node =>
         {
             var dh = seq.FinalStateGrad(node, 0);
             var dPre = Tensor.Empty(states.Shape);
-            for (int s = steps - 1; s >= 0; s--)
+            seq.ForRowBlocks(rows =>
             {
-                int t = seq.BeginStepGrad(node, dh, s);
-                var y = seq.StateRows(states, t);
-                var d = seq.StateRows(dPre, t);
-                for (int k = 0; k < d.Length; k++) d[k] = dh[k] * (1 - y[k] * y[k]);
-                var passed = seq.AnySkips(t) ? (float[])dh.Clone() : null;
-                for (int b = 0; b < batch; b++) if (seq.Skips(t, b)) d.Slice(b * units, units).Clear();
-                Gemm.Multiply(false, true, batch, units, units, d, units, recurrentKernel.Data, units, dh, units, accumulate: false);
-                if (passed is not null) seq.RestoreSkipped(t, dh, passed);
-            }
+                var dhRows = seq.Rows(dh, rows);
+                for (int s = steps - 1; s >= 0; s--)
+                {
+                    int t = seq.BeginStepGrad(node, dhRows, s, rows);
+                    var y = seq.StateRows(states, t, rows);
+                    var d = seq.StateRows(dPre, t, rows);
+                    for (int k = 0; k < d.Length; k++) d[k] = dhRows[k] * (1 - y[k] * y[k]);
+                    var passed = seq.AnySkips(t, rows) ? dhRows.ToArray() : null;
+                    for (int i = 0; i < rows.Count; i++) if (seq.Skips(t, rows.First + i)) d.Slice(i * units, units).Clear();
+                    Gemm.Multiply(false, true, rows.Count, units, units, d, units, recurrentKernel.Data, units, dhRows, units, accumulate: false, threads: 1);
+                    if (passed is not null) seq.RestoreSkipped(t, dhRows, passed, rows);
+                }
+            });
             seq.RecurrentKernelGrad(node, dPre);
             seq.InputGradients(node, dPre);
             RecurrentSequence.InitialStateGrad(node, 0, dh);

@@ -1,0 +1,90 @@
+using Microsoft.ML.FunctionalDnn.Backends;
+using Microsoft.ML.FunctionalDnn.Backends.Managed;
+
+namespace Microsoft.ML.FunctionalDnn.Tests.Backends.Managed;
+
+/// <summary>
+/// The managed engine's recurrent ops carry blocks of the batch through the whole sequence on
+/// separate cores. Splitting must change nothing: outputs, final states and every gradient are
+/// bit-identical for one block and for uneven splits, with masks (holes, left padding, a fully
+/// masked sample), sequences and go_backwards.
+/// </summary>
+[TestClass]
+public sealed class RecurrentRowBlockTests : BackendTestBase
+{
+    private const int Batch = 19, Steps = 9, Features = 5, Units = 6;
+
+    protected override string BackendName => "managed";
+
+    public static IEnumerable<object[]> Cases()
+    {
+        foreach (var op in new[] { "lstm", "gru", "simple_rnn" })
+            foreach (var (sequences, backwards, masked) in new[] { (false, false, false), (true, false, true), (true, true, true), (false, true, true) })
+                yield return [op, sequences, backwards, masked];
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Cases))]
+    public void SplittingTheBatchChangesNoBit(string op, bool returnSequences, bool goBackwards, bool masked)
+    {
+        float[][] Run(int blocks)
+        {
+            RecurrentSequence.ForcedRowBlocks = blocks;
+            try
+            {
+                var r = new RandomGenerator(11);
+                int gates = op switch { "lstm" => 4, "gru" => 3, _ => 1 };
+                var x = Tensor.Uniform(new Shape(Batch, Steps, Features), -1, 1, r);
+                var kernel = Tensor.Uniform(new Shape(Features, gates * Units), -0.5f, 0.5f, r);
+                var recurrent = Tensor.Uniform(new Shape(Units, gates * Units), -0.5f, 0.5f, r);
+                var bias = Tensor.Uniform(op == "gru" ? new Shape(2, gates * Units) : new Shape(gates * Units), -0.5f, 0.5f, r);
+                var h0 = Tensor.Uniform(new Shape(Batch, Units), -0.5f, 0.5f, r);
+                var mask = masked ? Mask(r) : null;
+                Tensor[] inputs = [x, kernel, recurrent, bias, h0];
+                foreach (var t in inputs) t.RequiresGrad = true;
+                var result = op switch
+                {
+                    "lstm" => Backend.Current.Lstm(x, kernel, recurrent, bias, h0, null, returnSequences, goBackwards, mask),
+                    "gru" => Backend.Current.Gru(x, kernel, recurrent, bias, h0, returnSequences, goBackwards, mask),
+                    _ => Backend.Current.SimpleRnn(x, kernel, recurrent, bias, h0, returnSequences, goBackwards, mask),
+                };
+                // Weighted sums of every output, so that each element's gradient differs.
+                var loss = Ops.Sum(Ops.Multiply(result.Output, Tensor.Uniform(result.Output.Shape, -1, 1, r)));
+                foreach (var state in result.States) loss = Ops.Add(loss, Ops.Sum(Ops.Multiply(state, Tensor.Uniform(state.Shape, -1, 1, r))));
+                loss.Backward();
+                return [result.Output.ToArray(), .. result.States.Select(s => s.ToArray()), .. inputs.Select(t => t.Grad!.ToArray())];
+            }
+            finally
+            {
+                RecurrentSequence.ForcedRowBlocks = null;
+            }
+        }
+        var whole = Run(1);
+        foreach (int blocks in new[] { 2, 3, 7 })
+        {
+            var split = Run(blocks);
+            Assert.HasCount(whole.Length, split);
+            for (int i = 0; i < whole.Length; i++)
+                CollectionAssert.AreEqual(whole[i], split[i], $"{op}, {blocks} blocks: result {i} (output, states, then the gradients of x, kernel, recurrent kernel, bias, h0)");
+        }
+    }
+
+    [TestMethod]
+    public void OnlySequencesWorthAForkAreSplit()
+    {
+        Assert.AreEqual(1, RecurrentSequence.RowBlockCount(batch: 5, steps: 7, width: 16, units: 4), "a small sequence stays on one thread");
+        int cores = Environment.ProcessorCount;
+        Assert.AreEqual(Math.Min(cores, 128 / RecurrentSequence.MinRowsPerBlock), RecurrentSequence.RowBlockCount(batch: 128, steps: 100, width: 128, units: 32), "qa's text encoder");
+        Assert.AreEqual(1, RecurrentSequence.RowBlockCount(batch: 12, steps: 1000, width: 128, units: 32), "fewer than two blocks' worth of samples");
+    }
+
+    // Holes in the middle, left padding, a sample with every step masked; the rest unmasked.
+    private static Tensor Mask(RandomGenerator r)
+    {
+        var values = new float[Batch * Steps];
+        for (int b = 0; b < Batch; b++)
+            for (int t = 0; t < Steps; t++)
+                values[b * Steps + t] = b == 4 ? 0 : b % 3 == 1 ? (t < b % Steps ? 0 : 1) : r.NextFloat() < 0.25f ? 0 : 1;
+        return Tensor.FromArray(values, new Shape(Batch, Steps));
+    }
+}
