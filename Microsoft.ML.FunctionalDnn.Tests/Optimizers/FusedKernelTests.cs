@@ -1,3 +1,4 @@
+using Microsoft.ML.FunctionalDnn.Backends;
 using Microsoft.ML.FunctionalDnn.Optimizers;
 using Microsoft.ML.FunctionalDnn.Tests.Backends;
 
@@ -40,6 +41,19 @@ public sealed class FusedKernelTests : BackendTestBase
         var reference = new Adam { UseFusedKernels = false };
         reference.Apply([Tensor.FromArray([1f, 2f, 3f, 4f])], [expected]);
         CollectionAssert.AreEqual(expected.ToArray(), w.ToArray());
+    }
+
+    [TestMethod]
+    public void SlotsThatShareMemoryTakeTheOpPath()
+    {
+        // One tensor as both of Adam's slots: the in-place loop would read a slot it has already
+        // overwritten. RmsProp's one slot is passed twice on purpose and stays fused.
+        Assert.AreEqual("managed", Backend.Current.Name);
+        Tensor W() => Tensor.FromArray([1f, 2f, 3f, 4f]);
+        var (w, g, slot) = (W(), W(), Tensor.Zeros(new Shape(4)));
+        Assert.IsFalse(Backend.Current.TryAdamUpdate(w, g, slot, slot, 0.01f, 0.9f, 0.999f, 1e-7f));
+        CollectionAssert.AreEqual(W().ToArray(), w.ToArray(), "a refused step leaves the weight alone");
+        Assert.IsTrue(Backend.Current.TryRmsPropUpdate(w, g, slot, 0.01f, 0.9f, 1e-7f));
     }
 
     private static float[] Run(Optimizer optimizer, int length)

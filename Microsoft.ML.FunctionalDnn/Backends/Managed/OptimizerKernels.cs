@@ -47,7 +47,7 @@ internal sealed partial class ManagedBackend
 
     public bool TryRmsPropUpdate(Tensor variable, Tensor gradient, Tensor velocity, float lr, float rho, float epsilon)
     {
-        if (!Fusable(variable, gradient, velocity, velocity)) return false;
+        if (!Fusable(variable, gradient, velocity, null)) return false;
         Span<float> w = variable.Data, vs = velocity.Data;
         ReadOnlySpan<float> g = gradient.Data;
         float c = 1 - rho;
@@ -75,10 +75,17 @@ internal sealed partial class ManagedBackend
         return true;
     }
 
-    /// <summary>Float tensors of one shape whose storage is not shared with each other (views of one buffer take the op path).</summary>
-    private static bool Fusable(Tensor w, Tensor g, Tensor a, Tensor b) =>
-        w.DType == DType.Float32 && g.DType == DType.Float32 && a.DType == DType.Float32 && b.DType == DType.Float32
-        && g.Shape == w.Shape && a.Shape == w.Shape && b.Shape == w.Shape
-        && !ReferenceEquals(w.Storage, g.Storage) && !ReferenceEquals(w.Storage, a.Storage) && !ReferenceEquals(w.Storage, b.Storage)
-        && !ReferenceEquals(g.Storage, a.Storage) && !ReferenceEquals(g.Storage, b.Storage);
+    /// <summary>
+    /// Float tensors of one shape whose storage is not shared with each other (views of one buffer
+    /// take the op path, which reads every operand before writing); <paramref name="b"/> is null
+    /// for RmsProp's one slot.
+    /// </summary>
+    private static bool Fusable(Tensor w, Tensor g, Tensor a, Tensor? b)
+    {
+        foreach (var t in (ReadOnlySpan<Tensor>)[w, g, a, b ?? a])
+            if (t.DType != DType.Float32 || t.Shape != w.Shape) return false;
+        object sw = w.Storage, sg = g.Storage, sa = a.Storage;
+        if (ReferenceEquals(sw, sg) || ReferenceEquals(sw, sa) || ReferenceEquals(sg, sa)) return false;
+        return b is null || (!ReferenceEquals(sw, b.Storage) && !ReferenceEquals(sg, b.Storage) && !ReferenceEquals(sa, b.Storage));
+    }
 }

@@ -64,6 +64,49 @@ internal static class RecurrentCells
     }
 
     /// <summary>
+    /// Lstm step backward for one sample's row. <paramref name="g"/> holds the activations [i f c o]
+    /// of the step, <paramref name="tanhC"/> tanh(c) after it and <paramref name="cPrev"/> c before
+    /// it; <paramref name="dh"/> is the gradient reaching h; <paramref name="dc"/> goes from the
+    /// gradient reaching c to the one passed to the previous step; <paramref name="dz"/> receives
+    /// the gradients of the gate pre-activations [i f c o]. Vector lanes evaluate the scalar
+    /// expressions in the same order, so both give the same bits.
+    /// </summary>
+    internal static void LstmBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz, int units)
+    {
+        int j = 0, n = Vector256<float>.Count;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256.Create(1f);
+            for (; j <= units - n; j += n)
+            {
+                var gi = Vector256.Create(g[j..]);
+                var gf = Vector256.Create(g[(units + j)..]);
+                var gg = Vector256.Create(g[(2 * units + j)..]);
+                var go = Vector256.Create(g[(3 * units + j)..]);
+                var tc = Vector256.Create(tanhC[j..]);
+                var d = Vector256.Create(dh[j..]);
+                var dcTotal = Vector256.Create(dc[j..]) + d * go * (one - tc * tc);
+                (dcTotal * gg * gi * (one - gi)).CopyTo(dz[j..]);
+                (dcTotal * Vector256.Create(cPrev[j..]) * gf * (one - gf)).CopyTo(dz[(units + j)..]);
+                (dcTotal * gi * (one - gg * gg)).CopyTo(dz[(2 * units + j)..]);
+                (d * tc * go * (one - go)).CopyTo(dz[(3 * units + j)..]);
+                (dcTotal * gf).CopyTo(dc[j..]);
+            }
+        }
+        for (; j < units; j++)
+        {
+            float gi = g[j], gf = g[units + j], gg = g[2 * units + j], go = g[3 * units + j];
+            float tcv = tanhC[j];
+            float dcTotal = dc[j] + dh[j] * go * (1 - tcv * tcv);
+            dz[j] = dcTotal * gg * gi * (1 - gi);
+            dz[units + j] = dcTotal * cPrev[j] * gf * (1 - gf);
+            dz[2 * units + j] = dcTotal * gi * (1 - gg * gg);
+            dz[3 * units + j] = dh[j] * tcv * go * (1 - go);
+            dc[j] = dcTotal * gf;
+        }
+    }
+
+    /// <summary>
     /// Gru step (reset_after). <paramref name="xw"/> is the row's input projection [z r h],
     /// <paramref name="rec"/> the recurrent part h·U + b' [z r h]; <paramref name="gates"/> receives
     /// z, r and ĥ; <paramref name="recH"/> keeps the recurrent part of ĥ for backward;

@@ -36,6 +36,7 @@ internal sealed partial class ManagedBackend
         return seq.Finish(node =>
         {
             var dh = seq.FinalStateGrad(node, 0);
+            var uT = seq.TransposedRecurrentKernel();
             var dProjected = Tensor.Empty(seq.Projected.Shape);
             var dRecurrent = Tensor.Empty(seq.Projected.Shape);
             seq.ForRowBlocks(rows =>
@@ -76,7 +77,7 @@ internal sealed partial class ManagedBackend
                         }
                     }
                     // dh_prev = z ⊙ dh + d(recurrent) · Uᵀ
-                    Gemm.Multiply(false, true, rows.Count, units, width, drec, width, recurrentKernel.Data, width, dhRows, units, accumulate: true, threads: 1);
+                    Gemm.Multiply(false, false, rows.Count, units, width, drec, width, uT, units, dhRows, units, accumulate: true, threads: 1);
                 }
             });
             seq.RecurrentKernelGrad(node, dRecurrent);

@@ -36,6 +36,7 @@ internal sealed partial class ManagedBackend
         return seq.Finish(node =>
         {
             var dh = seq.FinalStateGrad(node, 0);
+            var uT = seq.TransposedRecurrentKernel();
             var dc = seq.FinalStateGrad(node, 1);
             var dGates = Tensor.Empty(gates.Shape);
             seq.ForRowBlocks(rows =>
@@ -57,21 +58,12 @@ internal sealed partial class ManagedBackend
                             dz.Slice(i * width, width).Clear();
                             continue;
                         }
-                        for (int j = 0; j < units; j++)
-                        {
-                            int r = i * width, k = i * units + j;
-                            float gi = g[r + j], gf = g[r + units + j], gg = g[r + 2 * units + j], go = g[r + 3 * units + j];
-                            float tcv = tc[k];
-                            float dcTotal = dcRows[k] + dhRows[k] * go * (1 - tcv * tcv);
-                            dz[r + j] = dcTotal * gg * gi * (1 - gi);
-                            dz[r + units + j] = dcTotal * cp[k] * gf * (1 - gf);
-                            dz[r + 2 * units + j] = dcTotal * gi * (1 - gg * gg);
-                            dz[r + 3 * units + j] = dhRows[k] * tcv * go * (1 - go);
-                            dcRows[k] = dcTotal * gf;
-                        }
+                        int r = i * width, k = i * units;
+                        RecurrentCells.LstmBackward(g.Slice(r, width), tc.Slice(k, units), cp.Slice(k, units), dhRows.Slice(k, units),
+                            dcRows.Slice(k, units), dz.Slice(r, width), units);
                     }
                     // dh_prev = dz · Uᵀ
-                    Gemm.Multiply(false, true, rows.Count, units, width, dz, width, recurrentKernel.Data, width, dhRows, units, accumulate: false, threads: 1);
+                    Gemm.Multiply(false, false, rows.Count, units, width, dz, width, uT, units, dhRows, units, accumulate: false, threads: 1);
                     if (passed is not null) seq.RestoreSkipped(t, dhRows, passed, rows);
                 }
             });

@@ -29,6 +29,18 @@ internal sealed partial class RecurrentSequence
         return TimeAt(s);
     }
 
+    /// <summary>
+    /// Uᵀ as a row-major (gates · units, units) matrix, made once per backward pass for the steps'
+    /// dh_prev = d · Uᵀ: the GEMM then packs its B operand by copying rows instead of gathering a
+    /// transposed one element at a time at every step (same products, same sums).
+    /// </summary>
+    internal float[] TransposedRecurrentKernel()
+    {
+        var transposed = new float[Width * Units];
+        PermuteKernel.Permute<float>(RecurrentKernel.Data, transposed, new Shape(Units, Width), [1, 0]);
+        return transposed;
+    }
+
     /// <summary>dU = Σ over steps of h_prevᵀ · d(recurrent pre-activation): one GEMM over the whole sequence.</summary>
     internal void RecurrentKernelGrad(GradNode node, Tensor dRecurrent)
     {

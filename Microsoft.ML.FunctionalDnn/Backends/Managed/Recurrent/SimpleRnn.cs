@@ -33,6 +33,7 @@ internal sealed partial class ManagedBackend
         return seq.Finish(node =>
         {
             var dh = seq.FinalStateGrad(node, 0);
+            var uT = seq.TransposedRecurrentKernel();
             var dPre = Tensor.Empty(states.Shape);
             seq.ForRowBlocks(rows =>
             {
@@ -45,7 +46,7 @@ internal sealed partial class ManagedBackend
                     for (int k = 0; k < d.Length; k++) d[k] = dhRows[k] * (1 - y[k] * y[k]);
                     var passed = seq.AnySkips(t, rows) ? dhRows.ToArray() : null;
                     for (int i = 0; i < rows.Count; i++) if (seq.Skips(t, rows.First + i)) d.Slice(i * units, units).Clear();
-                    Gemm.Multiply(false, true, rows.Count, units, units, d, units, recurrentKernel.Data, units, dhRows, units, accumulate: false, threads: 1);
+                    Gemm.Multiply(false, false, rows.Count, units, units, d, units, uT, units, dhRows, units, accumulate: false, threads: 1);
                     if (passed is not null) seq.RestoreSkipped(t, dhRows, passed, rows);
                 }
             });
