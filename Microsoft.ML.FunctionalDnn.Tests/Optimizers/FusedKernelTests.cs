@@ -7,7 +7,8 @@ namespace Microsoft.ML.FunctionalDnn.Tests.Optimizers;
 /// <summary>
 /// The managed engine's fused Adam and RmsProp loops against the optimizers' op-by-op rules: the
 /// same weights, slots and gradients through both paths must give identical bits, at lengths that
-/// exercise the vector body and the scalar tail. Pinned to the managed engine (the torch backend's
+/// exercise the vector body and the scalar tail, and one large enough to be split over the cores
+/// (<see cref="Microsoft.ML.FunctionalDnn.Backends.Managed.ManagedBackend.ParallelUpdateElements"/>). Pinned to the managed engine (the torch backend's
 /// fused steps group products differently and are checked within 1e-6 in Backends/Torch).
 /// </summary>
 [TestClass]
@@ -17,6 +18,8 @@ public sealed class FusedKernelTests : BackendTestBase
     [
         ["adam", 1], ["adam", 7], ["adam", 8], ["adam", 37], ["adam", 1000],
         ["rmsprop", 1], ["rmsprop", 9], ["rmsprop", 16], ["rmsprop", 1000],
+        // Above the size split over the cores, with range ends that fall inside a vector.
+        ["adam", 300_001], ["rmsprop", 300_001],
     ];
 
     [TestMethod]

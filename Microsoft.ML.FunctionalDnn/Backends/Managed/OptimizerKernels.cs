@@ -13,8 +13,14 @@ internal sealed partial class ManagedBackend
     public bool TryAdamUpdate(Tensor variable, Tensor gradient, Tensor m, Tensor v, float alpha, float beta1, float beta2, float epsilon)
     {
         if (!Fusable(variable, gradient, m, v)) return false;
-        Span<float> w = variable.Data, ms = m.Data, vs = v.Data;
-        ReadOnlySpan<float> g = gradient.Data;
+        ForRanges(variable.Size, (start, length) => AdamRange(
+            variable.Data.Slice(start, length), gradient.Data.Slice(start, length), m.Data.Slice(start, length), v.Data.Slice(start, length),
+            alpha, beta1, beta2, epsilon));
+        return true;
+    }
+
+    private static void AdamRange(Span<float> w, ReadOnlySpan<float> g, Span<float> ms, Span<float> vs, float alpha, float beta1, float beta2, float epsilon)
+    {
         float c1 = 1 - beta1, c2 = 1 - beta2;
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -42,14 +48,18 @@ internal sealed partial class ManagedBackend
             vs[i] += (g[i] * g[i] - vs[i]) * c2;
             w[i] -= ms[i] * alpha / (MathF.Sqrt(vs[i]) + epsilon);
         }
-        return true;
     }
 
     public bool TryRmsPropUpdate(Tensor variable, Tensor gradient, Tensor velocity, float lr, float rho, float epsilon)
     {
         if (!Fusable(variable, gradient, velocity, null)) return false;
-        Span<float> w = variable.Data, vs = velocity.Data;
-        ReadOnlySpan<float> g = gradient.Data;
+        ForRanges(variable.Size, (start, length) => RmsPropRange(
+            variable.Data.Slice(start, length), gradient.Data.Slice(start, length), velocity.Data.Slice(start, length), lr, rho, epsilon));
+        return true;
+    }
+
+    private static void RmsPropRange(Span<float> w, ReadOnlySpan<float> g, Span<float> vs, float lr, float rho, float epsilon)
+    {
         float c = 1 - rho;
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -72,7 +82,30 @@ internal sealed partial class ManagedBackend
             vs[i] = rho * vs[i] + c * g[i] * g[i];
             w[i] -= lr * g[i] / MathF.Sqrt(vs[i] + epsilon);
         }
-        return true;
+    }
+
+    /// <summary>Weights of at least this many floats (an embedding table) are updated on every core.</summary>
+    internal const int ParallelUpdateElements = 1 << 17;
+
+    /// <summary>
+    /// Runs an element-wise update over [0, <paramref name="length"/>) as one contiguous range per
+    /// core for large weights (the step of a text model's embedding table is memory-bound), on the
+    /// calling thread otherwise. Every element is computed alone, by the same expressions in the
+    /// vector body and the scalar tail, so the split does not change a bit.
+    /// </summary>
+    internal static void ForRanges(int length, Action<int, int> update)
+    {
+        int parts = length < ParallelUpdateElements ? 1 : Math.Min(Environment.ProcessorCount, length / (ParallelUpdateElements / 2));
+        if (parts <= 1)
+        {
+            update(0, length);
+            return;
+        }
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            int start = (int)((long)part * length / parts), end = (int)((long)(part + 1) * length / parts);
+            update(start, end - start);
+        });
     }
 
     /// <summary>
