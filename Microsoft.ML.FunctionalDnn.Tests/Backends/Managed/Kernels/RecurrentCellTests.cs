@@ -2,15 +2,47 @@ using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Kernels;
 
-/// <summary>The vectorized Lstm backward cell against its scalar formula, bit for bit, for every unit count 1…40 (vector body and every tail).</summary>
+/// <summary>The vectorized Lstm and Gru backward cells against their scalar formulas, bit for bit, for every unit count 1…40 (vector body and every tail).</summary>
 [TestClass]
 public sealed class RecurrentCellTests
 {
+    private readonly RandomGenerator _random = new(3);
+
+    private float[] Values(int n, float lo, float hi) => [.. Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * _random.NextFloat())];
+
+    [TestMethod]
+    public void GruBackwardCellMatchesTheScalarFormulaBitForBit()
+    {
+        for (int units = 1; units <= 40; units++)
+        {
+            var g = Values(3 * units, 0.01f, 0.99f);
+            var hPrev = Values(units, -1, 1);
+            var recH = Values(units, -2, 2);
+            var dh = Values(units, -1, 1);
+            var expectedDh = (float[])dh.Clone();
+            var expectedDxw = new float[3 * units];
+            var expectedDRec = new float[3 * units];
+            for (int j = 0; j < units; j++)
+            {
+                float z = g[j], rr = g[units + j], hh = g[2 * units + j], d = expectedDh[j];
+                float dzPre = d * (hPrev[j] - hh) * z * (1 - z);
+                float dhPre = d * (1 - z) * (1 - hh * hh);
+                float drPre = dhPre * recH[j] * rr * (1 - rr);
+                (expectedDxw[j], expectedDxw[units + j], expectedDxw[2 * units + j]) = (dzPre, drPre, dhPre);
+                (expectedDRec[j], expectedDRec[units + j], expectedDRec[2 * units + j]) = (dzPre, drPre, dhPre * rr);
+                expectedDh[j] = d * z;
+            }
+            var (dxw, dRec) = (new float[3 * units], new float[3 * units]);
+            RecurrentCells.GruBackward(g, hPrev, recH, dh, dxw, dRec, units);
+            CollectionAssert.AreEqual(expectedDxw, dxw, $"d(input projection), {units} units");
+            CollectionAssert.AreEqual(expectedDRec, dRec, $"d(recurrent part), {units} units");
+            CollectionAssert.AreEqual(expectedDh, dh, $"dh, {units} units");
+        }
+    }
+
     [TestMethod]
     public void LstmBackwardCellMatchesTheScalarFormulaBitForBit()
     {
-        var r = new RandomGenerator(3);
-        float[] Values(int n, float lo, float hi) => [.. Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * r.NextFloat())];
         for (int units = 1; units <= 40; units++)
         {
             var g = Values(4 * units, 0.01f, 0.99f);

@@ -107,6 +107,49 @@ internal static class RecurrentCells
     }
 
     /// <summary>
+    /// Gru step backward (reset_after) for one sample's row. <paramref name="g"/> holds the step's z,
+    /// r and ĥ, <paramref name="hPrev"/> h before it, <paramref name="recH"/> the recurrent part of
+    /// ĥ; <paramref name="dh"/> goes from the gradient reaching h to z ⊙ dh (the GEMM adds the rest);
+    /// <paramref name="dxw"/> and <paramref name="dRec"/> receive the gradients of the input
+    /// projection and of the recurrent part [z r h]. Same expression order as the scalar loop.
+    /// </summary>
+    internal static void GruBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> recH, Span<float> dh, Span<float> dxw, Span<float> dRec, int units)
+    {
+        int j = 0, n = Vector256<float>.Count;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256.Create(1f);
+            for (; j <= units - n; j += n)
+            {
+                var z = Vector256.Create(g[j..]);
+                var r = Vector256.Create(g[(units + j)..]);
+                var hh = Vector256.Create(g[(2 * units + j)..]);
+                var d = Vector256.Create(dh[j..]);
+                var dzPre = d * (Vector256.Create(hPrev[j..]) - hh) * z * (one - z);
+                var dhPre = d * (one - z) * (one - hh * hh);
+                var drPre = dhPre * Vector256.Create(recH[j..]) * r * (one - r);
+                dzPre.CopyTo(dxw[j..]);
+                drPre.CopyTo(dxw[(units + j)..]);
+                dhPre.CopyTo(dxw[(2 * units + j)..]);
+                dzPre.CopyTo(dRec[j..]);
+                drPre.CopyTo(dRec[(units + j)..]);
+                (dhPre * r).CopyTo(dRec[(2 * units + j)..]);
+                (d * z).CopyTo(dh[j..]);
+            }
+        }
+        for (; j < units; j++)
+        {
+            float z = g[j], r = g[units + j], hh = g[2 * units + j], d = dh[j];
+            float dzPre = d * (hPrev[j] - hh) * z * (1 - z);
+            float dhPre = d * (1 - z) * (1 - hh * hh);
+            float drPre = dhPre * recH[j] * r * (1 - r);
+            (dxw[j], dxw[units + j], dxw[2 * units + j]) = (dzPre, drPre, dhPre);
+            (dRec[j], dRec[units + j], dRec[2 * units + j]) = (dzPre, drPre, dhPre * r);
+            dh[j] = d * z;
+        }
+    }
+
+    /// <summary>
     /// Gru step (reset_after). <paramref name="xw"/> is the row's input projection [z r h],
     /// <paramref name="rec"/> the recurrent part h·U + b' [z r h]; <paramref name="gates"/> receives
     /// z, r and ĥ; <paramref name="recH"/> keeps the recurrent part of ĥ for backward;

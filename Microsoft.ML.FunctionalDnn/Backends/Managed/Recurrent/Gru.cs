@@ -59,22 +59,9 @@ internal sealed partial class ManagedBackend
                             drec.Slice(i * width, width).Clear();
                             continue;
                         }
-                        for (int j = 0; j < units; j++)
-                        {
-                            int r = i * width, k = i * units + j;
-                            float z = g[r + j], rr = g[r + units + j], hh = g[r + 2 * units + j];
-                            float d = dhRows[k];
-                            float dzPre = d * (hp[k] - hh) * z * (1 - z);
-                            float dhPre = d * (1 - z) * (1 - hh * hh);
-                            float drPre = dhPre * rh[k] * rr * (1 - rr);
-                            dxw[r + j] = dzPre;
-                            dxw[r + units + j] = drPre;
-                            dxw[r + 2 * units + j] = dhPre;
-                            drec[r + j] = dzPre;
-                            drec[r + units + j] = drPre;
-                            drec[r + 2 * units + j] = dhPre * rr;
-                            dhRows[k] = d * z;
-                        }
+                        int r = i * width, k = i * units;
+                        RecurrentCells.GruBackward(g.Slice(r, width), hp.Slice(k, units), rh.Slice(k, units), dhRows.Slice(k, units),
+                            dxw.Slice(r, width), drec.Slice(r, width), units);
                     }
                     // dh_prev = z ⊙ dh + d(recurrent) · Uᵀ
                     Gemm.Multiply(false, false, rows.Count, units, width, drec, width, uT, units, dhRows, units, accumulate: true, threads: 1);
