@@ -101,27 +101,18 @@ internal sealed partial class TorchBackend
         return Wrap(t);
     }
 
-    public void CopyToHost(Tensor source, Span<float> destination)
+    public void CopyToHost(Tensor source, Span<float> destination) => CopyToHost(source, destination, static v => v.ToSingle());
+
+    public void CopyToHost(Tensor source, Span<int> destination) => CopyToHost(source, destination, static v => v.ToInt32());
+
+    private void CopyToHost<T>(Tensor source, Span<T> destination, Func<Scalar, T> single) where T : unmanaged
     {
         OpChecks.CheckDestination(source, destination.Length);
         if (destination.Length == 1)
         {
             // One value (a loss, a metric): libtorch's item() reads it from any device in one call.
             using var value = Live(source).ToScalar();
-            destination[0] = value.ToSingle();
-            return;
-        }
-        using var host = HostContiguous(Live(source));
-        CopyOut(host, destination);
-    }
-
-    public void CopyToHost(Tensor source, Span<int> destination)
-    {
-        OpChecks.CheckDestination(source, destination.Length);
-        if (destination.Length == 1)
-        {
-            using var value = Live(source).ToScalar();
-            destination[0] = value.ToInt32();
+            destination[0] = single(value);
             return;
         }
         using var host = HostContiguous(Live(source));

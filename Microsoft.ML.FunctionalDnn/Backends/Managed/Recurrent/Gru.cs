@@ -52,13 +52,7 @@ internal sealed partial class ManagedBackend
                     var drec = seq.GateRows(dRecurrent, t, rows);
                     for (int i = 0; i < rows.Count; i++)
                     {
-                        if (seq.Skips(t, rows.First + i))
-                        {
-                            // A skipped step passes dh straight to the previous step.
-                            dxw.Slice(i * width, width).Clear();
-                            drec.Slice(i * width, width).Clear();
-                            continue;
-                        }
+                        if (seq.SkipsAndClears(t, rows, i, width, dxw, drec)) continue;
                         int r = i * width, k = i * units;
                         RecurrentCells.GruBackward(g.Slice(r, width), hp.Slice(k, units), rh.Slice(k, units), dhRows.Slice(k, units),
                             dxw.Slice(r, width), drec.Slice(r, width), units);

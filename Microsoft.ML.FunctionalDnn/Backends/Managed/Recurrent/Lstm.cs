@@ -53,11 +53,7 @@ internal sealed partial class ManagedBackend
                     var passed = seq.AnySkips(t, rows) ? dhRows.ToArray() : null;
                     for (int i = 0; i < rows.Count; i++)
                     {
-                        if (seq.Skips(t, rows.First + i))
-                        {
-                            dz.Slice(i * width, width).Clear();
-                            continue;
-                        }
+                        if (seq.SkipsAndClears(t, rows, i, width, dz)) continue;
                         int r = i * width, k = i * units;
                         RecurrentCells.LstmBackward(g.Slice(r, width), tc.Slice(k, units), cp.Slice(k, units), dhRows.Slice(k, units),
                             dcRows.Slice(k, units), dz.Slice(r, width), units);

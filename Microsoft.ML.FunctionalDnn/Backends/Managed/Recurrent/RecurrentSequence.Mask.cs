@@ -36,4 +36,18 @@ internal sealed partial class RecurrentSequence
         for (int i = 0; i < rows.Count; i++)
             if (_skipped[t * Batch + rows.First + i]) source.Slice(i * Units, Units).CopyTo(state.Slice(i * Units, Units));
     }
+
+    /// <summary>
+    /// Whether sample <paramref name="i"/> of block <paramref name="rows"/> skips time index
+    /// <paramref name="t"/>; if so, clears its row of each per-sample gradient given
+    /// (<paramref name="rowLength"/> values each), since a skipped step passes the state's
+    /// gradient straight to the previous step.
+    /// </summary>
+    internal bool SkipsAndClears(int t, RowBlock rows, int i, int rowLength, Span<float> first, Span<float> second = default)
+    {
+        if (!Skips(t, rows.First + i)) return false;
+        first.Slice(i * rowLength, rowLength).Clear();
+        if (!second.IsEmpty) second.Slice(i * rowLength, rowLength).Clear();
+        return true;
+    }
 }

@@ -45,7 +45,7 @@ internal sealed partial class ManagedBackend
                     var d = seq.StateRows(dPre, t, rows);
                     for (int k = 0; k < d.Length; k++) d[k] = dhRows[k] * (1 - y[k] * y[k]);
                     var passed = seq.AnySkips(t, rows) ? dhRows.ToArray() : null;
-                    for (int i = 0; i < rows.Count; i++) if (seq.Skips(t, rows.First + i)) d.Slice(i * units, units).Clear();
+                    for (int i = 0; i < rows.Count; i++) seq.SkipsAndClears(t, rows, i, units, d);
                     Gemm.Multiply(false, false, rows.Count, units, units, d, units, uT, units, dhRows, units, accumulate: false, threads: 1);
                     if (passed is not null) seq.RestoreSkipped(t, dhRows, passed, rows);
                 }
