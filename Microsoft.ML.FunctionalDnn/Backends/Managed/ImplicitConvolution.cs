@@ -51,13 +51,13 @@ internal sealed partial class ManagedBackend
             {
                 // dY in the wide layout, after maxOffset zero rows so that shifting back stays in range.
                 int count = Math.Min(per, g.Batch - n0), rows = count * image - maxOffset, wideRows = count * image + maxOffset;
-                var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f);
+                var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f + Gemm.TapWeightSlack);
                 dWide.AsSpan(0, wideRows * f).Clear();
                 for (int n = 0; n < count; n++)
                     for (int oh = 0; oh < g.OutH; oh++)
                         dy.Slice((((n0 + n) * g.OutH + oh) * g.OutW) * f, g.OutW * f).CopyTo(dWide.AsSpan((maxOffset + (n * hp + oh) * wp) * f));
                 if (dk is not null)
-                    AddTapWeightGradient(PadWide(x, g, hp, wp, n0, count), dWide, maxOffset, offsets, rows, c, f, dk);
+                    Gemm.MultiplyTapsTransposed(rows, f, c, offsets, PadWide(x, g, hp, wp, n0, count), dWide.AsSpan(maxOffset * f), dk.Data, accumulate: true);
                 if (dx is not null)
                 {
                     var dxp = Scratch.Get(Scratch.Slot.Result, count * image * c);
@@ -71,38 +71,15 @@ internal sealed partial class ManagedBackend
         return y;
     }
 
-    /// <summary>Rows of the weight gradient's depth handled by one task: a fixed split, so sums do not depend on the thread count.</summary>
-    private const int WeightGradientChunk = 1024;
-
     /// <summary>Samples are convolved in chunks whose padded input or wide output has about this many floats.</summary>
     private const int ImplicitConvChunkFloats = 1 << 20;
-
-    /// <summary>
-    /// dWₜ = X[shifted by t]ᵀ · dY for every tap. The products are C × F deep over every output
-    /// position: too narrow to split by rows or columns, so the depth is cut into fixed chunks whose
-    /// partial gradients are computed in parallel and summed in chunk order.
-    /// </summary>
-    private static void AddTapWeightGradient(float[] xp, float[] dWide, int maxOffset, int[] offsets, int rows, int c, int f, Tensor dk)
-    {
-        int size = c * f * offsets.Length;
-        int chunks = (rows + WeightGradientChunk - 1) / WeightGradientChunk;
-        var partial = Scratch.Get(Scratch.Slot.Partials, chunks * size);
-        Parallel.For(0, chunks, chunk =>
-        {
-            int q0 = chunk * WeightGradientChunk, count = Math.Min(WeightGradientChunk, rows - q0);
-            var into = partial.AsSpan(chunk * size, size);
-            for (int t = 0; t < offsets.Length; t++)
-                Gemm.Multiply(true, false, c, f, count, xp.AsSpan((q0 + offsets[t]) * c), c, dWide.AsSpan((maxOffset + q0) * f, count * f), f, into.Slice(t * c * f, c * f), f, false, threads: 1);
-        });
-        for (int chunk = 0; chunk < chunks; chunk++)
-            System.Numerics.Tensors.TensorPrimitives.Add(dk.Data, partial.AsSpan(chunk * size, size), dk.Data);
-    }
 
     /// <summary>Samples [n0, n0 + count) placed at (PadTop, PadLeft) in zero images of hp × wp pixels (per-thread scratch).</summary>
     private static float[] PadWide(Tensor x, in ConvGeometry g, int hp, int wp, int n0, int count)
     {
         int c = g.Channels;
-        var p = Scratch.Get(Scratch.Slot.Operand, count * hp * wp * c);
+        // Slack past the last image for the weight gradient's overhanging tiles (Gemm.MultiplyTapsTransposed).
+        var p = Scratch.Get(Scratch.Slot.Operand, count * hp * wp * c + Gemm.TapWeightSlack);
         p.AsSpan(0, count * hp * wp * c).Clear();
         int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
         for (int n = 0; n < count; n++)

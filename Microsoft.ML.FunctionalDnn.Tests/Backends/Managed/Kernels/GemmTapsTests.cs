@@ -71,4 +71,73 @@ public sealed class GemmTapsTests
             Gemm.MultiplyTaps(4, 2, 2, [0, 3], new float[12], 2, new float[8], false, new float[8], 2, false));
         StringAssert.Contains(ex.Message, "A needs 14 elements");
     }
+
+    /// <summary>C[t] = Σ_q A[q + offsets[t]]ᵀ · B[q] in double, straight from the definition.</summary>
+    private static float[] NaiveTransposed(int m, int n, int depth, int[] offsets, float[] a, float[] b, float[]? initial)
+    {
+        var c = new float[offsets.Length * depth * n];
+        for (int t = 0; t < offsets.Length; t++)
+            for (int i = 0; i < depth; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    int at = (t * depth + i) * n + j;
+                    double s = initial?[at] ?? 0;
+                    for (int q = 0; q < m; q++) s += (double)a[(q + offsets[t]) * depth + i] * b[q * n + j];
+                    c[at] = (float)s;
+                }
+        return c;
+    }
+
+    public static IEnumerable<object[]> TransposedCases()
+    {
+        // Depths and widths off every tile size (8 × 32, 6 × 16, 4 × 4), and m across several chunks.
+        int[][] shapes = [[1, 1, 1], [7, 17, 3], [64, 32, 32], [101, 40, 19], [2500, 48, 13], [1030, 33, 9]];
+        foreach (var s in shapes)
+            foreach (var kind in new[] { GemmKernelKind.Scalar, GemmKernelKind.Vector256, GemmKernelKind.Vector512 })
+                yield return [s[0], s[1], s[2], (int)kind];
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(TransposedCases))]
+    public void TheWeightProductMatchesTheDefinition(int m, int n, int depth, int kernel)
+    {
+        var r = new RandomGenerator(m + n * 5 + depth * 11);
+        int[] offsets = [0, 1, 5, 9, 2];
+        int slack = Gemm.TapWeightSlack;
+        // NaN in the slack: a tile that overhangs the last row may read it but must not keep it.
+        var a = Tensor.Uniform(new Shape((m + 9) * depth), -1, 1, r).ToArray().Concat(Enumerable.Repeat(float.NaN, slack)).ToArray();
+        var b = Tensor.Uniform(new Shape(m * n), -1, 1, r).ToArray().Concat(Enumerable.Repeat(float.NaN, slack)).ToArray();
+        var initial = Tensor.Uniform(new Shape(offsets.Length * depth * n), -1, 1, r).ToArray();
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var c = (float[])initial.Clone();
+            Gemm.MultiplyTapsTransposed(m, n, depth, offsets, a, b, c, accumulate, kernel: (GemmKernelKind)kernel);
+            var expected = NaiveTransposed(m, n, depth, offsets, a, b, accumulate ? initial : null);
+            for (int i = 0; i < c.Length; i++)
+                Assert.AreEqual(expected[i], c[i], 1e-5f * m, $"accumulate={accumulate} element {i}");
+        }
+    }
+
+    [TestMethod]
+    public void TheWeightProductDoesNotDependOnTheThreadCount()
+    {
+        var r = new RandomGenerator(4);
+        int m = 5000, n = 40, depth = 32;
+        int[] offsets = [0, 1, 2, 70, 71, 72];
+        var a = Tensor.Uniform(new Shape((m + 72) * depth + Gemm.TapWeightSlack), -1, 1, r).ToArray();
+        var b = Tensor.Uniform(new Shape(m * n + Gemm.TapWeightSlack), -1, 1, r).ToArray();
+        var one = new float[offsets.Length * depth * n];
+        var many = new float[one.Length];
+        Gemm.MultiplyTapsTransposed(m, n, depth, offsets, a, b, one, false, threads: 1);
+        Gemm.MultiplyTapsTransposed(m, n, depth, offsets, a, b, many, false, threads: 4);
+        CollectionAssert.AreEqual(one, many);
+    }
+
+    [TestMethod]
+    public void TheWeightProductRefusesOperandsWithoutSlack()
+    {
+        var ex = Assert.ThrowsExactly<ArgumentException>(() =>
+            Gemm.MultiplyTapsTransposed(4, 2, 2, [0, 3], new float[14], new float[8 + Gemm.TapWeightSlack], new float[8], false));
+        StringAssert.Contains(ex.Message, $"A needs {14 + Gemm.TapWeightSlack} floats");
+    }
 }

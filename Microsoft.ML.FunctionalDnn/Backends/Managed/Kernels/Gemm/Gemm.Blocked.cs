@@ -92,10 +92,10 @@ internal static partial class Gemm
                                 float* cTile = g.C + (long)(ic + ir) * g.Ldc + jc + jr;
                                 if (mm == mr && nn == nr)
                                 {
-                                    TK.Run(kc, a, rowStride, step, bSliver, cTile, g.Ldc, accumulate);
+                                    Tile<TK>(kc, a, rowStride, step, bSliver, cTile, g.Ldc, accumulate);
                                     continue;
                                 }
-                                TK.Run(kc, a, rowStride, step, bSliver, edge, nr, false);
+                                Tile<TK>(kc, a, rowStride, step, bSliver, edge, nr, false);
                                 StoreEdge(edge, nr, cTile, g.Ldc, mm, nn, accumulate);
                             }
                         }
@@ -103,6 +103,15 @@ internal static partial class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>One tile of one product (a single tap at offset 0) from a packed B sliver.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Tile<TK>(int kc, float* a, nint rowStride, nint step, float* b, float* c, int ldc, bool accumulate)
+        where TK : IGemmMicroKernel
+    {
+        int zero = 0;
+        TK.Run(kc, 1, &zero, a, rowStride, step, b, TK.Nr, c, ldc, accumulate);
     }
 
     private static int DepthBlock(int k)

@@ -13,8 +13,8 @@ internal static partial class Gemm
     /// </summary>
     /// <remarks>
     /// All of B is packed once and shared by the workers (a convolution's kernel is small); each
-    /// Mr × Nr tile runs the micro-kernel once per tap with its accumulators' tile kept in L1, and
-    /// A's rows are read in place. Rows are split over the cores in whole tiles, each computed by
+    /// Mr × Nr tile is one micro-kernel call that sums every tap in registers, and A's rows are
+    /// read in place. Rows are split over the cores in whole tiles, each computed by
     /// one thread in tap order, so results do not depend on the number of threads.
     /// </remarks>
     internal static void MultiplyTaps(int m, int n, int depth, ReadOnlySpan<int> offsets,
@@ -120,13 +120,24 @@ internal static partial class Gemm
     {
         int mr = TK.Mr, nr = TK.Nr, depth = g.Depth, taps = g.Offsets.Length;
         float* edge = stackalloc float[mr * nr];
-        var ragged = new float[mr * depth];
-        fixed (int* offsets = g.Offsets)
+        // Every tap's A block starts at its row offset; the last, ragged tile reads packed copies instead.
+        var inPlace = new int[taps];
+        var packed = new int[taps];
+        for (int t = 0; t < taps; t++)
+        {
+            inPlace[t] = checked(g.Offsets[t] * g.Lda);
+            packed[t] = t * depth * mr;
+        }
+        var ragged = new float[taps * depth * mr];
+        fixed (int* offsets = g.Offsets, rowOffsets = inPlace, packedOffsets = packed)
         fixed (float* pr = ragged)
         {
             for (int q = q0; q < q1; q += mr)
             {
                 int mm = Math.Min(mr, q1 - q);
+                if (mm < mr)
+                    for (int t = 0; t < taps; t++)
+                        PackRaggedRows(g.A + (long)(q + offsets[t]) * g.Lda, g.Lda, pr + packedOffsets[t], mr, mm, depth);
                 for (int j0 = 0, s = 0; j0 < g.N; j0 += nr, s++)
                 {
                     int nn = Math.Min(nr, g.N - j0);
@@ -134,17 +145,10 @@ internal static partial class Gemm
                     bool full = mm == mr && nn == nr;
                     float* tile = full ? g.C + (long)q * g.Ldc + j0 : edge;
                     int ldt = full ? g.Ldc : nr;
-                    for (int t = 0; t < taps; t++)
-                    {
-                        float* a = g.A + (long)(q + offsets[t]) * g.Lda;
-                        bool add = t > 0 || (full && g.Accumulate);
-                        if (mm == mr) TK.Run(depth, a, g.Lda, 1, sliver + (long)t * depth * nr, tile, ldt, add);
-                        else
-                        {
-                            PackRaggedRows(a, g.Lda, pr, mr, mm, depth);
-                            TK.Run(depth, pr, 1, mr, sliver + (long)t * depth * nr, tile, ldt, add);
-                        }
-                    }
+                    bool add = full && g.Accumulate;
+                    // All taps summed in the micro-kernel's registers: C is read and written once per tile.
+                    if (mm == mr) TK.Run(depth, taps, rowOffsets, g.A + (long)q * g.Lda, g.Lda, 1, sliver, nr, tile, ldt, add);
+                    else TK.Run(depth, taps, packedOffsets, pr, 1, mr, sliver, nr, tile, ldt, add);
                     if (!full) StoreEdge(edge, nr, g.C + (long)q * g.Ldc + j0, g.Ldc, mm, nn, g.Accumulate);
                 }
             }

@@ -7,19 +7,24 @@ internal readonly struct GemmKernelScalar : IGemmMicroKernel
 
     public static int Nr => 4;
 
-    public static unsafe void Run(int kc, float* a, nint rowStride, nint step, float* b, float* c, int ldc, bool accumulate)
+    public static unsafe void Run(int depth, int taps, int* tapOffsets, float* a, nint rowStride, nint step,
+        float* b, nint bStep, float* c, int ldc, bool accumulate)
     {
         float* acc = stackalloc float[16];
         for (int i = 0; i < 16; i++) acc[i] = 0;
-        for (int p = 0; p < kc; p++)
+        for (int t = 0; t < taps; t++)
         {
-            for (int r = 0; r < 4; r++)
+            float* at = a + tapOffsets[t];
+            for (int p = 0; p < depth; p++)
             {
-                float x = a[r * rowStride];
-                for (int j = 0; j < 4; j++) acc[r * 4 + j] = MathF.FusedMultiplyAdd(x, b[j], acc[r * 4 + j]);
+                for (int r = 0; r < 4; r++)
+                {
+                    float x = at[r * rowStride];
+                    for (int j = 0; j < 4; j++) acc[r * 4 + j] = MathF.FusedMultiplyAdd(x, b[j], acc[r * 4 + j]);
+                }
+                at += step;
+                b += bStep;
             }
-            a += step;
-            b += 4;
         }
         for (int r = 0; r < 4; r++)
             for (int j = 0; j < 4; j++)
