@@ -24,9 +24,7 @@ public sealed class GemmTapsTests
     public static IEnumerable<object[]> Cases()
     {
         int[][] shapes = [[1, 1, 1], [7, 17, 3], [64, 32, 32], [101, 40, 19], [600, 48, 16]];
-        foreach (var s in shapes)
-            foreach (var kind in new[] { GemmKernelKind.Scalar, GemmKernelKind.Vector256, GemmKernelKind.Vector512 })
-                yield return [s[0], s[1], s[2], (int)kind];
+        return GemmTests.WithEveryKernel(shapes);
     }
 
     [TestMethod]
@@ -92,9 +90,7 @@ public sealed class GemmTapsTests
     {
         // Depths and widths off every tile size (8 × 32, 6 × 16, 4 × 4), and m across several chunks.
         int[][] shapes = [[1, 1, 1], [7, 17, 3], [64, 32, 32], [101, 40, 19], [2500, 48, 13], [1030, 33, 9]];
-        foreach (var s in shapes)
-            foreach (var kind in new[] { GemmKernelKind.Scalar, GemmKernelKind.Vector256, GemmKernelKind.Vector512 })
-                yield return [s[0], s[1], s[2], (int)kind];
+        return GemmTests.WithEveryKernel(shapes);
     }
 
     [TestMethod]

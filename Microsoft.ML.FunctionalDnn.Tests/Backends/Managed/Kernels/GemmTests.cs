@@ -37,6 +37,12 @@ public sealed class GemmTests
     public static IEnumerable<object[]> Shapes()
     {
         int[][] shapes = [[1, 1, 1], [17, 33, 65], [6, 16, 1], [7, 17, 3], [96, 2048, 5], [100, 70, 300], [5, 1, 9], [1, 40, 513], [130, 130, 257]];
+        return WithEveryKernel(shapes);
+    }
+
+    /// <summary>Each (m, n, k) shape with each micro-kernel family, as test rows [m, n, k, kernel].</summary>
+    internal static IEnumerable<object[]> WithEveryKernel(int[][] shapes)
+    {
         foreach (var s in shapes)
             foreach (var kind in new[] { GemmKernelKind.Scalar, GemmKernelKind.Vector256, GemmKernelKind.Vector512 })
                 yield return [s[0], s[1], s[2], (int)kind];
