@@ -96,7 +96,7 @@ internal sealed partial class ManagedBackend
         if (IsPointwise(g))
         {
             int rows = g.Batch * positions;
-            if (dw is not null) Gemm.Multiply(true, false, patch, filters, rows, x.Data, patch, dy, filters, dw.Data, filters, false);
+            if (dw is not null) Gemm.MultiplyTapsTransposed(rows, filters, patch, [0], x.Data, dy, dw.Data, accumulate: false);
             if (dx is not null) Gemm.Multiply(false, true, rows, patch, filters, dy, filters, kernel.Data, filters, dx.Data, patch, false);
         }
         else
@@ -111,7 +111,7 @@ internal sealed partial class ManagedBackend
                 if (dw is not null)
                 {
                     Im2Col.Gather(x.Data, col, g, n0, count);
-                    Gemm.Multiply(true, false, patch, filters, rows, col, patch, dyChunk, filters, dw.Data, filters, accumulate: n0 > 0);
+                    Gemm.MultiplyTapsTransposed(rows, filters, patch, [0], col, dyChunk, dw.Data, accumulate: n0 > 0);
                 }
                 if (dx is not null)
                 {

@@ -51,7 +51,7 @@ internal sealed partial class ManagedBackend
             {
                 // dY in the wide layout, after maxOffset zero rows so that shifting back stays in range.
                 int count = Math.Min(per, g.Batch - n0), rows = count * image - maxOffset, wideRows = count * image + maxOffset;
-                var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f + Gemm.TapWeightSlack);
+                var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f);
                 dWide.AsSpan(0, wideRows * f).Clear();
                 for (int n = 0; n < count; n++)
                     for (int oh = 0; oh < g.OutH; oh++)
@@ -78,8 +78,7 @@ internal sealed partial class ManagedBackend
     private static float[] PadWide(Tensor x, in ConvGeometry g, int hp, int wp, int n0, int count)
     {
         int c = g.Channels;
-        // Slack past the last image for the weight gradient's overhanging tiles (Gemm.MultiplyTapsTransposed).
-        var p = Scratch.Get(Scratch.Slot.Operand, count * hp * wp * c + Gemm.TapWeightSlack);
+        var p = Scratch.Get(Scratch.Slot.Operand, count * hp * wp * c);
         p.AsSpan(0, count * hp * wp * c).Clear();
         int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
         for (int n = 0; n < count; n++)

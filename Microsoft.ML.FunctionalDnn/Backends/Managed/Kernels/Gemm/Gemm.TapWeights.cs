@@ -7,9 +7,6 @@ internal static partial class Gemm
     /// <summary>Rows of the product's depth summed by one task: a fixed split, so sums do not depend on the thread count.</summary>
     internal const int TapWeightChunk = 1024;
 
-    /// <summary>Floats of slack <see cref="MultiplyTapsTransposed"/> needs past the last row of A and of B when their widths are not multiples of a tile.</summary>
-    internal const int TapWeightSlack = 64;
-
     /// <summary>
     /// The weight gradient of a stride-1 convolution without a patch matrix:
     /// C[t] (+)= Σ_q A[q + offsets[t], 0..depth)ᵀ · B[q, 0..n) for q in [0, m), for every tap t, where A
@@ -20,8 +17,8 @@ internal static partial class Gemm
     /// Nothing is packed: rows of op(A) = Aᵀ are consecutive floats of A's rows (row stride 1, depth
     /// step <paramref name="depth"/>) and B's rows are read where they are, so the micro-kernel
     /// streams both from an L1-sized block of rows, once per tile. Tiles that overhang the last
-    /// channels or columns read into the next row (or the slack, <see cref="TapWeightSlack"/> floats
-    /// that A and B must have past their last row) and keep only their valid part. The depth m is
+    /// channels or columns read on into the next row and keep only their valid part; the few depth
+    /// steps whose reads would pass the end of A or B run from zero-padded copies. The depth m is
     /// cut into fixed chunks of <see cref="TapWeightChunk"/> rows computed in parallel into partial
     /// sums that are added in chunk order, so results do not depend on the number of threads.
     /// </remarks>
@@ -40,8 +37,8 @@ internal static partial class Gemm
         CheckMatrix("C", 1, size, c.Length, size);
         if (!accumulate) c[..size].Clear();
         if (m == 0) return;
-        CheckLength("A", (long)(m + maxOffset) * depth + TapWeightSlack, a.Length);
-        CheckLength("B", (long)m * n + TapWeightSlack, b.Length);
+        CheckLength("A", (long)(m + maxOffset) * depth, a.Length);
+        CheckLength("B", (long)m * n, b.Length);
         if (threads <= 0) threads = Environment.ProcessorCount;
         int chunks = (m + TapWeightChunk - 1) / TapWeightChunk;
         if ((long)m * n * depth * offsets.Length < ParallelThreshold) threads = 1;
@@ -52,7 +49,7 @@ internal static partial class Gemm
             fixed (float* pa = a, pb = b)
             fixed (float* pp = partial)
             {
-                var args = new TapWeightArgs(m, n, depth, taps) { A = pa, B = pb, Partials = pp };
+                var args = new TapWeightArgs(m, n, depth, taps, a.Length, b.Length) { A = pa, B = pb, Partials = pp };
                 var kind = kernel ?? BestKernel;
                 if (threads == 1 || chunks == 1)
                     for (int chunk = 0; chunk < chunks; chunk++) TapWeightChunkSums(kind, args, chunk);
@@ -67,7 +64,7 @@ internal static partial class Gemm
     private static void CheckLength(string name, long needed, int length)
     {
         if (needed > length)
-            throw new ArgumentException($"Tap weight GEMM: {name} needs {needed} floats (its rows and {TapWeightSlack} of slack); the buffer has {length}.");
+            throw new ArgumentException($"Tap weight GEMM: {name} needs {needed} floats; the buffer has {length}.");
     }
 
     private static void TapWeightChunkSums(GemmKernelKind kind, TapWeightArgs args, int chunk)
@@ -80,9 +77,10 @@ internal static partial class Gemm
         }
     }
 
-    private unsafe struct TapWeightArgs(int m, int n, int depth, int[] offsets)
+    private unsafe struct TapWeightArgs(int m, int n, int depth, int[] offsets, long aLength, long bLength)
     {
         public readonly int M = m, N = n, Depth = depth;
+        public readonly long ALength = aLength, BLength = bLength;
         public readonly int[] Offsets = offsets;
         public float* A, B, Partials;
     }
@@ -119,11 +117,42 @@ internal static partial class Gemm
                             TK.Run(kc, 1, &zero, aTap + i, 1, depth, b, n, tile, n, add);
                             continue;
                         }
-                        TK.Run(kc, 1, &zero, aTap + i, 1, depth, b, n, edge, nr, false);
+                        EdgeTile<TK>(ref g, kc, p0 + g.Offsets[t], i, mm, p0, j, nn, edge);
                         StoreEdge(edge, nr, tile, n, mm, nn, add);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>Most depth steps a tile that overhangs the end of A or B can have past the end: mr/depth + nr/n rows, rounded up.</summary>
+    private const int MaxTailSteps = 48;
+
+    /// <summary>
+    /// An overhanging tile (rows [i, i + mm) of A, columns [j, j + nn) of B, kc depth steps from
+    /// row aRow of A and bRow of B) into <paramref name="edge"/>: read in place while every read
+    /// stays inside A and B, the last steps from zero-padded copies.
+    /// </summary>
+    private static unsafe void EdgeTile<TK>(ref TapWeightArgs g, int kc, long aRow, int i, int mm, long bRow, int j, int nn, float* edge)
+        where TK : IGemmMicroKernel
+    {
+        int mr = TK.Mr, nr = TK.Nr, depth = g.Depth, n = g.N, zero = 0;
+        // Step p reads A[(aRow + p)·depth + i .. + mr) and B[(bRow + p)·n + j .. + nr).
+        long roomA = g.ALength - i - mr, roomB = g.BLength - j - nr;
+        long safeA = (roomA < 0 ? -1 : roomA / depth) - aRow + 1, safeB = (roomB < 0 ? -1 : roomB / n) - bRow + 1;
+        int safe = (int)Math.Clamp(Math.Min(safeA, safeB), 0, kc), tail = kc - safe;
+        if (safe > 0) TK.Run(safe, 1, &zero, g.A + aRow * depth + i, 1, depth, g.B + bRow * n + j, n, edge, nr, false);
+        if (tail == 0) return;
+        if (tail > MaxTailSteps) throw new InvalidOperationException($"Tap weight GEMM: {tail} overhanging steps, more than {MaxTailSteps}.");
+        float* ta = stackalloc float[MaxTailSteps * mr];
+        float* tb = stackalloc float[MaxTailSteps * nr];
+        for (int p = 0; p < tail; p++)
+        {
+            float* srcA = g.A + (aRow + safe + p) * depth + i;
+            float* srcB = g.B + (bRow + safe + p) * n + j;
+            for (int r = 0; r < mr; r++) ta[p * mr + r] = r < mm ? srcA[r] : 0;
+            for (int c = 0; c < nr; c++) tb[p * nr + c] = c < nn ? srcB[c] : 0;
+        }
+        TK.Run(tail, 1, &zero, ta, 1, mr, tb, nr, edge, nr, accumulate: safe > 0);
     }
 }
