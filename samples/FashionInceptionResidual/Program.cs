@@ -16,7 +16,8 @@ using static Microsoft.ML.FunctionalDnn.Keras;
 bool quick = args.Contains("--quick");
 int backendAt = Array.IndexOf(args, "--backend");
 if (backendAt >= 0 && backendAt + 1 < args.Length) Keras.Config.SetBackend(args[backendAt + 1]);
-var numbers = args.Where((a, i) => a != "--quick" && i != backendAt && i != backendAt + 1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+// (Without --backend, backendAt is -1: index 0 is a number, not the backend's name.)
+var numbers = args.Where((a, i) => a != "--quick" && (backendAt < 0 || (i != backendAt && i != backendAt + 1))).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 int epochs = numbers.Length > 0 ? numbers[0] : quick ? 2 : 5;
 int? limit = numbers.Length > 1 ? numbers[1] : quick ? 6000 : null;
 if (!FashionMnist.IsAvailable())

@@ -11,13 +11,16 @@ internal sealed partial class ManagedBackend
         RequireFloat(x, name);
         var y = Tensor.Empty(x.Shape);
         if (x.Size == 0) return y;
-        op.Forward(x.Data, y.Data);
+        // Element-wise: large tensors are split over the cores (no element depends on another).
+        Parallelism.ForRanges(x.Size, 1, (start, count) => op.Forward(x.Data.Slice(start, count), y.Data.Slice(start, count)));
         if (Tape.ShouldRecord(x))
         {
             Tape.Record(name, y, [x], node =>
             {
                 var dx = Tensor.Empty(x.Shape);
-                op.Backward(x.Data, y.Data, node.Grad.Data, dx.Data);
+                var dy = node.Grad;
+                Parallelism.ForRanges(x.Size, 1, (start, count) =>
+                    op.Backward(x.Data.Slice(start, count), y.Data.Slice(start, count), dy.Data.Slice(start, count), dx.Data.Slice(start, count)));
                 node.AccumulateInputGrad(0, dx);
             });
         }

@@ -69,30 +69,40 @@ internal sealed partial class ManagedBackend
         // input index each output element took its value from.
         var counts = Tensor.Zeros(new Shape(g.Batch * g.OutH * g.OutW), DType.Int32);
         var source = max ? Tensor.Empty(y.Shape, DType.Int32) : null;
-        var cs = counts.IntData;
-        var pool = new PoolTap(x.Data, y.Data, cs, max ? source!.IntData : default, c, max);
-        WindowRuns.ForEach(g, 0, g.Batch, ref pool);
-        var ys = y.Data;
-        if (!max)
-            for (int pos = 0; pos < cs.Length; pos++)
-                System.Numerics.Tensors.TensorPrimitives.Multiply(ys.Slice(pos * c, c), 1f / cs[pos], ys.Slice(pos * c, c));
+        int positions = g.OutH * g.OutW;
+        // Samples are independent: each range of them is walked by one core.
+        Parallelism.ForRanges(g.Batch, (long)positions * g.KH * g.KW * c, (n0, count) =>
+        {
+            var cs = counts.IntData.Slice(n0 * positions, count * positions);
+            var ys = y.Data.Slice(n0 * positions * c, count * positions * c);
+            var pool = new PoolTap(x.Data, ys, cs, max ? source!.IntData.Slice(n0 * positions * c, count * positions * c) : default, c, max);
+            WindowRuns.ForEach(g, n0, count, ref pool);
+            if (!max)
+                for (int pos = 0; pos < cs.Length; pos++)
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(ys.Slice(pos * c, c), 1f / cs[pos], ys.Slice(pos * c, c));
+        });
         if (Tape.ShouldRecord(x))
         {
             Tape.Record(name, y, [x], node =>
             {
                 var dx = Tensor.Zeros(x.Shape);
-                var d = dx.Data;
-                var dy = node.Grad.Data;
-                if (max)
+                var grad = node.Grad;
+                // A sample's window taps read only its own pixels: ranges of samples write disjoint parts of dx.
+                Parallelism.ForRanges(g.Batch, (long)positions * (max ? 1 : g.KH * g.KW) * c, (n0, count) =>
                 {
-                    var from = source!.IntData;
-                    for (int i = 0; i < dy.Length; i++) d[from[i]] += dy[i];
-                }
-                else
-                {
-                    var spread = new AverageGradientTap(dy, d, counts.IntData, c);
-                    WindowRuns.ForEach(g, 0, g.Batch, ref spread);
-                }
+                    var d = dx.Data;
+                    var dy = grad.Data.Slice(n0 * positions * c, count * positions * c);
+                    if (max)
+                    {
+                        var from = source!.IntData.Slice(n0 * positions * c, count * positions * c);
+                        for (int i = 0; i < dy.Length; i++) d[from[i]] += dy[i];
+                    }
+                    else
+                    {
+                        var spread = new AverageGradientTap(dy, d, counts.IntData.Slice(n0 * positions, count * positions), c);
+                        WindowRuns.ForEach(g, n0, count, ref spread);
+                    }
+                });
                 node.AccumulateInputGrad(0, dx);
             });
         }

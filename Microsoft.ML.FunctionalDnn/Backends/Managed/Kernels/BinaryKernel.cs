@@ -19,14 +19,56 @@ internal static class BinaryKernel
         if (a.Shape == b.Shape)
         {
             var same = Tensor.Empty(a.Shape);
-            TOp.Invoke(a.Data, b.Data, same.Data);
+            Parallelism.ForRanges(same.Size, 1, (start, count) =>
+                TOp.Invoke(a.Data.Slice(start, count), b.Data.Slice(start, count), same.Data.Slice(start, count)));
             return same;
         }
         var plan = BroadcastPlan.Create(a.Shape, b.Shape, op);
         var output = Tensor.Empty(plan.Output);
+        if (plan.Inner > 0 && output.Size > 0)
+        {
+            // A bias-like operand: one side is a whole row repeated along every leading dimension.
+            if (a.Shape == plan.Output && b.Size == plan.Inner && plan.BInnerStride == 1)
+            {
+                RepeatedRows<TOp>(a, b, output, plan.Inner, rowIsRight: true);
+                return output;
+            }
+            if (b.Shape == plan.Output && a.Size == plan.Inner && plan.AInnerStride == 1)
+            {
+                RepeatedRows<TOp>(b, a, output, plan.Inner, rowIsRight: false);
+                return output;
+            }
+        }
         var visitor = new Rows<TOp>(a.Data, b.Data, output.Data, plan);
         plan.ForEachRow(ref visitor);
         return output;
+    }
+
+    /// <summary>Rows tiled into one pattern this long, so each call of the operator covers many short rows.</summary>
+    private const int PatternFloats = 2048;
+
+    /// <summary>
+    /// output = full op row (or row op full) where <paramref name="row"/> repeats along every leading
+    /// dimension of <paramref name="full"/>: the row is tiled into a pattern of several rows and the
+    /// operator runs over whole groups of rows, split over the cores for large tensors.
+    /// </summary>
+    private static void RepeatedRows<TOp>(Tensor full, Tensor row, Tensor output, int inner, bool rowIsRight) where TOp : IBinaryOperator
+    {
+        int rows = output.Size / inner, group = Math.Max(1, PatternFloats / inner);
+        var pattern = new float[Math.Min(group, rows) * inner];
+        for (int r = 0; r < pattern.Length / inner; r++) row.Data.CopyTo(pattern.AsSpan(r * inner, inner));
+        int groups = (rows + group - 1) / group;
+        Parallelism.ForRanges(groups, (long)group * inner, (first, count) =>
+        {
+            for (int k = first; k < first + count; k++)
+            {
+                int start = k * group * inner, length = Math.Min(group, rows - k * group) * inner;
+                var x = full.Data.Slice(start, length);
+                var p = pattern.AsSpan(0, length);
+                if (rowIsRight) TOp.Invoke(x, p, output.Data.Slice(start, length));
+                else TOp.Invoke(p, x, output.Data.Slice(start, length));
+            }
+        });
     }
 
     internal static void CheckFloat(Tensor a, Tensor b, string op)

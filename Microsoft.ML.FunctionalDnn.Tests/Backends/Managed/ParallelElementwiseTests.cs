@@ -1,0 +1,59 @@
+using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
+
+namespace Microsoft.ML.FunctionalDnn.Tests.Backends.Managed;
+
+/// <summary>
+/// Element-wise ops, bias-like broadcasts and pooling split large tensors over the cores. The split
+/// must change nothing: outputs and gradients are bit-identical for one part and for uneven splits.
+/// </summary>
+[TestClass]
+public sealed class ParallelElementwiseTests : BackendTestBase
+{
+    protected override string BackendName => "managed";
+
+    private static float[][] Run(int parts, Func<Tensor, Tensor, Tensor> f, Shape xShape, Shape wShape)
+    {
+        Parallelism.ForcedParts = parts;
+        try
+        {
+            var r = new RandomGenerator(5);
+            var x = Tensor.Uniform(xShape, -1, 1, r);
+            var w = Tensor.Uniform(wShape, -1, 1, r);
+            x.RequiresGrad = true;
+            w.RequiresGrad = true;
+            var y = f(x, w);
+            // A non-uniform upstream gradient, so every element's gradient differs.
+            Ops.Sum(Ops.Multiply(y, Tensor.Uniform(y.Shape, -1, 1, r))).Backward();
+            return [y.ToArray(), x.Grad!.ToArray(), w.Grad!.ToArray()];
+        }
+        finally
+        {
+            Parallelism.ForcedParts = null;
+        }
+    }
+
+    private static readonly Shape X = new(8, 10, 9, 7);
+
+    public static IEnumerable<object[]> Cases() =>
+    [
+        ["relu", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Add(Ops.Relu(x), w)), X],
+        ["tanh", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Multiply(Ops.Tanh(x), w)), X],
+        ["bias on the right", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Subtract(x, w)), new Shape(7)],
+        ["two-axis bias on the right", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Add(x, w)), new Shape(9, 7)],
+        ["bias on the left", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Divide(w, Ops.Add(Ops.Square(x), Tensor.Scalar(1f)))), new Shape(7)],
+        ["max pool", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Add(Ops.MaxPool2D(x, (3, 3), (1, 1), Padding.Same), w)), X],
+        ["average pool", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Multiply(Ops.AveragePool2D(x, (3, 2), (2, 1), Padding.Same), w)), new Shape(8, 5, 9, 7)],
+    ];
+
+    [TestMethod]
+    [DynamicData(nameof(Cases))]
+    public void SplittingChangesNoBit(string name, Func<Tensor, Tensor, Tensor> f, Shape weight)
+    {
+        var one = Run(1, f, X, weight);
+        foreach (int parts in new[] { 2, 3, 4 })
+        {
+            var split = Run(parts, f, X, weight);
+            for (int i = 0; i < one.Length; i++) CollectionAssert.AreEqual(one[i], split[i], $"{name}: result {i} with {parts} parts");
+        }
+    }
+}
