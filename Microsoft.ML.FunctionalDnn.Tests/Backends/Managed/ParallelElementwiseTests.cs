@@ -3,7 +3,7 @@ using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 namespace Microsoft.ML.FunctionalDnn.Tests.Backends.Managed;
 
 /// <summary>
-/// Element-wise ops, bias-like broadcasts and pooling split large tensors over the cores. The split
+/// Element-wise ops, bias-like broadcasts, normalization, pooling and patch matrices split large tensors over the cores. The split
 /// must change nothing: outputs and gradients are bit-identical for one part and for uneven splits.
 /// </summary>
 [TestClass]
@@ -42,6 +42,10 @@ public sealed class ParallelElementwiseTests : BackendTestBase
         ["two-axis bias on the right", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Add(x, w)), new Shape(9, 7)],
         ["bias on the left", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Divide(w, Ops.Add(Ops.Square(x), Tensor.Scalar(1f)))), new Shape(7)],
         ["max pool", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Add(Ops.MaxPool2D(x, (3, 3), (1, 1), Padding.Same), w)), X],
+        ["patch-matrix convolution", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2D(x, w, (2, 1), Padding.Same)), new Shape(3, 3, 7, 5)],
+        ["transposed convolution", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2DTranspose(x, w, (2, 2), Padding.Same)), new Shape(3, 3, 4, 7)],
+        ["batch normalization", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.BatchNormTraining(x, w, Ops.Negate(w), 1e-3f, out _, out _)), new Shape(7)],
+        ["layer normalization", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.LayerNorm(x, w, Ops.Square(w))), new Shape(7)],
         ["average pool", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Multiply(Ops.AveragePool2D(x, (3, 2), (2, 1), Padding.Same), w)), new Shape(8, 5, 9, 7)],
     ];
 

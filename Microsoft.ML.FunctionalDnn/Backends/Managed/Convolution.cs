@@ -76,7 +76,7 @@ internal sealed partial class ManagedBackend
             for (int n0 = 0; n0 < g.Batch; n0 += chunk)
             {
                 int count = Math.Min(chunk, g.Batch - n0);
-                Im2Col.Gather(x.Data, col, g, n0, count);
+                Im2Col.Gather(x, col, g, n0, count);
                 Gemm.Multiply(false, false, count * positions, filters, patch, col, patch, w, filters,
                     y.Data.Slice(n0 * positions * filters), filters, false);
             }
@@ -110,13 +110,13 @@ internal sealed partial class ManagedBackend
                 var dyChunk = dy.Slice(n0 * positions * filters, rows * filters);
                 if (dw is not null)
                 {
-                    Im2Col.Gather(x.Data, col, g, n0, count);
+                    Im2Col.Gather(x, col, g, n0, count);
                     Gemm.MultiplyTapsTransposed(rows, filters, patch, [0], col, dyChunk, dw.Data, accumulate: n0 > 0);
                 }
                 if (dx is not null)
                 {
                     Gemm.Multiply(false, true, rows, patch, filters, dyChunk, filters, kernel.Data, filters, col, patch, false);
-                    Im2Col.Scatter(col, dx.Data, g, n0, count);
+                    Im2Col.Scatter(col, dx, g, n0, count);
                 }
             }
             ArrayPool<float>.Shared.Return(col);

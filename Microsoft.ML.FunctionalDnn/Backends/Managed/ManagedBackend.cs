@@ -70,8 +70,12 @@ internal sealed partial class ManagedBackend : IBackend
     {
         var t = Tensor.Empty(shape, dtype);
         if (value == 0 && !t.Storage.Pooled) return t; // a new CLR array is already zeros
-        if (dtype == DType.Float32) t.Data.Fill(value);
-        else t.IntData.Fill(checked((int)value));
+        if (dtype == DType.Float32) Parallelism.ForRanges(t.Size, 1, (start, count) => t.Data.Slice(start, count).Fill(value));
+        else
+        {
+            int fill = checked((int)value);
+            Parallelism.ForRanges(t.Size, 1, (start, count) => t.IntData.Slice(start, count).Fill(fill));
+        }
         return t;
     }
 

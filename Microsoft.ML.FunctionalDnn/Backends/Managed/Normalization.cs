@@ -25,7 +25,7 @@ internal sealed partial class ManagedBackend
         System.Numerics.Tensors.TensorPrimitives.Multiply(v, 1f / rows, v);
         var invStd = new float[c];
         for (int j = 0; j < c; j++) invStd[j] = 1f / MathF.Sqrt(v[j] + epsilon);
-        var y = Normalize(x, mean.Data, invStd, perRow: false, gamma, beta, out var xHat);
+        var y = Normalize(x, mean.Data.ToArray(), invStd, perRow: false, gamma, beta, out var xHat);
         batchMean = mean;
         batchVariance = variance;
         RecordNormalization(nameof(BatchNormTraining), x, gamma, beta, y, xHat, invStd, perRow: false);
@@ -60,43 +60,54 @@ internal sealed partial class ManagedBackend
     /// x̂ = (x - mean) · invStd with one statistic per channel (last axis), or per row when
     /// <paramref name="perRow"/>; then y = γ x̂ + β. Returns y and x̂ (kept for backward).
     /// </summary>
-    private static Tensor Normalize(Tensor x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, bool perRow, Tensor? gamma, Tensor? beta, out Tensor xHat)
+    private static Tensor Normalize(Tensor x, float[] mean, float[] invStd, bool perRow, Tensor? gamma, Tensor? beta, out Tensor xHat)
     {
         int c = x.Shape[-1], rows = x.Size / Math.Max(c, 1);
-        xHat = Tensor.Empty(x.Shape);
-        var xs = x.Data;
-        var h = xHat.Data;
-        for (int r = 0; r < rows; r++)
+        var normalized = Tensor.Empty(x.Shape);
+        // Rows are independent: large tensors are normalized a range of rows per core.
+        ForRows(rows, c, (first, count) =>
         {
-            var row = h.Slice(r * c, c);
-            if (perRow)
+            var xs = x.Data;
+            var h = normalized.Data;
+            for (int r = first; r < first + count; r++)
             {
-                System.Numerics.Tensors.TensorPrimitives.Subtract(xs.Slice(r * c, c), mean[r], row);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(row, invStd[r], row);
+                var row = h.Slice(r * c, c);
+                if (perRow)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Subtract(xs.Slice(r * c, c), mean[r], row);
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, invStd[r], row);
+                }
+                else
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Subtract(xs.Slice(r * c, c), mean, row);
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, invStd, row);
+                }
             }
-            else
-            {
-                System.Numerics.Tensors.TensorPrimitives.Subtract(xs.Slice(r * c, c), mean, row);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(row, invStd, row);
-            }
-        }
-        return ScaleShift(x.Shape, xHat.Data, gamma, beta);
+        });
+        xHat = normalized;
+        return ScaleShift(x.Shape, normalized, gamma, beta);
     }
 
-    private static Tensor ScaleShift(Shape shape, ReadOnlySpan<float> xHat, Tensor? gamma, Tensor? beta)
+    private static Tensor ScaleShift(Shape shape, Tensor xHat, Tensor? gamma, Tensor? beta)
     {
         int c = shape[-1], rows = shape.Size / Math.Max(c, 1);
         var y = Tensor.Empty(shape);
-        var ys = y.Data;
-        xHat.CopyTo(ys);
-        for (int r = 0; r < rows; r++)
+        ForRows(rows, c, (first, count) =>
         {
-            var row = ys.Slice(r * c, c);
-            if (gamma is not null) System.Numerics.Tensors.TensorPrimitives.Multiply(row, gamma.Data, row);
-            if (beta is not null) System.Numerics.Tensors.TensorPrimitives.Add(row, beta.Data, row);
-        }
+            var ys = y.Data.Slice(first * c, count * c);
+            xHat.Data.Slice(first * c, count * c).CopyTo(ys);
+            for (int r = 0; r < count; r++)
+            {
+                var row = ys.Slice(r * c, c);
+                if (gamma is not null) System.Numerics.Tensors.TensorPrimitives.Multiply(row, gamma.Data, row);
+                if (beta is not null) System.Numerics.Tensors.TensorPrimitives.Add(row, beta.Data, row);
+            }
+        });
         return y;
     }
+
+    /// <summary>Rows of <paramref name="c"/> values computed independently: one range of rows per core for large tensors.</summary>
+    private static void ForRows(int rows, int c, Action<int, int> body) => Kernels.Parallelism.ForRanges(rows, 4L * c, body);
 
     /// <summary>
     /// Backward of y = γ x̂ + β with x̂ = (x - μ)·s over groups of N elements (channels for batch
@@ -116,8 +127,12 @@ internal sealed partial class ManagedBackend
             if (gamma is null) dy.CopyTo(dxHat);
             else
             {
-                var g = gamma.Data;
-                for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Multiply(dy.Slice(r * c, c), g, dxHat.Slice(r * c, c));
+                var grad = node.Grad;
+                ForRows(rows, c, (first, count) =>
+                {
+                    for (int r = first; r < first + count; r++)
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Data.Slice(r * c, c), gamma.Data, dxHatTensor.Data.Slice(r * c, c));
+                });
             }
             if (gamma is not null && node.NeedsGrad(1))
             {
@@ -134,13 +149,17 @@ internal sealed partial class ManagedBackend
             }
             if (!node.NeedsGrad(0)) return;
             var dx = Tensor.Empty(x.Shape);
-            var d = dx.Data;
             if (perRow)
             {
-                for (int r = 0; r < rows; r++)
+                ForRows(rows, c, (first, count) =>
                 {
-                    var dh = dxHat.Slice(r * c, c);
-                    var xh = xHat.Slice(r * c, c);
+                    for (int r = first; r < first + count; r++) RowGradient(r);
+                });
+                void RowGradient(int r)
+                {
+                    var d = dx.Data;
+                    var dh = dxHatTensor.Data.Slice(r * c, c);
+                    var xh = xHatTensor.Data.Slice(r * c, c);
                     float sum = System.Numerics.Tensors.TensorPrimitives.Sum(dh), sumXHat = System.Numerics.Tensors.TensorPrimitives.Dot(dh, xh);
                     var row = d.Slice(r * c, c);
                     // dx = s/N · (N·dx̂ − Σdx̂ − x̂·Σ(dx̂ x̂))
@@ -162,15 +181,18 @@ internal sealed partial class ManagedBackend
                 }
                 var scale = new float[c];
                 System.Numerics.Tensors.TensorPrimitives.Multiply(invStd, 1f / rows, scale);
-                for (int r = 0; r < rows; r++)
+                ForRows(rows, c, (first, count) =>
                 {
-                    var row = d.Slice(r * c, c);
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(xHat.Slice(r * c, c), sumsXHat, row);
-                    System.Numerics.Tensors.TensorPrimitives.Negate(row, row);
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dxHat.Slice(r * c, c), (float)rows, row, row);
-                    System.Numerics.Tensors.TensorPrimitives.Subtract(row, sums, row);
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, scale, row);
-                }
+                    for (int r = first; r < first + count; r++)
+                    {
+                        var row = dx.Data.Slice(r * c, c);
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(xHatTensor.Data.Slice(r * c, c), sumsXHat, row);
+                        System.Numerics.Tensors.TensorPrimitives.Negate(row, row);
+                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dxHatTensor.Data.Slice(r * c, c), (float)rows, row, row);
+                        System.Numerics.Tensors.TensorPrimitives.Subtract(row, sums, row);
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(row, scale, row);
+                    }
+                });
             }
             node.AccumulateInputGrad(0, dx);
         });

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
@@ -36,28 +38,37 @@ internal sealed partial class ManagedBackend
     private static void MaxRow(ReadOnlySpan<float> input, Span<float> output, Span<int> from, int firstIndex, bool first)
     {
         int c = input.Length, ch = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated && c >= System.Numerics.Vector<float>.Count)
+        if (first)
         {
-            int w = System.Numerics.Vector<float>.Count;
-            var lane = System.Numerics.Vector<int>.Indices;
-            for (; ch <= c - w; ch += w)
-            {
-                var value = new System.Numerics.Vector<float>(input[ch..]);
-                var index = new System.Numerics.Vector<int>(firstIndex + ch) + lane;
-                if (first)
-                {
-                    value.CopyTo(output[ch..]);
-                    index.CopyTo(from[ch..]);
-                    continue;
-                }
-                var best = new System.Numerics.Vector<float>(output[ch..]);
-                var larger = System.Numerics.Vector.GreaterThan(value, best);
-                System.Numerics.Vector.ConditionalSelect(larger, value, best).CopyTo(output[ch..]);
-                System.Numerics.Vector.ConditionalSelect(larger, index, new System.Numerics.Vector<int>(from[ch..])).CopyTo(from[ch..]);
-            }
+            input.CopyTo(output);
+            for (; ch < c; ch++) from[ch] = firstIndex + ch;
+            return;
         }
+        ref float x = ref MemoryMarshal.GetReference(input);
+        ref float y = ref MemoryMarshal.GetReference(output);
+        ref int f = ref MemoryMarshal.GetReference(from);
+        if (Vector512.IsHardwareAccelerated)
+            for (; ch <= c - Vector512<float>.Count; ch += Vector512<float>.Count)
+            {
+                var value = Vector512.LoadUnsafe(ref x, (nuint)ch);
+                var best = Vector512.LoadUnsafe(ref y, (nuint)ch);
+                var larger = Vector512.GreaterThan(value, best);
+                Vector512.ConditionalSelect(larger, value, best).StoreUnsafe(ref y, (nuint)ch);
+                var index = Vector512.Create(firstIndex + ch) + Vector512<int>.Indices;
+                Vector512.ConditionalSelect(larger.AsInt32(), index, Vector512.LoadUnsafe(ref f, (nuint)ch)).StoreUnsafe(ref f, (nuint)ch);
+            }
+        if (Vector256.IsHardwareAccelerated)
+            for (; ch <= c - Vector256<float>.Count; ch += Vector256<float>.Count)
+            {
+                var value = Vector256.LoadUnsafe(ref x, (nuint)ch);
+                var best = Vector256.LoadUnsafe(ref y, (nuint)ch);
+                var larger = Vector256.GreaterThan(value, best);
+                Vector256.ConditionalSelect(larger, value, best).StoreUnsafe(ref y, (nuint)ch);
+                var index = Vector256.Create(firstIndex + ch) + Vector256<int>.Indices;
+                Vector256.ConditionalSelect(larger.AsInt32(), index, Vector256.LoadUnsafe(ref f, (nuint)ch)).StoreUnsafe(ref f, (nuint)ch);
+            }
         for (; ch < c; ch++)
-            if (first || input[ch] > output[ch]) { output[ch] = input[ch]; from[ch] = firstIndex + ch; }
+            if (input[ch] > output[ch]) { output[ch] = input[ch]; from[ch] = firstIndex + ch; }
     }
 
     private static Tensor PoolCore(Tensor x, ConvGeometry g, bool max, string name)

@@ -26,7 +26,7 @@ internal sealed partial class ManagedBackend
             // col = x · Wᵀ with W the kernel read as a (kh·kw·filters, inChannels) matrix; then scatter the patches.
             Gemm.Multiply(false, true, count * positions, patch, inChannels, x.Data.Slice(n0 * positions * inChannels), inChannels,
                 kernel.Data, inChannels, col, patch, false);
-            Im2Col.Scatter(col, y.Data, g, n0, count);
+            Im2Col.Scatter(col, y, g, n0, count);
         }
         ArrayPool<float>.Shared.Return(col);
         if (Tape.ShouldRecord(x, kernel))
@@ -39,7 +39,7 @@ internal sealed partial class ManagedBackend
                 for (int n0 = 0; n0 < g.Batch; n0 += chunk)
                 {
                     int count = Math.Min(chunk, g.Batch - n0), rows = count * positions;
-                    Im2Col.Gather(node.Grad.Data, buffer, g, n0, count);
+                    Im2Col.Gather(node.Grad, buffer, g, n0, count);
                     if (dx is not null)
                         Gemm.Multiply(false, false, rows, inChannels, patch, buffer, patch, kernel.Data, inChannels, dx.Data.Slice(n0 * positions * inChannels), inChannels, false);
                     if (dk is not null)

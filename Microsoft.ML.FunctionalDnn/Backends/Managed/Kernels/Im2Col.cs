@@ -7,20 +7,32 @@ namespace Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 /// </summary>
 internal static class Im2Col
 {
-    /// <summary>Fills <paramref name="col"/> with the patches of samples [n0, n0 + count).</summary>
-    internal static void Gather(ReadOnlySpan<float> x, Span<float> col, in ConvGeometry g, int n0, int count)
+    /// <summary>Fills <paramref name="col"/> with the patches of samples [n0, n0 + count) of <paramref name="x"/>, a range of samples per core.</summary>
+    internal static void Gather(Tensor x, float[] col, ConvGeometry g, int n0, int count)
     {
-        var patches = col[..(count * g.OutputPositions * g.PatchSize)];
-        patches.Clear();
-        var gather = new GatherPatch(x, patches, g.Channels, g.PatchSize);
-        WindowRuns.ForEach(g, n0, count, ref gather);
+        int perSample = g.OutputPositions * g.PatchSize;
+        Parallelism.ForRanges(count, perSample, (first, samples) =>
+        {
+            var patches = col.AsSpan(first * perSample, samples * perSample);
+            patches.Clear();
+            var gather = new GatherPatch(x.Data, patches, g.Channels, g.PatchSize);
+            WindowRuns.ForEach(g, n0 + first, samples, ref gather);
+        });
     }
 
-    /// <summary>Adds each patch row of <paramref name="col"/> back into the input positions it was read from.</summary>
-    internal static void Scatter(ReadOnlySpan<float> col, Span<float> dx, in ConvGeometry g, int n0, int count)
+    /// <summary>
+    /// Adds each patch row of <paramref name="col"/> (samples [n0, n0 + count)) back into the input
+    /// positions of <paramref name="dx"/> it was read from: a sample's patches touch only its own
+    /// pixels, so each core takes a range of samples.
+    /// </summary>
+    internal static void Scatter(float[] col, Tensor dx, ConvGeometry g, int n0, int count)
     {
-        var scatter = new ScatterPatch(col, dx, g.Channels, g.PatchSize);
-        WindowRuns.ForEach(g, n0, count, ref scatter);
+        int perSample = g.OutputPositions * g.PatchSize;
+        Parallelism.ForRanges(count, perSample, (first, samples) =>
+        {
+            var scatter = new ScatterPatch(col.AsSpan(first * perSample, samples * perSample), dx.Data, g.Channels, g.PatchSize);
+            WindowRuns.ForEach(g, n0 + first, samples, ref scatter);
+        });
     }
 
     /// <summary>Copies one pixel's channels into its place in a patch row (one float for a grayscale stem, without a span).</summary>
