@@ -34,7 +34,7 @@ internal sealed partial class ManagedBackend
         return PoolCore(x, g, max, name);
     }
 
-    /// <summary>One tap of max pooling over a pixel's channels: keeps the larger value and the flat input index it came from (vectorized).</summary>
+    /// <summary>One tap of max pooling over a pixel's channels: keeps the larger value and the flat input index it came from (Vector256: channel counts are small, often 32).</summary>
     private static void MaxRow(ReadOnlySpan<float> input, Span<float> output, Span<int> from, int firstIndex, bool first)
     {
         int c = input.Length, ch = 0;
@@ -47,16 +47,6 @@ internal sealed partial class ManagedBackend
         ref float x = ref MemoryMarshal.GetReference(input);
         ref float y = ref MemoryMarshal.GetReference(output);
         ref int f = ref MemoryMarshal.GetReference(from);
-        if (Vector512.IsHardwareAccelerated)
-            for (; ch <= c - Vector512<float>.Count; ch += Vector512<float>.Count)
-            {
-                var value = Vector512.LoadUnsafe(ref x, (nuint)ch);
-                var best = Vector512.LoadUnsafe(ref y, (nuint)ch);
-                var larger = Vector512.GreaterThan(value, best);
-                Vector512.ConditionalSelect(larger, value, best).StoreUnsafe(ref y, (nuint)ch);
-                var index = Vector512.Create(firstIndex + ch) + Vector512<int>.Indices;
-                Vector512.ConditionalSelect(larger.AsInt32(), index, Vector512.LoadUnsafe(ref f, (nuint)ch)).StoreUnsafe(ref f, (nuint)ch);
-            }
         if (Vector256.IsHardwareAccelerated)
             for (; ch <= c - Vector256<float>.Count; ch += Vector256<float>.Count)
             {
