@@ -34,31 +34,59 @@ internal sealed partial class ManagedBackend
         return PoolCore(x, g, max, name);
     }
 
-    /// <summary>One tap of max pooling over a pixel's channels: keeps the larger value and the flat input index it came from (Vector256: channel counts are small, often 32).</summary>
-    private static void MaxRow(ReadOnlySpan<float> input, Span<float> output, Span<int> from, int firstIndex, bool first)
+    /// <summary>
+    /// Max pooling of samples [n0, n0 + count) into <paramref name="y"/> and the flat input index
+    /// each value came from into <paramref name="from"/> (both counted from sample n0). Eight
+    /// channels at a time, the running maximum and its index stay in registers over the window's
+    /// taps (kh, kw order; a later tap wins only when strictly larger, so ties keep the first).
+    /// </summary>
+    private static void MaxPoolSamples(ReadOnlySpan<float> x, Span<float> y, Span<int> from, in ConvGeometry g, int n0, int count)
     {
-        int c = input.Length, ch = 0;
-        if (first)
-        {
-            input.CopyTo(output);
-            for (; ch < c; ch++) from[ch] = firstIndex + ch;
-            return;
-        }
-        ref float x = ref MemoryMarshal.GetReference(input);
-        ref float y = ref MemoryMarshal.GetReference(output);
-        ref int f = ref MemoryMarshal.GetReference(from);
-        if (Vector256.IsHardwareAccelerated)
-            for (; ch <= c - Vector256<float>.Count; ch += Vector256<float>.Count)
-            {
-                var value = Vector256.LoadUnsafe(ref x, (nuint)ch);
-                var best = Vector256.LoadUnsafe(ref y, (nuint)ch);
-                var larger = Vector256.GreaterThan(value, best);
-                Vector256.ConditionalSelect(larger, value, best).StoreUnsafe(ref y, (nuint)ch);
-                var index = Vector256.Create(firstIndex + ch) + Vector256<int>.Indices;
-                Vector256.ConditionalSelect(larger.AsInt32(), index, Vector256.LoadUnsafe(ref f, (nuint)ch)).StoreUnsafe(ref f, (nuint)ch);
-            }
-        for (; ch < c; ch++)
-            if (input[ch] > output[ch]) { output[ch] = input[ch]; from[ch] = firstIndex + ch; }
+        int c = g.Channels, width = Vector256<float>.Count;
+        Span<int> taps = g.KH * g.KW <= 256 ? stackalloc int[g.KH * g.KW] : new int[g.KH * g.KW];
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        for (int n = n0; n < n0 + count; n++)
+            for (int oh = 0; oh < g.OutH; oh++)
+                for (int ow = 0; ow < g.OutW; ow++)
+                {
+                    // The window's pixels inside the input, as offsets of their first channel.
+                    int found = 0;
+                    for (int kh = 0; kh < g.KH; kh++)
+                    {
+                        int ih = g.InputRow(oh, kh);
+                        if ((uint)ih >= (uint)g.InH) continue;
+                        for (int kw = 0; kw < g.KW; kw++)
+                        {
+                            int iw = ow * g.SW - g.PadLeft + kw * g.DW;
+                            if ((uint)iw < (uint)g.InW) taps[found++] = ((n * g.InH + ih) * g.InW + iw) * c;
+                        }
+                    }
+                    int at = (((n - n0) * g.OutH + oh) * g.OutW + ow) * c, ch = 0;
+                    if (Vector256.IsHardwareAccelerated)
+                        for (; ch <= c - width; ch += width)
+                        {
+                            var best = Vector256.LoadUnsafe(ref xs, (nuint)(taps[0] + ch));
+                            var index = Vector256.Create(taps[0] + ch) + Vector256<int>.Indices;
+                            for (int t = 1; t < found; t++)
+                            {
+                                var value = Vector256.LoadUnsafe(ref xs, (nuint)(taps[t] + ch));
+                                var larger = Vector256.GreaterThan(value, best);
+                                best = Vector256.ConditionalSelect(larger, value, best);
+                                index = Vector256.ConditionalSelect(larger.AsInt32(), Vector256.Create(taps[t] + ch) + Vector256<int>.Indices, index);
+                            }
+                            best.CopyTo(y.Slice(at + ch, width));
+                            index.CopyTo(from.Slice(at + ch, width));
+                        }
+                    for (; ch < c; ch++)
+                    {
+                        float best = x[taps[0] + ch];
+                        int index = taps[0] + ch;
+                        for (int t = 1; t < found; t++)
+                            if (x[taps[t] + ch] > best) { best = x[taps[t] + ch]; index = taps[t] + ch; }
+                        y[at + ch] = best;
+                        from[at + ch] = index;
+                    }
+                }
     }
 
     private static Tensor PoolCore(Tensor x, ConvGeometry g, bool max, string name)
@@ -76,11 +104,15 @@ internal sealed partial class ManagedBackend
         {
             var cs = counts.IntData.Slice(n0 * positions, count * positions);
             var ys = y.Data.Slice(n0 * positions * c, count * positions * c);
-            var pool = new PoolTap(x.Data, ys, cs, max ? source!.IntData.Slice(n0 * positions * c, count * positions * c) : default, c, max);
+            if (max)
+            {
+                MaxPoolSamples(x.Data, ys, source!.IntData.Slice(n0 * positions * c, count * positions * c), g, n0, count);
+                return;
+            }
+            var pool = new PoolTap(x.Data, ys, cs);
             WindowRuns.ForEach(g, n0, count, ref pool);
-            if (!max)
-                for (int pos = 0; pos < cs.Length; pos++)
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(ys.Slice(pos * c, c), 1f / cs[pos], ys.Slice(pos * c, c));
+            for (int pos = 0; pos < cs.Length; pos++)
+                System.Numerics.Tensors.TensorPrimitives.Multiply(ys.Slice(pos * c, c), 1f / cs[pos], ys.Slice(pos * c, c));
         });
         if (Tape.ShouldRecord(x))
         {
@@ -110,20 +142,19 @@ internal sealed partial class ManagedBackend
         return y;
     }
 
-    /// <summary>One tap of pooling: the first tap of a position starts its maximum or sum, later taps fold in (max keeps the source index).</summary>
-    private readonly ref struct PoolTap(ReadOnlySpan<float> x, Span<float> y, Span<int> counts, Span<int> sources, int channels, bool max) : ITapVisitor
+    /// <summary>One tap of average pooling: the first tap of a position starts its sum, later taps add in, and the taps are counted.</summary>
+    private readonly ref struct PoolTap(ReadOnlySpan<float> x, Span<float> y, Span<int> counts) : ITapVisitor
     {
         private readonly ReadOnlySpan<float> _x = x;
         private readonly Span<float> _y = y;
-        private readonly Span<int> _counts = counts, _sources = sources;
+        private readonly Span<int> _counts = counts;
 
         public void Visit(int position, int tap, int pixel)
         {
+            int channels = _y.Length / _counts.Length;
             var outRow = _y.Slice(position * channels, channels);
             var inRow = _x.Slice(pixel * channels, channels);
-            bool first = _counts[position]++ == 0;
-            if (max) MaxRow(inRow, outRow, _sources.Slice(position * channels, channels), pixel * channels, first);
-            else if (first) inRow.CopyTo(outRow);
+            if (_counts[position]++ == 0) inRow.CopyTo(outRow);
             else Im2Col.AddRow(outRow, inRow);
         }
     }
