@@ -68,4 +68,40 @@ public sealed class RecurrentCellTests
             CollectionAssert.AreEqual(expectedDc, dc, $"dc, {units} units");
         }
     }
+
+    [TestMethod]
+    public void LstmForwardCellMatchesTheFormulaAtEveryWidth()
+    {
+        // 1-40 units cover the 16-lane (AVX-512), 8-lane and scalar paths and their joins within a row.
+        for (int units = 1; units <= 40; units++)
+        {
+            const int batch = 3;
+            var z = Values(batch * 4 * units, -4, 4);
+            var c = Values(batch * units, -2, 2);
+            var expectedZ = (float[])z.Clone();
+            var expectedC = (float[])c.Clone();
+            var expectedH = new float[batch * units];
+            static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+            for (int b = 0; b < batch; b++)
+                for (int j = 0; j < units; j++)
+                {
+                    int r = b * 4 * units;
+                    double i = Sigmoid(z[r + j]), f = Sigmoid(z[r + units + j]), g = Math.Tanh(z[r + 2 * units + j]), o = Sigmoid(z[r + 3 * units + j]);
+                    double cn = f * c[b * units + j] + i * g;
+                    (expectedZ[r + j], expectedZ[r + units + j], expectedZ[r + 2 * units + j], expectedZ[r + 3 * units + j]) = ((float)i, (float)f, (float)g, (float)o);
+                    expectedC[b * units + j] = (float)cn;
+                    expectedH[b * units + j] = (float)(o * Math.Tanh(cn));
+                }
+            var tanhC = new float[batch * units];
+            var h = new float[batch * units];
+            RecurrentCells.LstmForward(z, c, tanhC, h, batch, units);
+            for (int k = 0; k < z.Length; k++) Assert.AreEqual(expectedZ[k], z[k], 2e-6f, $"gates, {units} units, element {k}");
+            for (int k = 0; k < c.Length; k++)
+            {
+                Assert.AreEqual(expectedC[k], c[k], 1e-5f, $"c, {units} units, element {k}");
+                Assert.AreEqual(expectedH[k], h[k], 1e-5f, $"h, {units} units, element {k}");
+                Assert.AreEqual(MathF.Tanh(c[k]), tanhC[k], 2e-6f, $"tanh(c), {units} units, element {k}");
+            }
+        }
+    }
 }

@@ -18,6 +18,87 @@ internal static class RecurrentCells
 
     private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
+    private static TV Sigmoid<TV, TL>(TV x) where TV : struct where TL : struct, ILanes<TV> =>
+        TL.Divide(TL.Create(1f), TL.Add(TL.Create(1f), TL.Exp(TL.Negate(x))));
+
+    private static TV Tanh<TV, TL>(TV x) where TV : struct where TL : struct, ILanes<TV> =>
+        TL.Subtract(TL.Multiply(Sigmoid<TV, TL>(TL.Add(x, x)), TL.Create(2f)), TL.Create(1f));
+
+    /// <summary>
+    /// One vector width's operations behind static members, so the Lstm cells are written once and
+    /// the JIT specializes them for Vector512 (sixteen units a pass on AVX-512) and Vector256 (the
+    /// units left over, and AVX2 machines). Each lane does the scalar expression, so both widths
+    /// give the same bits.
+    /// </summary>
+    private interface ILanes<TV> where TV : struct
+    {
+        static abstract int Count { get; }
+
+        static abstract TV Load(ReadOnlySpan<float> source);
+
+        static abstract void Store(TV value, Span<float> destination);
+
+        static abstract TV Create(float value);
+
+        static abstract TV Add(TV a, TV b);
+
+        static abstract TV Subtract(TV a, TV b);
+
+        static abstract TV Multiply(TV a, TV b);
+
+        static abstract TV Divide(TV a, TV b);
+
+        static abstract TV Negate(TV a);
+
+        static abstract TV Exp(TV a);
+    }
+
+    private readonly struct Lanes512 : ILanes<Vector512<float>>
+    {
+        public static int Count => Vector512<float>.Count;
+
+        public static Vector512<float> Load(ReadOnlySpan<float> source) => Vector512.Create(source);
+
+        public static void Store(Vector512<float> value, Span<float> destination) => value.CopyTo(destination);
+
+        public static Vector512<float> Create(float value) => Vector512.Create(value);
+
+        public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+        public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
+
+        public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+
+        public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+
+        public static Vector512<float> Negate(Vector512<float> a) => -a;
+
+        public static Vector512<float> Exp(Vector512<float> a) => Vector512.Exp(a);
+    }
+
+    private readonly struct Lanes256 : ILanes<Vector256<float>>
+    {
+        public static int Count => Vector256<float>.Count;
+
+        public static Vector256<float> Load(ReadOnlySpan<float> source) => Vector256.Create(source);
+
+        public static void Store(Vector256<float> value, Span<float> destination) => value.CopyTo(destination);
+
+        public static Vector256<float> Create(float value) => Vector256.Create(value);
+
+        public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
+        public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
+
+        public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
+
+        public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+
+        public static Vector256<float> Negate(Vector256<float> a) => -a;
+
+        public static Vector256<float> Exp(Vector256<float> a) => Vector256.Exp(a);
+    }
+
     /// <summary>
     /// Lstm step. <paramref name="z"/> holds each row's pre-activations [i f c o] (units each) and
     /// receives the activations (kept for backward); <paramref name="c"/> goes from c_prev to c;
@@ -25,7 +106,7 @@ internal static class RecurrentCells
     /// </summary>
     internal static void LstmForward(Span<float> z, Span<float> c, Span<float> tanhC, Span<float> h, int batch, int units)
     {
-        int width = 4 * units, n = Vector256<float>.Count;
+        int width = 4 * units;
         for (int b = 0; b < batch; b++)
         {
             var row = z.Slice(b * width, width);
@@ -33,25 +114,8 @@ internal static class RecurrentCells
             var tcRow = tanhC.Slice(b * units, units);
             var hRow = h.Slice(b * units, units);
             int j = 0;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                for (; j <= units - n; j += n)
-                {
-                    var i = Sigmoid(Vector256.Create(row[j..]));
-                    var f = Sigmoid(Vector256.Create(row[(units + j)..]));
-                    var g = Tanh(Vector256.Create(row[(2 * units + j)..]));
-                    var o = Sigmoid(Vector256.Create(row[(3 * units + j)..]));
-                    i.CopyTo(row[j..]);
-                    f.CopyTo(row[(units + j)..]);
-                    g.CopyTo(row[(2 * units + j)..]);
-                    o.CopyTo(row[(3 * units + j)..]);
-                    var cn = f * Vector256.Create(cRow[j..]) + i * g;
-                    var tc = Tanh(cn);
-                    cn.CopyTo(cRow[j..]);
-                    tc.CopyTo(tcRow[j..]);
-                    (o * tc).CopyTo(hRow[j..]);
-                }
-            }
+            if (Vector512.IsHardwareAccelerated) LstmForwardLanes<Vector512<float>, Lanes512>(row, cRow, tcRow, hRow, units, ref j);
+            if (Vector256.IsHardwareAccelerated) LstmForwardLanes<Vector256<float>, Lanes256>(row, cRow, tcRow, hRow, units, ref j);
             for (; j < units; j++)
             {
                 float i = Sigmoid(row[j]), f = Sigmoid(row[units + j]), g = MathF.Tanh(row[2 * units + j]), o = Sigmoid(row[3 * units + j]);
@@ -60,6 +124,28 @@ internal static class RecurrentCells
                 tcRow[j] = MathF.Tanh(cRow[j]);
                 hRow[j] = o * tcRow[j];
             }
+        }
+    }
+
+    /// <summary>The units of one row from <paramref name="j"/> on, a whole vector of <typeparamref name="TV"/> at a time.</summary>
+    private static void LstmForwardLanes<TV, TL>(Span<float> row, Span<float> cRow, Span<float> tcRow, Span<float> hRow, int units, ref int j)
+        where TV : struct where TL : struct, ILanes<TV>
+    {
+        for (; j <= units - TL.Count; j += TL.Count)
+        {
+            var i = Sigmoid<TV, TL>(TL.Load(row[j..]));
+            var f = Sigmoid<TV, TL>(TL.Load(row[(units + j)..]));
+            var g = Tanh<TV, TL>(TL.Load(row[(2 * units + j)..]));
+            var o = Sigmoid<TV, TL>(TL.Load(row[(3 * units + j)..]));
+            TL.Store(i, row[j..]);
+            TL.Store(f, row[(units + j)..]);
+            TL.Store(g, row[(2 * units + j)..]);
+            TL.Store(o, row[(3 * units + j)..]);
+            var cn = TL.Add(TL.Multiply(f, TL.Load(cRow[j..])), TL.Multiply(i, g));
+            var tc = Tanh<TV, TL>(cn);
+            TL.Store(cn, cRow[j..]);
+            TL.Store(tc, tcRow[j..]);
+            TL.Store(TL.Multiply(o, tc), hRow[j..]);
         }
     }
 
@@ -73,26 +159,9 @@ internal static class RecurrentCells
     /// </summary>
     internal static void LstmBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz, int units)
     {
-        int j = 0, n = Vector256<float>.Count;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var one = Vector256.Create(1f);
-            for (; j <= units - n; j += n)
-            {
-                var gi = Vector256.Create(g[j..]);
-                var gf = Vector256.Create(g[(units + j)..]);
-                var gg = Vector256.Create(g[(2 * units + j)..]);
-                var go = Vector256.Create(g[(3 * units + j)..]);
-                var tc = Vector256.Create(tanhC[j..]);
-                var d = Vector256.Create(dh[j..]);
-                var dcTotal = Vector256.Create(dc[j..]) + d * go * (one - tc * tc);
-                (dcTotal * gg * gi * (one - gi)).CopyTo(dz[j..]);
-                (dcTotal * Vector256.Create(cPrev[j..]) * gf * (one - gf)).CopyTo(dz[(units + j)..]);
-                (dcTotal * gi * (one - gg * gg)).CopyTo(dz[(2 * units + j)..]);
-                (d * tc * go * (one - go)).CopyTo(dz[(3 * units + j)..]);
-                (dcTotal * gf).CopyTo(dc[j..]);
-            }
-        }
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated) LstmBackwardLanes<Vector512<float>, Lanes512>(g, tanhC, cPrev, dh, dc, dz, units, ref j);
+        if (Vector256.IsHardwareAccelerated) LstmBackwardLanes<Vector256<float>, Lanes256>(g, tanhC, cPrev, dh, dc, dz, units, ref j);
         for (; j < units; j++)
         {
             float gi = g[j], gf = g[units + j], gg = g[2 * units + j], go = g[3 * units + j];
@@ -103,6 +172,28 @@ internal static class RecurrentCells
             dz[2 * units + j] = dcTotal * gi * (1 - gg * gg);
             dz[3 * units + j] = dh[j] * tcv * go * (1 - go);
             dc[j] = dcTotal * gf;
+        }
+    }
+
+    /// <summary>The units from <paramref name="j"/> on, a whole vector at a time, with the scalar loop's expressions in its order.</summary>
+    private static void LstmBackwardLanes<TV, TL>(ReadOnlySpan<float> g, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz, int units, ref int j)
+        where TV : struct where TL : struct, ILanes<TV>
+    {
+        var one = TL.Create(1f);
+        for (; j <= units - TL.Count; j += TL.Count)
+        {
+            var gi = TL.Load(g[j..]);
+            var gf = TL.Load(g[(units + j)..]);
+            var gg = TL.Load(g[(2 * units + j)..]);
+            var go = TL.Load(g[(3 * units + j)..]);
+            var tc = TL.Load(tanhC[j..]);
+            var d = TL.Load(dh[j..]);
+            var dcTotal = TL.Add(TL.Load(dc[j..]), TL.Multiply(TL.Multiply(d, go), TL.Subtract(one, TL.Multiply(tc, tc))));
+            TL.Store(TL.Multiply(TL.Multiply(TL.Multiply(dcTotal, gg), gi), TL.Subtract(one, gi)), dz[j..]);
+            TL.Store(TL.Multiply(TL.Multiply(TL.Multiply(dcTotal, TL.Load(cPrev[j..])), gf), TL.Subtract(one, gf)), dz[(units + j)..]);
+            TL.Store(TL.Multiply(TL.Multiply(dcTotal, gi), TL.Subtract(one, TL.Multiply(gg, gg))), dz[(2 * units + j)..]);
+            TL.Store(TL.Multiply(TL.Multiply(TL.Multiply(d, tc), go), TL.Subtract(one, go)), dz[(3 * units + j)..]);
+            TL.Store(TL.Multiply(dcTotal, gf), dc[j..]);
         }
     }
 
