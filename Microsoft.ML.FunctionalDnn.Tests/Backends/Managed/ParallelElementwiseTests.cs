@@ -3,7 +3,7 @@ using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 namespace Microsoft.ML.FunctionalDnn.Tests.Backends.Managed;
 
 /// <summary>
-/// Element-wise ops, bias-like broadcasts, normalization, pooling and patch matrices split large tensors over the cores. The split
+/// Element-wise ops, bias-like broadcasts, normalization, pooling, patch matrices and the implicit convolution's wide copies split large tensors over the cores. The split
 /// must change nothing: outputs and gradients are bit-identical for one part and for uneven splits.
 /// </summary>
 [TestClass]
@@ -43,6 +43,7 @@ public sealed class ParallelElementwiseTests : BackendTestBase
         ["bias on the left", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Divide(w, Ops.Add(Ops.Square(x), Tensor.Scalar(1f)))), new Shape(7)],
         ["max pool", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Add(Ops.MaxPool2D(x, (3, 3), (1, 1), Padding.Same), w)), X],
         ["patch-matrix convolution", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2D(x, w, (2, 1), Padding.Same)), new Shape(3, 3, 7, 5)],
+        ["implicit convolution", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2D(Ops.Concatenate([x, Ops.Square(x), Ops.Negate(x)]), w, padding: Padding.Same)), new Shape(3, 3, 21, 5)],
         ["transposed convolution", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2DTranspose(x, w, (2, 2), Padding.Same)), new Shape(3, 3, 4, 7)],
         ["batch normalization", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.BatchNormTraining(x, w, Ops.Negate(w), 1e-3f, out _, out _)), new Shape(7)],
         ["layer normalization", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.LayerNorm(x, w, Ops.Square(w))), new Shape(7)],

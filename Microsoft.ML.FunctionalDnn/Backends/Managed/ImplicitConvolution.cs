@@ -35,9 +35,13 @@ internal sealed partial class ManagedBackend
             var xp = PadWide(x, g, hp, wp, n0, count);
             var wide = Scratch.Get(Scratch.Slot.Result, rows * f);
             Gemm.MultiplyTaps(rows, f, c, offsets, xp, c, kernel.Data, false, wide, f, false);
-            for (int n = 0; n < count; n++)
-                for (int oh = 0; oh < g.OutH; oh++)
-                    wide.AsSpan(((n * hp + oh) * wp) * f, g.OutW * f).CopyTo(y.Data.Slice((((n0 + n) * g.OutH + oh) * g.OutW) * f));
+            int first = n0;
+            ForSamples(count, image * f, (n, samples) =>
+            {
+                for (; samples > 0; samples--, n++)
+                    for (int oh = 0; oh < g.OutH; oh++)
+                        wide.AsSpan(((n * hp + oh) * wp) * f, g.OutW * f).CopyTo(y.Data.Slice((((first + n) * g.OutH + oh) * g.OutW) * f));
+            });
         }
         if (!Tape.ShouldRecord(x, kernel)) return y;
         Tape.Record(name, y, [x, kernel], node =>
@@ -46,16 +50,20 @@ internal sealed partial class ManagedBackend
             for (int t = 0; t < offsets.Length; t++) back[t] = maxOffset - offsets[t];
             var dk = node.NeedsGrad(1) ? Tensor.Zeros(kernel.Shape) : null;
             var dx = node.NeedsGrad(0) ? Tensor.Zeros(x.Shape) : null;
-            var dy = node.Grad.Data;
+            var grad = node.Grad;
             for (int n0 = 0; n0 < g.Batch; n0 += per)
             {
                 // dY in the wide layout, after maxOffset zero rows so that shifting back stays in range.
                 int count = Math.Min(per, g.Batch - n0), rows = count * image - maxOffset, wideRows = count * image + maxOffset;
                 var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f);
-                dWide.AsSpan(0, wideRows * f).Clear();
-                for (int n = 0; n < count; n++)
-                    for (int oh = 0; oh < g.OutH; oh++)
-                        dy.Slice((((n0 + n) * g.OutH + oh) * g.OutW) * f, g.OutW * f).CopyTo(dWide.AsSpan((maxOffset + (n * hp + oh) * wp) * f));
+                Parallelism.ForRanges(wideRows * f, 1, (start, length) => dWide.AsSpan(start, length).Clear());
+                int first = n0;
+                ForSamples(count, image * f, (n, samples) =>
+                {
+                    for (; samples > 0; samples--, n++)
+                        for (int oh = 0; oh < g.OutH; oh++)
+                            grad.Data.Slice((((first + n) * g.OutH + oh) * g.OutW) * f, g.OutW * f).CopyTo(dWide.AsSpan((maxOffset + (n * hp + oh) * wp) * f));
+                });
                 if (dk is not null)
                     Gemm.MultiplyTapsTransposed(rows, f, c, offsets, PadWide(x, g, hp, wp, n0, count), dWide.AsSpan(maxOffset * f), dk.Data, accumulate: true);
                 if (dx is not null)
@@ -79,11 +87,15 @@ internal sealed partial class ManagedBackend
     {
         int c = g.Channels;
         var p = Scratch.Get(Scratch.Slot.Operand, count * hp * wp * c);
-        p.AsSpan(0, count * hp * wp * c).Clear();
-        int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
-        for (int n = 0; n < count; n++)
-            for (int ih = 0; ih < h; ih++)
-                x.Data.Slice((((n0 + n) * g.InH + ih) * g.InW) * c, w * c).CopyTo(p.AsSpan(((n * hp + ih + g.PadTop) * wp + g.PadLeft) * c));
+        int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft), image = hp * wp * c;
+        var geometry = g;
+        ForSamples(count, image, (n, samples) =>
+        {
+            p.AsSpan(n * image, samples * image).Clear();
+            for (; samples > 0; samples--, n++)
+                for (int ih = 0; ih < h; ih++)
+                    x.Data.Slice((((n0 + n) * geometry.InH + ih) * geometry.InW) * c, w * c).CopyTo(p.AsSpan(((n * hp + ih + geometry.PadTop) * wp + geometry.PadLeft) * c));
+        });
         return p;
     }
 
@@ -92,8 +104,15 @@ internal sealed partial class ManagedBackend
     {
         int c = g.Channels;
         int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
-        for (int n = 0; n < count; n++)
-            for (int ih = 0; ih < h; ih++)
-                wide.AsSpan(((n * hp + ih + g.PadTop) * wp + g.PadLeft) * c, w * c).CopyTo(dx.Data.Slice((((n0 + n) * g.InH + ih) * g.InW) * c));
+        var geometry = g;
+        ForSamples(count, hp * wp * c, (n, samples) =>
+        {
+            for (; samples > 0; samples--, n++)
+                for (int ih = 0; ih < h; ih++)
+                    wide.AsSpan(((n * hp + ih + geometry.PadTop) * wp + geometry.PadLeft) * c, w * c).CopyTo(dx.Data.Slice((((n0 + n) * geometry.InH + ih) * geometry.InW) * c));
+        });
     }
+
+    /// <summary>Copies between the wide layout and tensors, a range of samples per core (each sample's rows are its own).</summary>
+    private static void ForSamples(int count, long floatsPerSample, Action<int, int> body) => Parallelism.ForRanges(count, floatsPerSample, body);
 }
