@@ -4,8 +4,12 @@ namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 internal sealed partial class ManagedBackend
 {
-    /// <summary>Below this many input channels a tap's product is too thin to beat a patch matrix.</summary>
-    private const int ImplicitConvMinChannels = 16;
+    /// <summary>
+    /// Below this many input channels a tap's product is too thin to beat a patch matrix. Measured
+    /// forward + backward, 3×3 same, batch 64, medians of 25 alternations: with 8 channels implicit
+    /// wins 1.16–1.60×, with 4–6 it ranges 0.85–1.89×, with 1–3 the patch matrix wins (0.62–0.94).
+    /// </summary>
+    private const int ImplicitConvMinChannels = 8;
 
     private static bool UseImplicitGemm(in ConvGeometry g, bool? forced) =>
         g.SH == 1 && g.SW == 1 && (forced ?? g.Channels >= ImplicitConvMinChannels);
