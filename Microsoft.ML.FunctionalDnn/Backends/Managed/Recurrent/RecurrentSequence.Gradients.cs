@@ -41,12 +41,15 @@ internal sealed partial class RecurrentSequence
         return transposed;
     }
 
-    /// <summary>dU = Σ over steps of h_prevᵀ · d(recurrent pre-activation): one GEMM over the whole sequence.</summary>
+    /// <summary>
+    /// dU = Σ over steps of h_prevᵀ · d(recurrent pre-activation): one product over the whole
+    /// sequence, its operands read in place (the weight-gradient product of the convolutions).
+    /// </summary>
     internal void RecurrentKernelGrad(GradNode node, Tensor dRecurrent)
     {
         if (!node.NeedsGrad(2)) return;
         var du = Tensor.Empty(RecurrentKernel.Shape);
-        Gemm.Multiply(true, false, Units, Width, Steps * Batch, HPrev.Data, Units, dRecurrent.Data, Width, du.Data, Width, false);
+        Gemm.MultiplyTapsTransposed(Steps * Batch, Width, Units, [0], HPrev.Data, dRecurrent.Data, du.Data, accumulate: false);
         node.AccumulateInputGrad(2, du);
     }
 
@@ -60,7 +63,7 @@ internal sealed partial class RecurrentSequence
         if (node.NeedsGrad(1))
         {
             var dw = Tensor.Empty(Kernel.Shape);
-            Gemm.Multiply(true, false, Features, width, rows, TimeMajorX.Data, Features, dProjected.Data, width, dw.Data, width, false);
+            Gemm.MultiplyTapsTransposed(rows, width, Features, [0], TimeMajorX.Data, dProjected.Data, dw.Data, accumulate: false);
             node.AccumulateInputGrad(1, dw);
         }
         if (Bias is not null && node.NeedsGrad(3))

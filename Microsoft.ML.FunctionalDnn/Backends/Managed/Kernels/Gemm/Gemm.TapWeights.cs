@@ -4,8 +4,14 @@ namespace Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 internal static partial class Gemm
 {
-    /// <summary>Rows of the product's depth summed by one task: a fixed split, so sums do not depend on the thread count.</summary>
+    /// <summary>Fewest rows of the product's depth summed by one task.</summary>
     internal const int TapWeightChunk = 1024;
+
+    /// <summary>Most partial sums a product keeps (longer depths get longer chunks), which bounds the scratch memory to this many copies of C.</summary>
+    internal const int MaxTapWeightChunks = 16;
+
+    /// <summary>Rows per task: fixed by m alone (never by the thread count), so the sums do not depend on the threads.</summary>
+    private static int TapWeightChunkRows(int m) => Math.Max(TapWeightChunk, (m + MaxTapWeightChunks - 1) / MaxTapWeightChunks);
 
     /// <summary>
     /// The weight gradient of a stride-1 convolution without a patch matrix:
@@ -19,7 +25,8 @@ internal static partial class Gemm
     /// streams both from an L1-sized block of rows, once per tile. Tiles that overhang the last
     /// channels or columns read on into the next row and keep only their valid part; the few depth
     /// steps whose reads would pass the end of A or B run from zero-padded copies. The depth m is
-    /// cut into fixed chunks of <see cref="TapWeightChunk"/> rows computed in parallel into partial
+    /// cut into at most <see cref="MaxTapWeightChunks"/> chunks of at least <see cref="TapWeightChunk"/>
+    /// rows, their length fixed by m alone, computed in parallel into partial
     /// sums that are added in chunk order, so results do not depend on the number of threads.
     /// </remarks>
     internal static void MultiplyTapsTransposed(int m, int n, int depth, ReadOnlySpan<int> offsets,
@@ -40,7 +47,7 @@ internal static partial class Gemm
         CheckLength("A", (long)(m + maxOffset) * depth, a.Length);
         CheckLength("B", (long)m * n, b.Length);
         if (threads <= 0) threads = Environment.ProcessorCount;
-        int chunks = (m + TapWeightChunk - 1) / TapWeightChunk;
+        int chunkRows = TapWeightChunkRows(m), chunks = (m + chunkRows - 1) / chunkRows;
         if ((long)m * n * depth * offsets.Length < ParallelThreshold) threads = 1;
         var taps = offsets.ToArray();
         var partial = Scratch.Get(Scratch.Slot.Partials, chunks * size);
@@ -90,12 +97,12 @@ internal static partial class Gemm
     private static unsafe void TapWeightChunkSums<TK>(TapWeightArgs g, int chunk) where TK : IGemmMicroKernel
     {
         int mr = TK.Mr, nr = TK.Nr, depth = g.Depth, n = g.N, taps = g.Offsets.Length;
-        int q0 = chunk * TapWeightChunk, q1 = Math.Min(g.M, q0 + TapWeightChunk);
+        int chunkRows = TapWeightChunkRows(g.M), q0 = chunk * chunkRows, q1 = Math.Min(g.M, q0 + chunkRows);
         float* into = g.Partials + (long)chunk * taps * depth * n;
         float* edge = stackalloc float[mr * nr];
         int zero = 0;
         // Blocks of rows whose A and B rows fit in L1 together, every tile of every tap summed over a block before the next.
-        int block = Math.Clamp(32 * 1024 / (sizeof(float) * (depth + n)), 16, TapWeightChunk);
+        int block = Math.Clamp(32 * 1024 / (sizeof(float) * (depth + n)), 16, chunkRows);
         for (int p0 = q0; p0 < q1; p0 += block)
         {
             int kc = Math.Min(block, q1 - p0);
