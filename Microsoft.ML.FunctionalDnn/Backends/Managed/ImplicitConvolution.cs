@@ -40,7 +40,8 @@ internal sealed partial class ManagedBackend
             var wide = Scratch.Get(Scratch.Slot.Result, rows * f);
             Gemm.MultiplyTaps(rows, f, c, offsets, xp, c, kernel.Data, false, wide, f, false);
             int first = n0;
-            ForSamples(count, image * f, (n, samples) =>
+            // Copies between the wide layout and tensors: each sample's rows are its own, so a range of samples per core.
+            Parallelism.ForRanges(count, image * f, (n, samples) =>
             {
                 for (; samples > 0; samples--, n++)
                     for (int oh = 0; oh < g.OutH; oh++)
@@ -62,7 +63,7 @@ internal sealed partial class ManagedBackend
                 var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f);
                 Parallelism.ForRanges(wideRows * f, 1, (start, length) => dWide.AsSpan(start, length).Clear());
                 int first = n0;
-                ForSamples(count, image * f, (n, samples) =>
+                Parallelism.ForRanges(count, image * f, (n, samples) =>
                 {
                     for (; samples > 0; samples--, n++)
                         for (int oh = 0; oh < g.OutH; oh++)
@@ -93,7 +94,7 @@ internal sealed partial class ManagedBackend
         var p = Scratch.Get(Scratch.Slot.Operand, count * hp * wp * c);
         int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft), image = hp * wp * c;
         var geometry = g;
-        ForSamples(count, image, (n, samples) =>
+        Parallelism.ForRanges(count, image, (n, samples) =>
         {
             p.AsSpan(n * image, samples * image).Clear();
             for (; samples > 0; samples--, n++)
@@ -109,14 +110,11 @@ internal sealed partial class ManagedBackend
         int c = g.Channels;
         int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
         var geometry = g;
-        ForSamples(count, hp * wp * c, (n, samples) =>
+        Parallelism.ForRanges(count, hp * wp * c, (n, samples) =>
         {
             for (; samples > 0; samples--, n++)
                 for (int ih = 0; ih < h; ih++)
                     wide.AsSpan(((n * hp + ih + geometry.PadTop) * wp + geometry.PadLeft) * c, w * c).CopyTo(dx.Data.Slice((((n0 + n) * geometry.InH + ih) * geometry.InW) * c));
         });
     }
-
-    /// <summary>Copies between the wide layout and tensors, a range of samples per core (each sample's rows are its own).</summary>
-    private static void ForSamples(int count, long floatsPerSample, Action<int, int> body) => Parallelism.ForRanges(count, floatsPerSample, body);
 }

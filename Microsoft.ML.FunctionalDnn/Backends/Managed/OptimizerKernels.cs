@@ -84,29 +84,15 @@ internal sealed partial class ManagedBackend
         }
     }
 
-    /// <summary>Weights of at least this many floats (an embedding table) are updated on every core.</summary>
-    internal const int ParallelUpdateElements = 1 << 17;
-
     /// <summary>
-    /// Runs an element-wise update over [0, <paramref name="length"/>) as one contiguous range per
-    /// core for large weights (the step of a text model's embedding table is memory-bound), on the
-    /// calling thread otherwise. Every element is computed alone, by the same expressions in the
-    /// vector body and the scalar tail, so the split does not change a bit.
+    /// Weights of at least this many floats (an embedding table) are updated on every core, one
+    /// contiguous range each (<see cref="Kernels.Parallelism.ForRanges"/>, one unit of work per
+    /// element). Every element is computed alone, by the same expressions in the vector body and
+    /// the scalar tail, so the split does not change a bit.
     /// </summary>
-    internal static void ForRanges(int length, Action<int, int> update)
-    {
-        int parts = length < ParallelUpdateElements ? 1 : Math.Min(Environment.ProcessorCount, length / (ParallelUpdateElements / 2));
-        if (parts <= 1)
-        {
-            update(0, length);
-            return;
-        }
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
-        {
-            int start = (int)((long)part * length / parts), end = (int)((long)(part + 1) * length / parts);
-            update(start, end - start);
-        });
-    }
+    internal const int ParallelUpdateElements = (int)Kernels.Parallelism.MinParallelWork;
+
+    private static void ForRanges(int length, Action<int, int> update) => Kernels.Parallelism.ForRanges(length, 1, update);
 
     /// <summary>
     /// Float tensors of one shape whose storage is not shared with each other (views of one buffer

@@ -109,7 +109,7 @@ internal sealed partial class ManagedBackend
                 MaxPoolSamples(x.Data, ys, source!.IntData.Slice(n0 * positions * c, count * positions * c), g, n0, count);
                 return;
             }
-            var pool = new PoolTap(x.Data, ys, cs);
+            var pool = new PoolTap(x.Data, ys, cs, c);
             WindowRuns.ForEach(g, n0, count, ref pool);
             for (int pos = 0; pos < cs.Length; pos++)
                 System.Numerics.Tensors.TensorPrimitives.Multiply(ys.Slice(pos * c, c), 1f / cs[pos], ys.Slice(pos * c, c));
@@ -143,7 +143,7 @@ internal sealed partial class ManagedBackend
     }
 
     /// <summary>One tap of average pooling: the first tap of a position starts its sum, later taps add in, and the taps are counted.</summary>
-    private readonly ref struct PoolTap(ReadOnlySpan<float> x, Span<float> y, Span<int> counts) : ITapVisitor
+    private readonly ref struct PoolTap(ReadOnlySpan<float> x, Span<float> y, Span<int> counts, int channels) : ITapVisitor
     {
         private readonly ReadOnlySpan<float> _x = x;
         private readonly Span<float> _y = y;
@@ -151,7 +151,6 @@ internal sealed partial class ManagedBackend
 
         public void Visit(int position, int tap, int pixel)
         {
-            int channels = _y.Length / _counts.Length;
             var outRow = _y.Slice(position * channels, channels);
             var inRow = _x.Slice(pixel * channels, channels);
             if (_counts[position]++ == 0) inRow.CopyTo(outRow);
