@@ -70,6 +70,37 @@ public sealed class RecurrentRowBlockTests : BackendTestBase
     }
 
     [TestMethod]
+    [DynamicData(nameof(Cases))]
+    public void InferenceKeepsOneStepAndGivesTheSameBitsAsTraining(string op, bool returnSequences, bool goBackwards, bool masked)
+    {
+        // Off the tape the op keeps only the current step's gates and states; on it, every step.
+        // The forward arithmetic is the same, so outputs and final states must be the same bits.
+        float[][] Run(bool recording)
+        {
+            var r = new RandomGenerator(23);
+            int gates = op switch { "lstm" => 4, "gru" => 3, _ => 1 };
+            var x = Tensor.Uniform(new Shape(Batch, Steps, Features), -1, 1, r);
+            var kernel = Tensor.Uniform(new Shape(Features, gates * Units), -0.5f, 0.5f, r);
+            var recurrent = Tensor.Uniform(new Shape(Units, gates * Units), -0.5f, 0.5f, r);
+            var bias = Tensor.Uniform(op == "gru" ? new Shape(2, gates * Units) : new Shape(gates * Units), -0.5f, 0.5f, r);
+            var mask = masked ? Mask(r) : null;
+            kernel.RequiresGrad = recording;
+            var result = op switch
+            {
+                "lstm" => Backend.Current.Lstm(x, kernel, recurrent, bias, null, null, returnSequences, goBackwards, mask),
+                "gru" => Backend.Current.Gru(x, kernel, recurrent, bias, null, returnSequences, goBackwards, mask),
+                _ => Backend.Current.SimpleRnn(x, kernel, recurrent, bias, null, returnSequences, goBackwards, mask),
+            };
+            Assert.AreEqual(recording, result.Output.RequiresGrad, "whether the op went on the tape");
+            return [result.Output.ToArray(), .. result.States.Select(s => s.ToArray())];
+        }
+        var trained = Run(recording: true);
+        var inferred = Run(recording: false);
+        for (int i = 0; i < trained.Length; i++)
+            CollectionAssert.AreEqual(trained[i], inferred[i], $"{op}: result {i} (output, then the final states)");
+    }
+
+    [TestMethod]
     public void OnlySequencesWorthAForkAreSplit()
     {
         Assert.AreEqual(1, RecurrentSequence.RowBlockCount(batch: 5, steps: 7, width: 16, units: 4), "a small sequence stays on one thread");

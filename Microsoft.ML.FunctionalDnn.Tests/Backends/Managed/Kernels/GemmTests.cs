@@ -65,6 +65,42 @@ public sealed class GemmTests
             }
     }
 
+    public static IEnumerable<object[]> PackedShapes() =>
+        WithEveryKernel([[1, 1, 1], [64, 128, 32], [7, 17, 3], [13, 2100, 5], [9, 40, 700], [96, 33, 64]]);
+
+    [TestMethod]
+    [DynamicData(nameof(PackedShapes))]
+    public void PackedRightOperandGivesTheSameBitsAsTheUnpackedProduct(int m, int n, int k, int kernel)
+    {
+        // Packed once and reused (a recurrent layer's kernels over every step): the same tiles and
+        // depth blocks as the unpacked product, A read with a row stride longer than its rows.
+        var kind = (GemmKernelKind)kernel;
+        var r = new RandomGenerator(m + 7 * n + 31 * k);
+        int lda = k + 3;
+        var a = Random((m - 1) * lda + k, r);
+        var b = Random(k * n, r);
+        var packed = Gemm.Pack(b, k, n, n, kind);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var start = Random(m * n, r);
+            var expected = (float[])start.Clone();
+            Gemm.Multiply(false, false, m, n, k, a, lda, b, n, expected, n, accumulate, threads: 1, kernel: kind);
+            var actual = (float[])start.Clone();
+            Gemm.Multiply(m, a, lda, packed, actual, n, accumulate);
+            CollectionAssert.AreEqual(expected, actual, $"{kind} {m}x{n}x{k}, accumulate={accumulate}");
+        }
+    }
+
+    [TestMethod]
+    public void PackedProductChecksItsOperands()
+    {
+        var packed = Gemm.Pack(new float[6], 2, 3, 3);
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => Gemm.Multiply(2, new float[3], 2, packed, new float[6], 3, false));
+        StringAssert.Contains(ex.Message, "A needs 4 elements");
+        ex = Assert.ThrowsExactly<ArgumentException>(() => Gemm.Pack(new float[5], 2, 3, 3));
+        StringAssert.Contains(ex.Message, "B needs 6 elements");
+    }
+
     [TestMethod]
     public void AccumulateAddsToExistingValues()
     {

@@ -104,4 +104,60 @@ public sealed class RecurrentCellTests
             }
         }
     }
+
+    [TestMethod]
+    public void CellExpIsWithinTwoUlpsOfTheLibraryAndSaturates()
+    {
+        // Every 1/64 over the range the clamp keeps, plus random points: relative error ≤ 2.5e-7 (about 2 ulp).
+        var r = new RandomGenerator(5);
+        var points = Enumerable.Range(-87 * 64, 175 * 64 + 1).Select(i => i / 64f).Concat(Enumerable.Range(0, 20000).Select(_ => r.NextFloat() * 175 - 87));
+        foreach (float x in points)
+        {
+            double expected = Math.Exp(x), actual = RecurrentCells.Exp(x);
+            Assert.IsLessThanOrEqualTo(2.5e-7, Math.Abs(actual - expected) / expected, $"exp({x}): expected {expected}, got {actual}");
+        }
+        Assert.AreEqual(Math.Exp(88), RecurrentCells.Exp(1000f), Math.Exp(88) * 1e-6, "large arguments saturate at e^88 (sigmoid's 0)");
+        Assert.AreEqual(Math.Exp(-87), RecurrentCells.Exp(-1000f), Math.Exp(-87) * 1e-6, "small ones at e^-87 (sigmoid's 1)");
+        Assert.IsTrue(float.IsNaN(RecurrentCells.Exp(float.NaN)), "NaN stays NaN, so TerminateOnNaN still sees it");
+    }
+
+    [TestMethod]
+    public void ForwardCellsGiveTheSameBitsWhateverTheLaneAUnitFallsIn()
+    {
+        // Unit j's result must not depend on whether it is computed in a 16-lane, 8-lane or scalar
+        // pass: row layouts of 16 + 15 units put the same pre-activations in every kind of lane.
+        var z1 = Values(4 * 1, -6, 6);
+        var c1 = Values(1, -2, 2);
+        foreach (int units in new[] { 1, 8, 9, 16, 17, 24, 25, 31 })
+        {
+            // Gate values of unit 0 repeated over every unit: each lane kind sees the same inputs.
+            var z = new float[4 * units];
+            var c = new float[units];
+            for (int j = 0; j < units; j++)
+            {
+                for (int g = 0; g < 4; g++) z[g * units + j] = z1[g];
+                c[j] = c1[0];
+            }
+            var tanhC = new float[units];
+            var h = new float[units];
+            RecurrentCells.LstmForward(z, c, tanhC, h, 1, units);
+            for (int j = 1; j < units; j++)
+            {
+                Assert.AreEqual(h[0], h[j], 0f, $"Lstm h, unit {j} of {units}");
+                Assert.AreEqual(c[0], c[j], 0f, $"Lstm c, unit {j} of {units}");
+            }
+            var xw = new float[3 * units];
+            var rec = new float[3 * units];
+            var hg = new float[units];
+            for (int j = 0; j < units; j++)
+            {
+                for (int g = 0; g < 3; g++) (xw[g * units + j], rec[g * units + j]) = (z1[g], z1[g + 1]);
+                hg[j] = c1[0];
+            }
+            var gates = new float[3 * units];
+            var recH = new float[units];
+            RecurrentCells.GruForward(xw, rec, gates, recH, hg, 1, units);
+            for (int j = 1; j < units; j++) Assert.AreEqual(hg[0], hg[j], 0f, $"Gru h, unit {j} of {units}");
+        }
+    }
 }

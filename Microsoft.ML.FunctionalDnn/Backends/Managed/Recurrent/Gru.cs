@@ -12,12 +12,12 @@ internal sealed partial class ManagedBackend
     public RecurrentResult Gru(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Tensor? initialH, bool returnSequences, bool goBackwards, Tensor? mask)
     {
         // reset_after: the bias has a second row, added to the recurrent part (hU_h + b'_h).
-        var seq = RecurrentSequence.Start(nameof(Gru), x, kernel, recurrentKernel, bias, gates: 3, biasRows: 2, mask, returnSequences, goBackwards);
+        var seq = RecurrentSequence.Start(nameof(Gru), x, kernel, recurrentKernel, bias, gates: 3, biasRows: 2, mask, returnSequences, goBackwards, initialH);
         int batch = seq.Batch, steps = seq.Steps, units = seq.Units, width = seq.Width;
-        var h = seq.InitialState(initialH, "state h");
+        var h = seq.InitialState(0, "state h");
         // Per time index: the gates z, r, ĥ, and the recurrent part hU_h + b'_h.
-        var gates = Tensor.Empty(new Shape(steps * batch, width));
-        var recurrentH = Tensor.Empty(new Shape(steps * batch, units));
+        var gates = seq.StepStore(width);
+        var recurrentH = seq.StepStore(units);
         seq.ForRowBlocks(rows =>
         {
             int n = rows.Count;
@@ -26,10 +26,10 @@ internal sealed partial class ManagedBackend
             for (int s = 0; s < steps; s++)
             {
                 int t = seq.BeginStep(s, hRows, rows);
-                Gemm.Multiply(false, false, n, width, units, hRows, units, recurrentKernel.Data, width, rec, width, accumulate: false, threads: 1);
+                Gemm.Multiply(n, hRows, units, seq.PackedRecurrentKernel, rec, width, accumulate: false);
                 if (bias is not null)
                     for (int i = 0; i < n; i++) TensorPrimitives.Add(rec.AsSpan(i * width, width), bias.Data.Slice(width, width), rec.AsSpan(i * width, width));
-                RecurrentCells.GruForward(seq.GateRows(seq.Projected, t, rows), rec, seq.GateRows(gates, t, rows), seq.StateRows(recurrentH, t, rows), hRows, n, units);
+                RecurrentCells.GruForward(seq.Project(t, rows), rec, seq.GateRows(gates, t, rows), seq.StateRows(recurrentH, t, rows), hRows, n, units);
                 seq.EndStep(s, hRows, rows);
             }
         });
@@ -58,7 +58,7 @@ internal sealed partial class ManagedBackend
                             dxw.Slice(r, width), drec.Slice(r, width), units);
                     }
                     // dh_prev = z ⊙ dh + d(recurrent) · Uᵀ
-                    Gemm.Multiply(false, false, rows.Count, units, width, drec, width, uT, units, dhRows, units, accumulate: true, threads: 1);
+                    Gemm.Multiply(rows.Count, drec, width, uT, dhRows, units, accumulate: true);
                 }
             });
             seq.RecurrentKernelGrad(node, dRecurrent);

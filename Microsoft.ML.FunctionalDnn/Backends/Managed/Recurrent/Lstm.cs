@@ -10,14 +10,14 @@ internal sealed partial class ManagedBackend
 {
     public RecurrentResult Lstm(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Tensor? initialH, Tensor? initialC, bool returnSequences, bool goBackwards, Tensor? mask)
     {
-        var seq = RecurrentSequence.Start(nameof(Lstm), x, kernel, recurrentKernel, bias, gates: 4, biasRows: 1, mask, returnSequences, goBackwards);
-        int batch = seq.Batch, steps = seq.Steps, units = seq.Units, width = seq.Width;
-        var h = seq.InitialState(initialH, "state h");
-        var c = seq.InitialState(initialC, "state c");
+        var seq = RecurrentSequence.Start(nameof(Lstm), x, kernel, recurrentKernel, bias, gates: 4, biasRows: 1, mask, returnSequences, goBackwards, initialH, initialC);
+        int steps = seq.Steps, units = seq.Units, width = seq.Width;
+        var h = seq.InitialState(0, "state h");
+        var c = seq.InitialState(1, "state c");
         // The projected inputs become the gates in place; per time index, c before the step and tanh of c after it.
         var gates = seq.Projected;
-        var cPrev = Tensor.Empty(new Shape(steps * batch, units));
-        var tanhC = Tensor.Empty(new Shape(steps * batch, units));
+        var cPrev = seq.StepStore(units);
+        var tanhC = seq.StepStore(units);
         seq.ForRowBlocks(rows =>
         {
             int n = rows.Count;
@@ -25,9 +25,9 @@ internal sealed partial class ManagedBackend
             for (int s = 0; s < steps; s++)
             {
                 int t = seq.BeginStep(s, hRows, rows);
-                var z = seq.GateRows(gates, t, rows);
-                cRows.CopyTo(seq.StateRows(cPrev, t, rows));
-                Gemm.Multiply(false, false, n, width, units, hRows, units, recurrentKernel.Data, width, z, width, accumulate: true, threads: 1);
+                var z = seq.Project(t, rows);
+                if (seq.KeepsPreviousState) cRows.CopyTo(seq.StateRows(cPrev, t, rows));
+                Gemm.Multiply(n, hRows, units, seq.PackedRecurrentKernel, z, width, accumulate: true);
                 RecurrentCells.LstmForward(z, cRows, seq.StateRows(tanhC, t, rows), hRows, n, units);
                 seq.RestoreSkipped(t, cRows, seq.StateRows(cPrev, t, rows), rows);
                 seq.EndStep(s, hRows, rows);
@@ -59,7 +59,7 @@ internal sealed partial class ManagedBackend
                             dcRows.Slice(k, units), dz.Slice(r, width), units);
                     }
                     // dh_prev = dz · Uᵀ
-                    Gemm.Multiply(false, false, rows.Count, units, width, dz, width, uT, units, dhRows, units, accumulate: false, threads: 1);
+                    Gemm.Multiply(rows.Count, dz, width, uT, dhRows, units, accumulate: false);
                     if (passed is not null) seq.RestoreSkipped(t, dhRows, passed, rows);
                 }
             });

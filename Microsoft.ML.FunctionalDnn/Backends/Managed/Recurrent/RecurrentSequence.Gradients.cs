@@ -30,15 +30,14 @@ internal sealed partial class RecurrentSequence
     }
 
     /// <summary>
-    /// Uᵀ as a row-major (gates · units, units) matrix, made once per backward pass for the steps'
-    /// dh_prev = d · Uᵀ: the GEMM then packs its B operand by copying rows instead of gathering a
-    /// transposed one element at a time at every step (same products, same sums).
+    /// Uᵀ as a (gates · units, units) matrix packed once per backward pass for the steps'
+    /// dh_prev = d · Uᵀ, instead of packing it again at every step (same products, same sums).
     /// </summary>
-    internal float[] TransposedRecurrentKernel()
+    internal PackedMatrix TransposedRecurrentKernel()
     {
         var transposed = new float[Width * Units];
         PermuteKernel.Permute<float>(RecurrentKernel.Data, transposed, new Shape(Units, Width), [1, 0]);
-        return transposed;
+        return Gemm.Pack(transposed, Width, Units, Units);
     }
 
     /// <summary>
@@ -62,8 +61,11 @@ internal sealed partial class RecurrentSequence
         int rows = Steps * Batch, width = Width;
         if (node.NeedsGrad(1))
         {
+            // x time-major, so its rows line up with dProjected's (forward read each step's rows in place).
+            var timeMajorX = new float[rows * Features];
+            PermuteKernel.Permute<float>(X.Data, timeMajorX, new Shape(Batch, Steps, Features), [1, 0, 2]);
             var dw = Tensor.Empty(Kernel.Shape);
-            Gemm.MultiplyTapsTransposed(rows, width, Features, [0], TimeMajorX.Data, dProjected.Data, dw.Data, accumulate: false);
+            Gemm.MultiplyTapsTransposed(rows, width, Features, [0], timeMajorX, dProjected.Data, dw.Data, accumulate: false);
             node.AccumulateInputGrad(1, dw);
         }
         if (Bias is not null && node.NeedsGrad(3))

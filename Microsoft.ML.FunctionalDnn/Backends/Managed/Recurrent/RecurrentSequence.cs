@@ -5,22 +5,27 @@ namespace Microsoft.ML.FunctionalDnn.Backends.Managed;
 
 /// <summary>
 /// What every fused recurrent op (Lstm, Gru, SimpleRnn) shares, so that each op's file holds only
-/// its cell: the checks of x, the kernels, the bias and the mask; the input projection of all steps
-/// in one GEMM (time-major, so each step's rows are contiguous); the state before each step, the
-/// skipped steps of a mask and the sequence output; the autograd inputs and outputs. The backward
-/// half is in RecurrentSequence.Gradients.cs.
+/// its cell: the checks of x, the kernels, the bias and the mask; each step's input projection
+/// x_t·W + b, computed inside the step loop from x read in place (batch-major rows, one stride
+/// apart) with W and U packed once, so a step's gates are made and consumed while they are in
+/// cache; the state before each step, the skipped steps of a mask and the sequence output; what is
+/// kept for backward (every step when the op is recorded, only the current one in inference); the
+/// autograd inputs and outputs. The backward half is in RecurrentSequence.Gradients.cs.
 /// </summary>
 internal sealed partial class RecurrentSequence
 {
-    private readonly List<Tensor?> _initialStates = [];
+    private readonly Tensor?[] _initialStates;
 
-    private RecurrentSequence(string op, Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, int gates, bool returnSequences, bool goBackwards)
+    private RecurrentSequence(string op, Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, int gates, bool returnSequences, bool goBackwards,
+        Tensor?[] initialStates)
     {
         (Op, X, Kernel, RecurrentKernel, Bias, Gates, ReturnSequences, GoBackwards) = (op, x, kernel, recurrentKernel, bias, gates, returnSequences, goBackwards);
+        _initialStates = initialStates;
         Batch = x.Shape[0];
         Steps = x.Shape[1];
         Features = x.Shape[2];
         Units = recurrentKernel.Shape[0];
+        Recording = Tape.ShouldRecord(AutogradInputs());
     }
 
     /// <summary>The op's name, for error messages and the tape.</summary>
@@ -51,27 +56,35 @@ internal sealed partial class RecurrentSequence
 
     internal int Width => Gates * Units;
 
+    /// <summary>Whether the op goes on the tape: then every step's gates and states are kept for backward, otherwise only the current step's.</summary>
+    internal bool Recording { get; }
+
+    /// <summary>The kernel W packed for the steps' x_t·W.</summary>
+    internal PackedMatrix PackedKernel { get; private set; } = null!;
+
+    /// <summary>The recurrent kernel U packed for the steps' h·U.</summary>
+    internal PackedMatrix PackedRecurrentKernel { get; private set; } = null!;
+
     /// <summary>One state for the whole batch: batch · units values.</summary>
     internal int StateSize => Batch * Units;
 
-    /// <summary>x as (steps · batch, features), time-major.</summary>
-    internal Tensor TimeMajorX { get; private set; } = null!;
-
-    /// <summary>(steps · batch, gates · units) = x·W + bias for every step, time-major.</summary>
+    /// <summary>The steps' x·W + bias, (gates · units) per sample: a <see cref="StepStore"/>, filled by <see cref="Project"/>.</summary>
     internal Tensor Projected { get; private set; } = null!;
 
-    /// <summary>The state h before each step, by time index: (steps · batch, units).</summary>
+    /// <summary>The state h before each step (units per sample): a <see cref="StepStore"/>.</summary>
     internal Tensor HPrev { get; private set; } = null!;
 
     /// <summary>The (batch, steps, units) output when the op returns sequences, else null.</summary>
     internal Tensor? Sequence { get; private set; }
 
     /// <summary>
-    /// Checks the shapes, reads the mask and projects every step (<see cref="Projected"/>); a bias
-    /// of <paramref name="biasRows"/> rows (Gru with reset_after: 2) adds its first row here.
+    /// Checks the shapes, reads the mask, packs the kernels and makes the stores; a bias of
+    /// <paramref name="biasRows"/> rows (Gru with reset_after: 2) adds its first row in
+    /// <see cref="Project"/>. <paramref name="initialStates"/> are the op's initial-state
+    /// arguments in order (null where absent).
     /// </summary>
     internal static RecurrentSequence Start(string op, Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, int gates, int biasRows,
-        Tensor? mask, bool returnSequences, bool goBackwards)
+        Tensor? mask, bool returnSequences, bool goBackwards, params Tensor?[] initialStates)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(kernel);
@@ -85,31 +98,53 @@ internal sealed partial class RecurrentSequence
             throw new ArgumentException($"{op}: the kernel must be ({x.Shape[2]}, {gates * units}) for {x.Shape[2]} input features and {units} units; received {kernel.Shape}.");
         if (bias is not null && bias.Size != biasRows * gates * units)
             throw new ArgumentException($"{op}: the bias must hold {biasRows * gates * units} values ({(biasRows == 1 ? "" : $"{biasRows} × ")}{gates}·units); received {bias.Shape}.");
-        var seq = new RecurrentSequence(op, x, kernel, recurrentKernel, bias, gates, returnSequences, goBackwards);
+        var seq = new RecurrentSequence(op, x, kernel, recurrentKernel, bias, gates, returnSequences, goBackwards, initialStates);
         seq.UseMask(mask);
-        seq.TimeMajorX = Tensor.Empty(new Shape(seq.Steps * seq.Batch, seq.Features));
-        PermuteKernel.Permute<float>(x.Data, seq.TimeMajorX.Data, new Shape(seq.Batch, seq.Steps, seq.Features), [1, 0, 2]);
-        int rows = seq.Steps * seq.Batch, width = seq.Width;
-        seq.Projected = Tensor.Empty(new Shape(rows, width));
-        Gemm.Multiply(false, false, rows, width, seq.Features, seq.TimeMajorX.Data, seq.Features, kernel.Data, width, seq.Projected.Data, width, false);
-        if (bias is not null)
-        {
-            var inputBias = bias.Data[..width];
-            for (int r = 0; r < rows; r++) TensorPrimitives.Add(seq.Projected.Data.Slice(r * width, width), inputBias, seq.Projected.Data.Slice(r * width, width));
-        }
-        seq.HPrev = Tensor.Empty(new Shape(rows, seq.Units));
+        int width = seq.Width;
+        seq.PackedKernel = Gemm.Pack(kernel.Data, seq.Features, width, width);
+        seq.PackedRecurrentKernel = Gemm.Pack(recurrentKernel.Data, units, width, width);
+        seq.Projected = seq.StepStore(width);
+        seq.HPrev = seq.StepStore(units);
         seq.Sequence = returnSequences ? Tensor.Empty(new Shape(seq.Batch, seq.Steps, seq.Units)) : null;
         return seq;
     }
 
+    /// <summary>
+    /// Per-sample rows of <paramref name="rowLength"/> values for the steps: (steps · batch, length)
+    /// time-major when the op is recorded (backward reads every step), else one step's (batch,
+    /// length), reused at every step. <see cref="StateRows"/> and <see cref="GateRows"/> address both.
+    /// </summary>
+    internal Tensor StepStore(int rowLength) => Tensor.Empty(new Shape((Recording ? Steps : 1) * Batch, rowLength));
+
+    /// <summary>
+    /// Step <paramref name="t"/>'s x·W + bias for block <paramref name="rows"/>, into its rows of
+    /// <see cref="Projected"/> (returned): x's rows for that step are read where they are, one
+    /// sample's sequence (steps · features) apart; the bias is written first and the product added to it.
+    /// </summary>
+    internal Span<float> Project(int t, RowBlock rows)
+    {
+        var z = GateRows(Projected, t, rows);
+        int width = Width;
+        if (Bias is not null)
+            for (int i = 0; i < rows.Count; i++) Bias.Data[..width].CopyTo(z.Slice(i * width, width));
+        Gemm.Multiply(rows.Count, X.Data[((rows.First * Steps + t) * Features)..], Steps * Features, PackedKernel, z, width, accumulate: Bias is not null);
+        return z;
+    }
+
+    /// <summary>Whether the steps keep the states they start from: for backward, or for a mask's skipped steps to restore.</summary>
+    internal bool KeepsPreviousState => Recording || _skipped is not null;
+
     /// <summary>The time index processed at step <paramref name="s"/>.</summary>
     internal int TimeAt(int s) => GoBackwards ? Steps - 1 - s : s;
 
-    /// <summary>Time index <paramref name="t"/>'s rows of block <paramref name="rows"/> in a (steps · batch, units) tensor.</summary>
-    internal Span<float> StateRows(Tensor perStep, int t, RowBlock rows) => perStep.Data.Slice((t * Batch + rows.First) * Units, rows.Count * Units);
+    /// <summary>Time index <paramref name="t"/>'s rows of block <paramref name="rows"/> in a (steps · batch, units) tensor or a one-step store.</summary>
+    internal Span<float> StateRows(Tensor perStep, int t, RowBlock rows) => perStep.Data.Slice((StoredStep(perStep, t) * Batch + rows.First) * Units, rows.Count * Units);
 
-    /// <summary>Time index <paramref name="t"/>'s rows of block <paramref name="rows"/> in a (steps · batch, gates · units) tensor.</summary>
-    internal Span<float> GateRows(Tensor perStep, int t, RowBlock rows) => perStep.Data.Slice((t * Batch + rows.First) * Width, rows.Count * Width);
+    /// <summary>Time index <paramref name="t"/>'s rows of block <paramref name="rows"/> in a (steps · batch, gates · units) tensor or a one-step store.</summary>
+    internal Span<float> GateRows(Tensor perStep, int t, RowBlock rows) => perStep.Data.Slice((StoredStep(perStep, t) * Batch + rows.First) * Width, rows.Count * Width);
+
+    /// <summary>Where time index <paramref name="t"/> sits in <paramref name="perStep"/>: itself when it holds every step, 0 in a one-step store.</summary>
+    private int StoredStep(Tensor perStep, int t) => perStep.Shape[0] == Batch ? 0 : t;
 
     /// <summary>Block <paramref name="rows"/> of a (batch, units) state.</summary>
     internal Span<float> Rows(float[] state, RowBlock rows) => state.AsSpan(rows.First * Units, rows.Count * Units);
@@ -159,13 +194,10 @@ internal sealed partial class RecurrentSequence
         return Math.Max(1, Math.Min(Environment.ProcessorCount, batch / MinRowsPerBlock));
     }
 
-    /// <summary>
-    /// The initial state: a copy of <paramref name="initial"/>, or zeros. Called once per state, in
-    /// the order of the op's state arguments, which is also their order among the autograd inputs.
-    /// </summary>
-    internal float[] InitialState(Tensor? initial, string name)
+    /// <summary>The initial state <paramref name="index"/> (in the order given to <see cref="Start"/>): a copy of it, or zeros.</summary>
+    internal float[] InitialState(int index, string name)
     {
-        _initialStates.Add(initial);
+        var initial = _initialStates[index];
         var state = new float[StateSize];
         if (initial is null) return state;
         if (initial.Shape != new Shape(Batch, Units))
@@ -178,7 +210,7 @@ internal sealed partial class RecurrentSequence
     internal int BeginStep(int s, ReadOnlySpan<float> h, RowBlock rows)
     {
         int t = TimeAt(s);
-        h.CopyTo(StateRows(HPrev, t, rows));
+        if (KeepsPreviousState) h.CopyTo(StateRows(HPrev, t, rows));
         return t;
     }
 
@@ -206,11 +238,12 @@ internal sealed partial class RecurrentSequence
         }
         var output = Sequence ?? Tensor.Empty(new Shape(Batch, Units));
         if (Sequence is null) finalStates[0].CopyTo(output.Data);
-        // The autograd inputs in a fixed order: x, kernel, recurrent kernel, bias, then the initial states (placeholders where absent).
-        Tensor[] inputs = [X, Kernel, RecurrentKernel, Bias ?? Placeholder(), .. _initialStates.Select(s => s ?? Placeholder())];
-        if (Tape.ShouldRecord(inputs)) Tape.Record(Op, [output, .. states], inputs, backward);
+        if (Recording) Tape.Record(Op, [output, .. states], AutogradInputs(), backward);
         return new RecurrentResult(output, states);
     }
+
+    /// <summary>The autograd inputs in a fixed order: x, kernel, recurrent kernel, bias, then the initial states (placeholders where absent).</summary>
+    private Tensor[] AutogradInputs() => [X, Kernel, RecurrentKernel, Bias ?? Placeholder(), .. _initialStates.Select(s => s ?? Placeholder())];
 
     private static Tensor Placeholder() => Tensor.Scalar(0);
 }

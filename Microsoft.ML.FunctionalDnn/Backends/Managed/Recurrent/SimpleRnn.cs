@@ -11,9 +11,9 @@ internal sealed partial class ManagedBackend
 {
     public RecurrentResult SimpleRnn(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Tensor? initialH, bool returnSequences, bool goBackwards, Tensor? mask)
     {
-        var seq = RecurrentSequence.Start(nameof(SimpleRnn), x, kernel, recurrentKernel, bias, gates: 1, biasRows: 1, mask, returnSequences, goBackwards);
-        int batch = seq.Batch, steps = seq.Steps, units = seq.Units;
-        var h = seq.InitialState(initialH, "state h");
+        var seq = RecurrentSequence.Start(nameof(SimpleRnn), x, kernel, recurrentKernel, bias, gates: 1, biasRows: 1, mask, returnSequences, goBackwards, initialH);
+        int steps = seq.Steps, units = seq.Units;
+        var h = seq.InitialState(0, "state h");
         // The projected input of each step becomes that step's tanh(xW + b + hU) in place, which backward reads.
         var states = seq.Projected;
         seq.ForRowBlocks(rows =>
@@ -22,8 +22,8 @@ internal sealed partial class ManagedBackend
             for (int s = 0; s < steps; s++)
             {
                 int t = seq.BeginStep(s, hRows, rows);
-                var z = seq.StateRows(states, t, rows);
-                Gemm.Multiply(false, false, rows.Count, units, units, hRows, units, recurrentKernel.Data, units, z, units, accumulate: true, threads: 1);
+                var z = seq.Project(t, rows);
+                Gemm.Multiply(rows.Count, hRows, units, seq.PackedRecurrentKernel, z, units, accumulate: true);
                 TensorPrimitives.Tanh(z, z);
                 z.CopyTo(hRows);
                 // A skipped step keeps the previous h; its z is never read (backward clears its rows).
@@ -46,7 +46,7 @@ internal sealed partial class ManagedBackend
                     for (int k = 0; k < d.Length; k++) d[k] = dhRows[k] * (1 - y[k] * y[k]);
                     var passed = seq.AnySkips(t, rows) ? dhRows.ToArray() : null;
                     for (int i = 0; i < rows.Count; i++) seq.SkipsAndClears(t, rows, i, units, d);
-                    Gemm.Multiply(false, false, rows.Count, units, units, d, units, uT, units, dhRows, units, accumulate: false, threads: 1);
+                    Gemm.Multiply(rows.Count, d, units, uT, dhRows, units, accumulate: false);
                     if (passed is not null) seq.RestoreSkipped(t, dhRows, passed, rows);
                 }
             });

@@ -47,7 +47,7 @@ internal static partial class Gemm
     }
 
     /// <summary>C[m0..m1, n0..n1] on the calling thread, blocked for the caches.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
     private static unsafe void Block<TK>(ref GemmArgs g, int m0, int m1, int n0, int n1) where TK : IGemmMicroKernel
     {
         int mr = TK.Mr, nr = TK.Nr;
@@ -67,39 +67,53 @@ internal static partial class Gemm
                     int kc = Math.Min(depthBlock, g.K - pc);
                     bool accumulate = g.Accumulate || pc > 0;
                     PackB<TK>(ref g, pb, pc, kc, jc, nc);
-                    for (int ic = m0; ic < m1; ic += Mc)
+                    Panel<TK>(ref g, pb, pa, edge, ragged, m0, m1, pc, kc, jc, nc, accumulate);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows [m0, m1) of C's columns [jc, jc + nc) at depths [pc, pc + kc), from that depth block's
+    /// packed B panel <paramref name="pb"/>; <paramref name="pa"/>, <paramref name="edge"/> and
+    /// <paramref name="ragged"/> are the calling thread's scratch for packed A, edge tiles and
+    /// ragged rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Panel<TK>(ref GemmArgs g, float* pb, float* pa, float* edge, float* ragged,
+        int m0, int m1, int pc, int kc, int jc, int nc, bool accumulate) where TK : IGemmMicroKernel
+    {
+        int mr = TK.Mr, nr = TK.Nr;
+        for (int ic = m0; ic < m1; ic += Mc)
+        {
+            int mc = Math.Min(Mc, m1 - ic);
+            // A transposed is packed (its rows are strided); otherwise its rows are read in place.
+            if (g.TransA) PackA<TK>(ref g, pa, ic, mc, pc, kc);
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int nn = Math.Min(nr, nc - jr);
+                float* bSliver = pb + jr * kc;
+                for (int ir = 0; ir < mc; ir += mr)
+                {
+                    int mm = Math.Min(mr, mc - ir);
+                    float* a;
+                    nint rowStride, step;
+                    if (g.TransA) { a = pa + ir * kc; rowStride = 1; step = mr; }
+                    else if (mm == mr) { a = g.A + (long)(ic + ir) * g.Lda + pc; rowStride = g.Lda; step = 1; }
+                    else
                     {
-                        int mc = Math.Min(Mc, m1 - ic);
-                        // A transposed is packed (its rows are strided); otherwise its rows are read in place.
-                        if (g.TransA) PackA<TK>(ref g, pa, ic, mc, pc, kc);
-                        for (int jr = 0; jr < nc; jr += nr)
-                        {
-                            int nn = Math.Min(nr, nc - jr);
-                            float* bSliver = pb + jr * kc;
-                            for (int ir = 0; ir < mc; ir += mr)
-                            {
-                                int mm = Math.Min(mr, mc - ir);
-                                float* a;
-                                nint rowStride, step;
-                                if (g.TransA) { a = pa + ir * kc; rowStride = 1; step = mr; }
-                                else if (mm == mr) { a = g.A + (long)(ic + ir) * g.Lda + pc; rowStride = g.Lda; step = 1; }
-                                else
-                                {
-                                    // The last rows: copy them with zero padding so the kernel never reads past A.
-                                    PackRaggedRows(ref g, ragged, mr, ic + ir, mm, pc, kc);
-                                    a = ragged; rowStride = 1; step = mr;
-                                }
-                                float* cTile = g.C + (long)(ic + ir) * g.Ldc + jc + jr;
-                                if (mm == mr && nn == nr)
-                                {
-                                    Tile<TK>(kc, a, rowStride, step, bSliver, cTile, g.Ldc, accumulate);
-                                    continue;
-                                }
-                                Tile<TK>(kc, a, rowStride, step, bSliver, edge, nr, false);
-                                StoreEdge(edge, nr, cTile, g.Ldc, mm, nn, accumulate);
-                            }
-                        }
+                        // The last rows: copy them with zero padding so the kernel never reads past A.
+                        PackRaggedRows(ref g, ragged, mr, ic + ir, mm, pc, kc);
+                        a = ragged; rowStride = 1; step = mr;
                     }
+                    float* cTile = g.C + (long)(ic + ir) * g.Ldc + jc + jr;
+                    if (mm == mr && nn == nr)
+                    {
+                        Tile<TK>(kc, a, rowStride, step, bSliver, cTile, g.Ldc, accumulate);
+                        continue;
+                    }
+                    Tile<TK>(kc, a, rowStride, step, bSliver, edge, nr, false);
+                    StoreEdge(edge, nr, cTile, g.Ldc, mm, nn, accumulate);
                 }
             }
         }
