@@ -33,21 +33,12 @@ public sealed class RecurrentRowBlockTests : BackendTestBase
             try
             {
                 var r = new RandomGenerator(11);
-                int gates = op switch { "lstm" => 4, "gru" => 3, _ => 1 };
-                var x = Tensor.Uniform(new Shape(Batch, Steps, Features), -1, 1, r);
-                var kernel = Tensor.Uniform(new Shape(Features, gates * Units), -0.5f, 0.5f, r);
-                var recurrent = Tensor.Uniform(new Shape(Units, gates * Units), -0.5f, 0.5f, r);
-                var bias = Tensor.Uniform(op == "gru" ? new Shape(2, gates * Units) : new Shape(gates * Units), -0.5f, 0.5f, r);
+                var (x, kernel, recurrent, bias) = Weights(op, r);
                 var h0 = Tensor.Uniform(new Shape(Batch, Units), -0.5f, 0.5f, r);
                 var mask = masked ? Mask(r) : null;
                 Tensor[] inputs = [x, kernel, recurrent, bias, h0];
                 foreach (var t in inputs) t.RequiresGrad = true;
-                var result = op switch
-                {
-                    "lstm" => Backend.Current.Lstm(x, kernel, recurrent, bias, h0, null, returnSequences, goBackwards, mask),
-                    "gru" => Backend.Current.Gru(x, kernel, recurrent, bias, h0, returnSequences, goBackwards, mask),
-                    _ => Backend.Current.SimpleRnn(x, kernel, recurrent, bias, h0, returnSequences, goBackwards, mask),
-                };
+                var result = Call(op, x, kernel, recurrent, bias, h0, returnSequences, goBackwards, mask);
                 // Weighted sums of every output, so that each element's gradient differs.
                 var loss = Ops.Sum(Ops.Multiply(result.Output, Tensor.Uniform(result.Output.Shape, -1, 1, r)));
                 foreach (var state in result.States) loss = Ops.Add(loss, Ops.Sum(Ops.Multiply(state, Tensor.Uniform(state.Shape, -1, 1, r))));
@@ -78,19 +69,10 @@ public sealed class RecurrentRowBlockTests : BackendTestBase
         float[][] Run(bool recording)
         {
             var r = new RandomGenerator(23);
-            int gates = op switch { "lstm" => 4, "gru" => 3, _ => 1 };
-            var x = Tensor.Uniform(new Shape(Batch, Steps, Features), -1, 1, r);
-            var kernel = Tensor.Uniform(new Shape(Features, gates * Units), -0.5f, 0.5f, r);
-            var recurrent = Tensor.Uniform(new Shape(Units, gates * Units), -0.5f, 0.5f, r);
-            var bias = Tensor.Uniform(op == "gru" ? new Shape(2, gates * Units) : new Shape(gates * Units), -0.5f, 0.5f, r);
+            var (x, kernel, recurrent, bias) = Weights(op, r);
             var mask = masked ? Mask(r) : null;
             kernel.RequiresGrad = recording;
-            var result = op switch
-            {
-                "lstm" => Backend.Current.Lstm(x, kernel, recurrent, bias, null, null, returnSequences, goBackwards, mask),
-                "gru" => Backend.Current.Gru(x, kernel, recurrent, bias, null, returnSequences, goBackwards, mask),
-                _ => Backend.Current.SimpleRnn(x, kernel, recurrent, bias, null, returnSequences, goBackwards, mask),
-            };
+            var result = Call(op, x, kernel, recurrent, bias, null, returnSequences, goBackwards, mask);
             Assert.AreEqual(recording, result.Output.RequiresGrad, "whether the op went on the tape");
             return [result.Output.ToArray(), .. result.States.Select(s => s.ToArray())];
         }
@@ -108,6 +90,23 @@ public sealed class RecurrentRowBlockTests : BackendTestBase
         Assert.AreEqual(Math.Min(cores, 128 / RecurrentSequence.MinRowsPerBlock), RecurrentSequence.RowBlockCount(batch: 128, steps: 100, width: 128, units: 32), "qa's text encoder");
         Assert.AreEqual(1, RecurrentSequence.RowBlockCount(batch: 12, steps: 1000, width: 128, units: 32), "fewer than two blocks' worth of samples");
     }
+
+    /// <summary>x and the op's kernel, recurrent kernel and bias (two rows for Gru's reset_after).</summary>
+    private static (Tensor X, Tensor Kernel, Tensor Recurrent, Tensor Bias) Weights(string op, RandomGenerator r)
+    {
+        int gates = op switch { "lstm" => 4, "gru" => 3, _ => 1 };
+        return (Tensor.Uniform(new Shape(Batch, Steps, Features), -1, 1, r),
+            Tensor.Uniform(new Shape(Features, gates * Units), -0.5f, 0.5f, r),
+            Tensor.Uniform(new Shape(Units, gates * Units), -0.5f, 0.5f, r),
+            Tensor.Uniform(op == "gru" ? new Shape(2, gates * Units) : new Shape(gates * Units), -0.5f, 0.5f, r));
+    }
+
+    private static RecurrentResult Call(string op, Tensor x, Tensor kernel, Tensor recurrent, Tensor bias, Tensor? h0, bool returnSequences, bool goBackwards, Tensor? mask) => op switch
+    {
+        "lstm" => Backend.Current.Lstm(x, kernel, recurrent, bias, h0, null, returnSequences, goBackwards, mask),
+        "gru" => Backend.Current.Gru(x, kernel, recurrent, bias, h0, returnSequences, goBackwards, mask),
+        _ => Backend.Current.SimpleRnn(x, kernel, recurrent, bias, h0, returnSequences, goBackwards, mask),
+    };
 
     // Holes in the middle, left padding, a sample with every step masked; the rest unmasked.
     private static Tensor Mask(RandomGenerator r)
