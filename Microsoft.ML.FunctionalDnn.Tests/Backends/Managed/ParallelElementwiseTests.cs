@@ -3,7 +3,7 @@ using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 namespace Microsoft.ML.FunctionalDnn.Tests.Backends.Managed;
 
 /// <summary>
-/// Element-wise ops, bias-like broadcasts, normalization, pooling, patch matrices and the implicit convolution's wide copies split large tensors over the cores. The split
+/// Element-wise ops, bias-like broadcasts, normalization, pooling, patch matrices, the implicit convolution's wide copies and table lookups split large tensors over the cores. The split
 /// must change nothing: outputs and gradients are bit-identical for one part and for uneven splits.
 /// </summary>
 [TestClass]
@@ -48,7 +48,12 @@ public sealed class ParallelElementwiseTests : BackendTestBase
         ["batch normalization", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.BatchNormTraining(x, w, Ops.Negate(w), 1e-3f, out _, out _)), new Shape(7)],
         ["layer normalization", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.LayerNorm(x, w, Ops.Square(w))), new Shape(7)],
         ["average pool", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Multiply(Ops.AveragePool2D(x, (3, 2), (2, 1), Padding.Same), w)), new Shape(8, 5, 9, 7)],
+        // Ids with many repeats, so table rows gather several gradient rows; a weight table (rows added in place) and a computed one.
+        ["embedding lookup", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Add(Ops.Take(w, Ids(), 0), x)), new Shape(13, 7)],
+        ["lookup in a computed table", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Multiply(Ops.Take(Ops.Square(w), Ids(), 0), x)), new Shape(13, 7)],
     ];
+
+    private static Tensor Ids() => Tensor.RandomInts(new Shape(8, 10, 9), 0, 13, new RandomGenerator(3));
 
     [TestMethod]
     [DynamicData(nameof(Cases))]

@@ -1,5 +1,6 @@
 using Microsoft.ML.FunctionalDnn.Backends;
 using Microsoft.ML.FunctionalDnn.Backends.Managed;
+using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Backends.Managed;
 
@@ -30,6 +31,7 @@ public sealed class RecurrentRowBlockTests : BackendTestBase
         float[][] Run(int blocks)
         {
             RecurrentSequence.ForcedRowBlocks = blocks;
+            Parallelism.ForcedParts = blocks; // the input-side gradients split their steps
             try
             {
                 var r = new RandomGenerator(11);
@@ -48,6 +50,7 @@ public sealed class RecurrentRowBlockTests : BackendTestBase
             finally
             {
                 RecurrentSequence.ForcedRowBlocks = null;
+                Parallelism.ForcedParts = null;
             }
         }
         var whole = Run(1);

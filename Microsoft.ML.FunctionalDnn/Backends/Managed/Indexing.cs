@@ -42,33 +42,48 @@ internal sealed partial class ManagedBackend
     private Tensor TakeUnchecked(Tensor x, Tensor indices, int a)
     {
         int outer = x.Shape.SizeOf(0, a), n = x.Shape[a], inner = x.Shape.SizeOf(a + 1, x.Rank);
-        var ids = indices.IntData;
+        int count = indices.Size;
         var dims = new List<int>();
         for (int d = 0; d < a; d++) dims.Add(x.Shape[d]);
         dims.AddRange(indices.Shape);
         for (int d = a + 1; d < x.Rank; d++) dims.Add(x.Shape[d]);
         var y = Tensor.Empty(new Shape([.. dims]));
-        var xs = x.Data;
-        var ys = y.Data;
-        int count = ids.Length;
-        for (int o = 0; o < outer; o++)
-            for (int i = 0; i < count; i++)
-                xs.Slice((o * n + ids[i]) * inner, inner).CopyTo(ys.Slice((o * count + i) * inner, inner));
+        // Rows are copied on both cores when there are enough of them; each output row is one copy.
+        Parallelism.ForRanges(outer * count, inner, (start, length) =>
+        {
+            var xs = x.Data;
+            var ys = y.Data;
+            var rowIds = indices.IntData;
+            for (int j = start; j < start + length; j++)
+            {
+                int o = j / count, i = j - o * count;
+                xs.Slice((o * n + rowIds[i]) * inner, inner).CopyTo(ys.Slice(j * inner, inner));
+            }
+        });
         if (Tape.ShouldRecord(x))
         {
             Tape.Record(nameof(Take), y, [x], node =>
             {
                 // A weight table gets its rows added in place; anything else gets a dense gradient.
                 var dx = x.IsLeaf ? x.LeafGradBuffer() : Tensor.Zeros(x.Shape);
-                var d = dx.Data;
-                var g = node.Grad.Data;
-                var idx = indices.IntData;
-                for (int o = 0; o < outer; o++)
-                    for (int i = 0; i < count; i++)
-                    {
-                        var row = d.Slice((o * n + idx[i]) * inner, inner);
-                        TensorPrimitives.Add(row, g.Slice((o * count + i) * inner, inner), row);
-                    }
+                var g = node.Grad;
+                // Each core owns a range of the table's rows and adds, in order, the gradient rows
+                // that land in it: every table row gets the same sums in the same order as on one core.
+                long perRow = Math.Max(1, (long)count * inner / Math.Max(1, n));
+                Parallelism.ForRanges(outer * n, perRow, (first, rows) =>
+                {
+                    var d = dx.Data;
+                    var gs = g.Data;
+                    var idx = indices.IntData;
+                    for (int o = 0; o < outer; o++)
+                        for (int i = 0; i < count; i++)
+                        {
+                            int target = o * n + idx[i];
+                            if (target < first || target >= first + rows) continue;
+                            var row = d.Slice(target * inner, inner);
+                            TensorPrimitives.Add(row, gs.Slice((o * count + i) * inner, inner), row);
+                        }
+                });
                 if (!x.IsLeaf) node.AccumulateInputGrad(0, dx);
             });
         }

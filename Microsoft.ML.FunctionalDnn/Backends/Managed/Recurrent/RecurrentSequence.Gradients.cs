@@ -61,11 +61,8 @@ internal sealed partial class RecurrentSequence
         int rows = Steps * Batch, width = Width;
         if (node.NeedsGrad(1))
         {
-            // x time-major, so its rows line up with dProjected's (forward read each step's rows in place).
-            var timeMajorX = new float[rows * Features];
-            PermuteKernel.Permute<float>(X.Data, timeMajorX, new Shape(Batch, Steps, Features), [1, 0, 2]);
             var dw = Tensor.Empty(Kernel.Shape);
-            Gemm.MultiplyTapsTransposed(rows, width, Features, [0], timeMajorX, dProjected.Data, dw.Data, accumulate: false);
+            Gemm.MultiplyTapsTransposed(rows, width, Features, [0], TimeMajorX(), dProjected.Data, dw.Data, accumulate: false);
             node.AccumulateInputGrad(1, dw);
         }
         if (Bias is not null && node.NeedsGrad(3))
@@ -78,12 +75,33 @@ internal sealed partial class RecurrentSequence
         }
         if (node.NeedsGrad(0))
         {
-            var dxT = Tensor.Empty(new Shape(rows, Features));
-            Gemm.Multiply(false, true, rows, Features, width, dProjected.Data, width, Kernel.Data, width, dxT.Data, Features, false);
+            // dx = d(x·W) · Wᵀ, each step's rows written straight into their batch-major places
+            // (one sample's sequence apart), the steps split over the cores; Wᵀ packed once.
+            var kernelT = new float[width * Features];
+            PermuteKernel.Permute<float>(Kernel.Data, kernelT, Kernel.Shape, [1, 0]);
+            var packed = Gemm.Pack(kernelT, width, Features, Features);
             var dx = Tensor.Empty(X.Shape);
-            PermuteKernel.Permute<float>(dxT.Data, dx.Data, new Shape(Steps, Batch, Features), [1, 0, 2]);
+            Parallelism.ForRanges(Steps, (long)Batch * width * Features, (first, count) =>
+            {
+                for (int t = first; t < first + count; t++)
+                    Gemm.Multiply(Batch, dProjected.Data.Slice(t * Batch * width), width, packed, dx.Data[(t * Features)..], Steps * Features, accumulate: false);
+            });
             node.AccumulateInputGrad(0, dx);
         }
+    }
+
+    /// <summary>x as (steps · batch, features), time-major, so its rows line up with the per-step gradients (forward read each step's rows in place).</summary>
+    private float[] TimeMajorX()
+    {
+        var timeMajor = GC.AllocateUninitializedArray<float>(Steps * Batch * Features);
+        Parallelism.ForRanges(Steps, (long)Batch * Features, (first, count) =>
+        {
+            var x = X.Data;
+            for (int t = first; t < first + count; t++)
+                for (int b = 0; b < Batch; b++)
+                    x.Slice((b * Steps + t) * Features, Features).CopyTo(timeMajor.AsSpan((t * Batch + b) * Features, Features));
+        });
+        return timeMajor;
     }
 
     /// <summary>Passes the gradient of initial state <paramref name="stateIndex"/> (0: h, 1: c) to its input, if it requires one.</summary>
