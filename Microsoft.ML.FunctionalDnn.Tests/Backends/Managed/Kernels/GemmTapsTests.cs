@@ -88,7 +88,7 @@ public sealed class GemmTapsTests
 
     public static IEnumerable<object[]> TransposedCases()
     {
-        // Depths and widths off every tile size (8 × 32, 6 × 16, 4 × 4), and m across several chunks (17,000: chunks longer than 1,024 rows).
+        // Depths and widths off every tile size (12 × 32, 6 × 16, 4 × 4), and m across several chunks (17,000: chunks longer than 1,024 rows).
         int[][] shapes = [[1, 1, 1], [7, 17, 3], [64, 32, 32], [101, 40, 19], [2500, 48, 13], [1030, 33, 9], [17000, 9, 5]];
         return GemmTests.WithEveryKernel(shapes);
     }

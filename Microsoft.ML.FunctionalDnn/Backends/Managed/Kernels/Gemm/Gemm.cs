@@ -11,7 +11,7 @@ internal enum GemmKernelKind
     /// <summary>6 × 16 Vector256 FMA tiles (AVX2).</summary>
     Vector256,
 
-    /// <summary>8 × 32 Vector512 FMA tiles (AVX-512).</summary>
+    /// <summary>12 × 32 Vector512 FMA tiles (AVX-512).</summary>
     Vector512,
 }
 
@@ -26,7 +26,7 @@ internal static partial class Gemm
 {
     /// <summary>Deepest depth block: a B sliver (Kc × 16 floats) and an A sliver stay in a 32 KB L1 cache.</summary>
     private const int Kc = 320;
-    private const int Mc = 96;   // a multiple of every kernel's Mr (4, 6, 8)
+    private const int Mc = 96;   // a multiple of every kernel's Mr (4, 6, 12)
     private const int Nc = 2048; // a multiple of every kernel's Nr (4, 16, 32)
 
     /// <summary>Products with fewer multiply-adds than this stay on the calling thread.</summary>

@@ -4,8 +4,8 @@ using System.Runtime.Intrinsics;
 namespace Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
 /// <summary>
-/// 8 × 32 tile with sixteen Vector512 accumulators, for AVX-512 machines (32 vector registers:
-/// accumulators, two B vectors and one broadcast leave room to spare).
+/// 12 × 32 tile with twenty-four Vector512 accumulators, for AVX-512 machines (32 vector registers:
+/// accumulators, two B vectors and one broadcast).
 /// </summary>
 /// <remarks>
 /// Reads like <see cref="GemmKernel256"/> on purpose: a micro-kernel is its register tile spelled
@@ -14,7 +14,7 @@ namespace Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 /// </remarks>
 internal readonly struct GemmKernel512 : IGemmMicroKernel
 {
-    public static int Mr => 8;
+    public static int Mr => 12;
 
     public static int Nr => 32;
 
@@ -24,13 +24,14 @@ internal readonly struct GemmKernel512 : IGemmMicroKernel
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
-        // Rows are read from three bases (rows 0-2, 3-5, 6-7) plus 0, 1 or 2 row strides: one
-        // addressing mode each, so a depth step advances three pointers instead of eight.
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
+        Vector512<float> c90 = default, c91 = default, c100 = default, c101 = default, c110 = default, c111 = default;
+        // Rows are read from four bases (rows 0-2, 3-5, 6-8, 9-11) plus 0, 1 or 2 row strides: one
+        // addressing mode each, so a depth step advances four pointers instead of twelve.
         nint rs = rowStride, rs2 = 2 * rowStride;
         for (int t = 0; t < taps; t++)
         {
-            float* a0 = a + tapOffsets[t], a3 = a0 + 3 * rs, a6 = a0 + 6 * rs;
+            float* a0 = a + tapOffsets[t], a3 = a0 + 3 * rs, a6 = a0 + 6 * rs, a9 = a0 + 9 * rs;
             for (int p = 0; p < depth; p++)
             {
                 var b0 = Vector512.Load(b);
@@ -59,9 +60,22 @@ internal readonly struct GemmKernel512 : IGemmMicroKernel
                 x = Vector512.Create(a6[rs]);
                 c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
                 c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+                x = Vector512.Create(a6[rs2]);
+                c80 = Vector512.FusedMultiplyAdd(x, b0, c80);
+                c81 = Vector512.FusedMultiplyAdd(x, b1, c81);
+                x = Vector512.Create(a9[0]);
+                c90 = Vector512.FusedMultiplyAdd(x, b0, c90);
+                c91 = Vector512.FusedMultiplyAdd(x, b1, c91);
+                x = Vector512.Create(a9[rs]);
+                c100 = Vector512.FusedMultiplyAdd(x, b0, c100);
+                c101 = Vector512.FusedMultiplyAdd(x, b1, c101);
+                x = Vector512.Create(a9[rs2]);
+                c110 = Vector512.FusedMultiplyAdd(x, b0, c110);
+                c111 = Vector512.FusedMultiplyAdd(x, b1, c111);
                 a0 += step;
                 a3 += step;
                 a6 += step;
+                a9 += step;
                 b += bStep;
             }
         }
@@ -73,6 +87,10 @@ internal readonly struct GemmKernel512 : IGemmMicroKernel
         Store(c + 5 * ldc, c50, c51, accumulate);
         Store(c + 6 * ldc, c60, c61, accumulate);
         Store(c + 7 * ldc, c70, c71, accumulate);
+        Store(c + 8 * ldc, c80, c81, accumulate);
+        Store(c + 9 * ldc, c90, c91, accumulate);
+        Store(c + 10 * ldc, c100, c101, accumulate);
+        Store(c + 11 * ldc, c110, c111, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
