@@ -17,9 +17,11 @@ internal sealed partial class ManagedBackend
     /// <summary>
     /// Stride-1 convolution without a patch matrix: y = Σₜ X[shifted by tap t] · Wₜ over the
     /// zero-padded input laid out "wide" (each image row padded to Wp pixels, each image to Hp rows),
-    /// so that every tap is one constant row offset into the flattened input. Output positions whose
-    /// window would wrap past a row or image edge are computed and dropped. The backward pass is the
-    /// same tap product: dX = Σₜ dY[shifted back by t] · Wₜᵀ, and dWₜ = X[shifted by t]ᵀ · dY.
+    /// so that every tap is one constant row offset into the flattened input. Each output row is one
+    /// run of OutW consecutive wide rows, computed straight into y (only the last tile of a run
+    /// reads past it, into rows whose results are not stored). The backward pass is the same tap
+    /// product: dX = Σₜ dY[shifted back by t] · Wₜᵀ (one run per input row, straight into dx), and
+    /// dWₜ = X[shifted by t]ᵀ · dY.
     /// </summary>
     private static Tensor ConvImplicit(Tensor x, Tensor kernel, ConvGeometry g, Shape outShape, string name)
     {
@@ -35,18 +37,14 @@ internal sealed partial class ManagedBackend
         var y = Tensor.Empty(outShape);
         for (int n0 = 0; n0 < g.Batch; n0 += per)
         {
-            int count = Math.Min(per, g.Batch - n0), rows = count * image - maxOffset;
+            int count = Math.Min(per, g.Batch - n0);
             var xp = PadWide(x, g, hp, wp, n0, count);
-            var wide = Scratch.Get(Scratch.Slot.Result, rows * f);
-            Gemm.MultiplyTaps(rows, f, c, offsets, xp, c, kernel.Data, false, wide, f, false);
-            int first = n0;
-            // Copies between the wide layout and tensors: each sample's rows are its own, so a range of samples per core.
-            Parallelism.ForRanges(count, image * f, (n, samples) =>
-            {
-                for (; samples > 0; samples--, n++)
-                    for (int oh = 0; oh < g.OutH; oh++)
-                        wide.AsSpan(((n * hp + oh) * wp) * f, g.OutW * f).CopyTo(y.Data.Slice((((first + n) * g.OutH + oh) * g.OutW) * f));
-            });
+            // One segment per output row: its OutW positions start at that row's top-left tap in the padded input.
+            var aStarts = new int[count * g.OutH];
+            var cStarts = new int[count * g.OutH];
+            for (int n = 0, s = 0; n < count; n++)
+                for (int oh = 0; oh < g.OutH; oh++, s++) (aStarts[s], cStarts[s]) = ((n * hp + oh) * wp, s * g.OutW);
+            Gemm.MultiplyTapSegments(aStarts, cStarts, g.OutW, f, c, offsets, xp, c, kernel.Data, false, y.Data[(n0 * g.OutH * g.OutW * f)..], f, false);
         }
         if (!Tape.ShouldRecord(x, kernel)) return y;
         Tape.Record(name, y, [x, kernel], node =>
@@ -54,12 +52,14 @@ internal sealed partial class ManagedBackend
             var back = new int[offsets.Length];
             for (int t = 0; t < offsets.Length; t++) back[t] = maxOffset - offsets[t];
             var dk = node.NeedsGrad(1) ? Tensor.Zeros(kernel.Shape) : null;
-            var dx = node.NeedsGrad(0) ? Tensor.Zeros(x.Shape) : null;
+            // Input positions no window reaches (past the last window of a valid convolution) keep a zero gradient.
+            int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
+            var dx = !node.NeedsGrad(0) ? null : h == g.InH && w == g.InW ? Tensor.Empty(x.Shape) : Tensor.Zeros(x.Shape);
             var grad = node.Grad;
             for (int n0 = 0; n0 < g.Batch; n0 += per)
             {
-                // dY in the wide layout, after maxOffset zero rows so that shifting back stays in range.
-                int count = Math.Min(per, g.Batch - n0), rows = count * image - maxOffset, wideRows = count * image + maxOffset;
+                // dY in the wide layout, after maxOffset zero rows so that shifting back stays in range (and zero slack rows after it for the segments' last tiles).
+                int count = Math.Min(per, g.Batch - n0), rows = count * image - maxOffset, wideRows = count * image + maxOffset + Gemm.SegmentSlackRows;
                 var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f);
                 Parallelism.ForRanges(wideRows * f, 1, (start, length) => dWide.AsSpan(start, length).Clear());
                 int first = n0;
@@ -73,9 +73,13 @@ internal sealed partial class ManagedBackend
                     Gemm.MultiplyTapsTransposed(rows, f, c, offsets, PadWide(x, g, hp, wp, n0, count), dWide.AsSpan(maxOffset * f), dk.Data, accumulate: true);
                 if (dx is not null)
                 {
-                    var dxp = Scratch.Get(Scratch.Slot.Result, count * image * c);
-                    Gemm.MultiplyTaps(count * image, c, f, back, dWide, f, kernel.Data, true, dxp, c, false);
-                    CropWide(dxp, dx, g, hp, wp, n0, count);
+                    // One segment per input row reached by a window, written straight into dx.
+                    var aStarts = new int[count * h];
+                    var cStarts = new int[count * h];
+                    for (int n = 0, s = 0; n < count; n++)
+                        for (int ih = 0; ih < h; ih++, s++)
+                            (aStarts[s], cStarts[s]) = ((n * hp + ih + g.PadTop) * wp + g.PadLeft, (n * g.InH + ih) * g.InW);
+                    Gemm.MultiplyTapSegments(aStarts, cStarts, w, c, f, back, dWide, f, kernel.Data, true, dx.Data[(n0 * g.InH * g.InW * c)..], c, false);
                 }
             }
             if (dk is not null) node.AccumulateInputGrad(1, dk);
@@ -84,14 +88,18 @@ internal sealed partial class ManagedBackend
         return y;
     }
 
-    /// <summary>Samples are convolved in chunks whose padded input or wide output has about this many floats.</summary>
+    /// <summary>Samples are convolved in chunks whose padded input or wide gradient has about this many floats.</summary>
     private const int ImplicitConvChunkFloats = 1 << 20;
 
-    /// <summary>Samples [n0, n0 + count) placed at (PadTop, PadLeft) in zero images of hp × wp pixels (per-thread scratch).</summary>
+    /// <summary>
+    /// Samples [n0, n0 + count) placed at (PadTop, PadLeft) in zero images of hp × wp pixels
+    /// (per-thread scratch), then <see cref="Gemm.SegmentSlackRows"/> zero rows for the segments' last tiles.
+    /// </summary>
     private static float[] PadWide(Tensor x, in ConvGeometry g, int hp, int wp, int n0, int count)
     {
         int c = g.Channels;
-        var p = Scratch.Get(Scratch.Slot.Operand, count * hp * wp * c);
+        var p = Scratch.Get(Scratch.Slot.Operand, (count * hp * wp + Gemm.SegmentSlackRows) * c);
+        p.AsSpan(count * hp * wp * c, Gemm.SegmentSlackRows * c).Clear();
         int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft), image = hp * wp * c;
         var geometry = g;
         Parallelism.ForRanges(count, image, (n, samples) =>
@@ -102,19 +110,5 @@ internal sealed partial class ManagedBackend
                     x.Data.Slice((((n0 + n) * geometry.InH + ih) * geometry.InW) * c, w * c).CopyTo(p.AsSpan(((n * hp + ih + geometry.PadTop) * wp + geometry.PadLeft) * c));
         });
         return p;
-    }
-
-    /// <summary>The inverse of <see cref="PadWide"/>: the input positions of a wide gradient of samples [n0, n0 + count), written into <paramref name="dx"/>.</summary>
-    private static void CropWide(float[] wide, Tensor dx, in ConvGeometry g, int hp, int wp, int n0, int count)
-    {
-        int c = g.Channels;
-        int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
-        var geometry = g;
-        Parallelism.ForRanges(count, hp * wp * c, (n, samples) =>
-        {
-            for (; samples > 0; samples--, n++)
-                for (int ih = 0; ih < h; ih++)
-                    wide.AsSpan(((n * hp + ih + geometry.PadTop) * wp + geometry.PadLeft) * c, w * c).CopyTo(dx.Data.Slice((((n0 + n) * geometry.InH + ih) * geometry.InW) * c));
-        });
     }
 }

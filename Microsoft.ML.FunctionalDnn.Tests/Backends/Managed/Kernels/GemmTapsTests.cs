@@ -47,6 +47,70 @@ public sealed class GemmTapsTests
             }
     }
 
+    public static IEnumerable<object[]> SegmentCases() =>
+        GemmTests.WithEveryKernel([[1, 1, 1], [5, 17, 3], [32, 32, 32], [13, 40, 19], [28, 48, 16], [24, 33, 7], [37, 32, 9]]);
+
+    [TestMethod]
+    public void SegmentTilesAreChosenByTheRowsTheyWaste()
+    {
+        // AVX-512 runs: 8-row tiles where 12-row ones would overshoot (16- and 32-pixel image rows), 12-row ones otherwise.
+        foreach (int length in new[] { 8, 14, 16, 28, 32, 37 }) Assert.IsTrue(Gemm.SegmentsPreferEightRows(length), $"{length} rows");
+        foreach (int length in new[] { 12, 24, 36, 48 }) Assert.IsFalse(Gemm.SegmentsPreferEightRows(length), $"{length} rows");
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(SegmentCases))]
+    public void SegmentsMatchTheDefinitionAndStoreOnlyTheirRows(int length, int n, int depth, int kernel)
+    {
+        // Segments as a convolution lays them out (rows of a wide image, gaps between their C runs),
+        // the last one ending where A's slack begins; C rows outside the segments keep their values.
+        var r = new RandomGenerator(length * 3 + n + depth);
+        int[] offsets = [0, 1, 2, 40, 41, 42];
+        int[] aStarts = [0, 45, 90, 200];
+        int[] cStarts = [3, 3 + length + 2, 3 + 2 * length + 7, 3 + 3 * length + 9];
+        int aRows = aStarts[^1] + length + Gemm.SegmentSlackRows + offsets[^1], cRows = cStarts[^1] + length + 4;
+        var a = Tensor.Uniform(new Shape(aRows * depth), -1, 1, r).ToArray();
+        var b = Tensor.Uniform(new Shape(offsets.Length * depth * n), -1, 1, r).ToArray();
+        var initial = Tensor.Uniform(new Shape(cRows * n), -1, 1, r).ToArray();
+        foreach (bool transB in new[] { false, true })
+            foreach (bool accumulate in new[] { false, true })
+            {
+                var c = (float[])initial.Clone();
+                Gemm.MultiplyTapSegments(aStarts, cStarts, length, n, depth, offsets, a, depth, b, transB, c, n, accumulate, kernel: (GemmKernelKind)kernel);
+                var expected = (float[])initial.Clone();
+                for (int s = 0; s < aStarts.Length; s++)
+                {
+                    // The definition on the segment's own rows: A shifted to the segment's start.
+                    var shifted = a.AsSpan(aStarts[s] * depth).ToArray();
+                    var rows = Naive(length, n, depth, offsets, shifted, b, transB, accumulate ? initial.AsSpan(cStarts[s] * n, length * n).ToArray() : null);
+                    rows.CopyTo(expected, cStarts[s] * n);
+                }
+                for (int i = 0; i < c.Length; i++)
+                    Assert.AreEqual(expected[i], c[i], 1e-5f * depth * offsets.Length, $"transB={transB} accumulate={accumulate} element {i} (row {i / n})");
+            }
+    }
+
+    [TestMethod]
+    public void SegmentsGiveTheSameBitsOnAnyThreadCountAndCheckTheSlack()
+    {
+        var r = new RandomGenerator(9);
+        int length = 30, n = 40, depth = 24, segments = 200;
+        int[] offsets = [0, 1, 2, 34, 35, 36];
+        var aStarts = Enumerable.Range(0, segments).Select(s => s * 34).ToArray();
+        var cStarts = Enumerable.Range(0, segments).Select(s => s * length).ToArray();
+        int aRows = aStarts[^1] + length + Gemm.SegmentSlackRows + offsets[^1];
+        var a = Tensor.Uniform(new Shape(aRows * depth), -1, 1, r).ToArray();
+        var b = Tensor.Uniform(new Shape(offsets.Length * depth * n), -1, 1, r).ToArray();
+        var one = new float[segments * length * n];
+        var many = new float[segments * length * n];
+        Gemm.MultiplyTapSegments(aStarts, cStarts, length, n, depth, offsets, a, depth, b, false, one, n, false, threads: 1);
+        Gemm.MultiplyTapSegments(aStarts, cStarts, length, n, depth, offsets, a, depth, b, false, many, n, false, threads: 4);
+        CollectionAssert.AreEqual(one, many);
+        var ex = Assert.ThrowsExactly<ArgumentException>(() =>
+            Gemm.MultiplyTapSegments(aStarts, cStarts, length, n, depth, offsets, a.AsSpan(0, (aRows - 1) * depth), depth, b, false, one, n, false));
+        StringAssert.Contains(ex.Message, "A needs");
+    }
+
     [TestMethod]
     public void ResultDoesNotDependOnTheThreadCount()
     {

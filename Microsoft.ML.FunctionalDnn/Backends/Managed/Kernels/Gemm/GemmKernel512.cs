@@ -93,8 +93,9 @@ internal readonly struct GemmKernel512 : IGemmMicroKernel
         Store(c + 11 * ldc, c110, c111, accumulate);
     }
 
+    /// <summary>Writes (or adds) one row's two vectors of a tile; shared with <see cref="GemmKernel512Rows8"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(float* row, Vector512<float> v0, Vector512<float> v1, bool accumulate)
+    internal static unsafe void Store(float* row, Vector512<float> v0, Vector512<float> v1, bool accumulate)
     {
         if (accumulate)
         {
