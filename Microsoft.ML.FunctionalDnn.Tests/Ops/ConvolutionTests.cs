@@ -149,6 +149,32 @@ public sealed class ManagedConvolutionAlgorithmTests : BackendTestBase
     private readonly RandomGenerator _r = new(61);
 
     [TestMethod]
+    [DataRow(Padding.Same)]
+    [DataRow(Padding.Valid)]
+    public void ImplicitGemmWritesEveryPaddingValueItReads(Padding padding)
+    {
+        // The padded and wide buffers are per-thread scratch, cleared only where the image does not
+        // land: larger runs on NaN-filled tensors first leave NaN over the buffers (their images
+        // cover what are pads and dropped columns in the run after), which must still match direct
+        // convolution, gradients included.
+        foreach (var dirtyPadding in new[] { Padding.Valid, Padding.Same })
+        {
+            var nan = Tensor.Full(new Shape(3, 30, 30, 8), float.NaN);
+            var nanKernel = Tensor.Full(new Shape(3, 3, 8, 5), float.NaN);
+            nan.RequiresGrad = true;
+            nanKernel.RequiresGrad = true;
+            var dirty = ManagedBackend.Instance.Conv2DCore(nan, nanKernel, (1, 1), dirtyPadding, (1, 1), implicitGemm: true);
+            Ops.Sum(Ops.Multiply(dirty, Tensor.Full(dirty.Shape, float.NaN))).Backward();
+        }
+        var x = GradCheck.Rand(_r, 3, 9, 10, 8);
+        var k = GradCheck.Rand(_r, 3, 3, 8, 5);
+        var expected = ConvolutionTests.NaiveConv2D(x, k, 1, 1, 1, 1, padding);
+        var actual = ManagedBackend.Instance.Conv2DCore(x, k, (1, 1), padding, (1, 1), implicitGemm: true).ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f, $"output {i}");
+        GradCheck.Check(t => ManagedBackend.Instance.Conv2DCore(t[0], t[1], (1, 1), padding, (1, 1), implicitGemm: true), [GradCheck.Rand(_r, 2, 9, 10, 8), GradCheck.Rand(_r, 3, 3, 8, 2)]);
+    }
+
+    [TestMethod]
     [DynamicData(nameof(ConvolutionTests.Conv2DCases), typeof(ConvolutionTests))]
     public void BothConv2DAlgorithmsMatchDirectConvolutionAndGradients(int sh, int sw, int dh, int dw, Padding padding)
     {

@@ -61,13 +61,13 @@ internal sealed partial class ManagedBackend
                 // dY in the wide layout, after maxOffset zero rows so that shifting back stays in range (and zero slack rows after it for the segments' last tiles).
                 int count = Math.Min(per, g.Batch - n0), rows = count * image - maxOffset, wideRows = count * image + maxOffset + Gemm.SegmentSlackRows;
                 var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f);
-                Parallelism.ForRanges(wideRows * f, 1, (start, length) => dWide.AsSpan(start, length).Clear());
+                dWide.AsSpan(0, maxOffset * f).Clear();
+                dWide.AsSpan((maxOffset + count * image) * f, Gemm.SegmentSlackRows * f).Clear();
                 int first = n0;
                 Parallelism.ForRanges(count, image * f, (n, samples) =>
                 {
                     for (; samples > 0; samples--, n++)
-                        for (int oh = 0; oh < g.OutH; oh++)
-                            grad.Data.Slice((((first + n) * g.OutH + oh) * g.OutW) * f, g.OutW * f).CopyTo(dWide.AsSpan((maxOffset + (n * hp + oh) * wp) * f));
+                        Frame(grad.Data[((first + n) * g.OutH * g.OutW * f)..], g.OutW * f, g.OutH, g.OutW, dWide.AsSpan((maxOffset + n * image) * f, image * f), wp, 0, 0, f);
                 });
                 if (dk is not null)
                     Gemm.MultiplyTapsTransposed(rows, f, c, offsets, PadWide(x, g, hp, wp, n0, count), dWide.AsSpan(maxOffset * f), dk.Data, accumulate: true);
@@ -104,11 +104,30 @@ internal sealed partial class ManagedBackend
         var geometry = g;
         Parallelism.ForRanges(count, image, (n, samples) =>
         {
-            p.AsSpan(n * image, samples * image).Clear();
             for (; samples > 0; samples--, n++)
-                for (int ih = 0; ih < h; ih++)
-                    x.Data.Slice((((n0 + n) * geometry.InH + ih) * geometry.InW) * c, w * c).CopyTo(p.AsSpan(((n * hp + ih + geometry.PadTop) * wp + geometry.PadLeft) * c));
+                Frame(x.Data[((n0 + n) * geometry.InH * geometry.InW * c)..], geometry.InW * c, h, w, p.AsSpan(n * image, image), wp, geometry.PadTop, geometry.PadLeft, c);
         });
         return p;
+    }
+
+    /// <summary>
+    /// One image into a zero frame of <paramref name="frameW"/>-pixel rows (<paramref name="channels"/>
+    /// floats a pixel, as many rows as <paramref name="frame"/> holds): <paramref name="rows"/> rows
+    /// of <paramref name="cols"/> pixels from <paramref name="source"/> (<paramref name="rowStride"/>
+    /// floats apart) at (<paramref name="top"/>, <paramref name="left"/>), and only the rest of the
+    /// frame cleared, so each value is written once.
+    /// </summary>
+    private static void Frame(ReadOnlySpan<float> source, int rowStride, int rows, int cols, Span<float> frame, int frameW, int top, int left, int channels)
+    {
+        int rowFloats = frameW * channels;
+        frame[..(top * rowFloats)].Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            var row = frame.Slice((top + r) * rowFloats, rowFloats);
+            row[..(left * channels)].Clear();
+            source.Slice(r * rowStride, cols * channels).CopyTo(row[(left * channels)..]);
+            row[((left + cols) * channels)..].Clear();
+        }
+        frame[((top + rows) * rowFloats)..].Clear();
     }
 }
