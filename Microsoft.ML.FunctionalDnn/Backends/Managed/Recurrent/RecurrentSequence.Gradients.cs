@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using Microsoft.ML.FunctionalDnn.Backends.Managed.Kernels;
 
@@ -62,7 +63,15 @@ internal sealed partial class RecurrentSequence
         if (node.NeedsGrad(1))
         {
             var dw = Tensor.Empty(Kernel.Shape);
-            Gemm.MultiplyTapsTransposed(rows, width, Features, [0], TimeMajorX(), dProjected.Data, dw.Data, accumulate: false);
+            var timeMajorX = TimeMajorX();
+            try
+            {
+                Gemm.MultiplyTapsTransposed(rows, width, Features, [0], timeMajorX.AsSpan(0, rows * Features), dProjected.Data, dw.Data, accumulate: false);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(timeMajorX);
+            }
             node.AccumulateInputGrad(1, dw);
         }
         if (Bias is not null && node.NeedsGrad(3))
@@ -90,10 +99,10 @@ internal sealed partial class RecurrentSequence
         }
     }
 
-    /// <summary>x as (steps · batch, features), time-major, so its rows line up with the per-step gradients (forward read each step's rows in place).</summary>
+    /// <summary>x as (steps · batch, features), time-major, so its rows line up with the per-step gradients (forward read each step's rows in place); a pooled array, returned by the caller.</summary>
     private float[] TimeMajorX()
     {
-        var timeMajor = GC.AllocateUninitializedArray<float>(Steps * Batch * Features);
+        var timeMajor = ArrayPool<float>.Shared.Rent(Steps * Batch * Features);
         Parallelism.ForRanges(Steps, (long)Batch * Features, (first, count) =>
         {
             var x = X.Data;

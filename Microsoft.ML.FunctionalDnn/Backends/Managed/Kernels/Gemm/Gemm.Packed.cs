@@ -26,7 +26,7 @@ internal sealed class PackedMatrix
     /// <summary>Columns rounded up to the sliver width.</summary>
     internal int PaddedColumns { get; }
 
-    /// <summary>The packed values, pinned (the kernels read them through pointers).</summary>
+    /// <summary>The packed values (pinned by <c>fixed</c> for the length of each product).</summary>
     internal float[] Data { get; }
 }
 
@@ -40,7 +40,7 @@ internal static partial class Gemm
         var kind = kernel ?? BestKernel;
         int nr = kind switch { GemmKernelKind.Vector512 => GemmKernel512.Nr, GemmKernelKind.Vector256 => GemmKernel256.Nr, _ => GemmKernelScalar.Nr };
         int padded = (n + nr - 1) / nr * nr;
-        var data = GC.AllocateUninitializedArray<float>(Math.Max(1, k * padded), pinned: true);
+        var data = GC.AllocateUninitializedArray<float>(Math.Max(1, k * padded));
         if (k == 0 || n == 0) return new PackedMatrix(kind, k, n, padded, data);
         fixed (float* pb = b, dst = data)
         {
