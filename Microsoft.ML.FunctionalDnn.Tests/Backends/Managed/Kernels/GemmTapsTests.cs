@@ -54,8 +54,8 @@ public sealed class GemmTapsTests
     public void SegmentTilesAreChosenByTheRowsTheyWaste()
     {
         // AVX-512 runs: 8-row tiles where 12-row ones would overshoot (16- and 32-pixel image rows), 12-row ones otherwise.
-        foreach (int length in new[] { 8, 14, 16, 28, 32, 37 }) Assert.IsTrue(Gemm.SegmentsPreferEightRows(length), $"{length} rows");
-        foreach (int length in new[] { 12, 24, 36, 48 }) Assert.IsFalse(Gemm.SegmentsPreferEightRows(length), $"{length} rows");
+        foreach (int length in new[] { 8, 14, 16, 28, 32, 37 }) Assert.IsTrue(Gemm.PrefersEightRowTiles(length), $"{length} rows");
+        foreach (int length in new[] { 12, 24, 36, 48 }) Assert.IsFalse(Gemm.PrefersEightRowTiles(length), $"{length} rows");
     }
 
     [TestMethod]

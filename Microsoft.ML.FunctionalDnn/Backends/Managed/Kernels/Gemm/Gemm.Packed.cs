@@ -95,6 +95,7 @@ internal static partial class Gemm
             g.C = pc;
             switch (b.Kernel)
             {
+                case GemmKernelKind.Vector512 when PrefersEightRowTiles(m): MultiplyPacked<GemmKernel512Rows8>(ref g, pb, b.PaddedColumns); break;
                 case GemmKernelKind.Vector512: MultiplyPacked<GemmKernel512>(ref g, pb, b.PaddedColumns); break;
                 case GemmKernelKind.Vector256: MultiplyPacked<GemmKernel256>(ref g, pb, b.PaddedColumns); break;
                 default: MultiplyPacked<GemmKernelScalar>(ref g, pb, b.PaddedColumns); break;
