@@ -149,6 +149,35 @@ public sealed class ManagedConvolutionAlgorithmTests : BackendTestBase
     private readonly RandomGenerator _r = new(61);
 
     [TestMethod]
+    [DataRow(2, 2, 1, Padding.Same)]
+    [DataRow(2, 2, 1, Padding.Valid)]
+    [DataRow(2, 3, 1, Padding.Same)]
+    [DataRow(2, 1, 2, Padding.Same)]
+    public void StridedImplicitGemmMatchesThePatchMatrixAtScale(int sh, int sw, int dilation, Padding padding)
+    {
+        // Stride phases over many tiles, runs and chunks: outputs and both gradients as the patch matrix gives them.
+        var x = GradCheck.Rand(_r, 3, 17, 22, 16);
+        var k = GradCheck.Rand(_r, 3, 3, 16, 40);
+        var up = Tensor.Uniform(ManagedBackend.Instance.Conv2DCore(x, k, (sh, sw), padding, (dilation, dilation), implicitGemm: false).Shape, -1, 1, _r);
+        float[][] Run(bool implicitGemm)
+        {
+            var xi = Tensor.FromArray(x.ToArray(), x.Shape);
+            var ki = Tensor.FromArray(k.ToArray(), k.Shape);
+            xi.RequiresGrad = true;
+            ki.RequiresGrad = true;
+            var y = ManagedBackend.Instance.Conv2DCore(xi, ki, (sh, sw), padding, (dilation, dilation), implicitGemm);
+            Ops.Sum(Ops.Multiply(y, up)).Backward();
+            return [y.ToArray(), xi.Grad!.ToArray(), ki.Grad!.ToArray()];
+        }
+        var patches = Run(false);
+        var phases = Run(true);
+        string[] names = ["output", "input gradient", "kernel gradient"];
+        for (int r = 0; r < 3; r++)
+            for (int i = 0; i < patches[r].Length; i++)
+                Assert.AreEqual(patches[r][i], phases[r][i], 2e-3f * (1 + MathF.Abs(patches[r][i])), $"{names[r]} {i}");
+    }
+
+    [TestMethod]
     [DataRow(Padding.Same)]
     [DataRow(Padding.Valid)]
     public void ImplicitGemmWritesEveryPaddingValueItReads(Padding padding)

@@ -12,49 +12,65 @@ internal sealed partial class ManagedBackend
     private const int ImplicitConvMinChannels = 8;
 
     private static bool UseImplicitGemm(in ConvGeometry g, bool? forced) =>
-        g.SH == 1 && g.SW == 1 && (forced ?? g.Channels >= ImplicitConvMinChannels);
+        forced ?? g.Channels >= ImplicitConvMinChannels;
 
     /// <summary>
-    /// Stride-1 convolution without a patch matrix: y = Σₜ X[shifted by tap t] · Wₜ over the
-    /// zero-padded input laid out "wide" (each image row padded to Wp pixels, each image to Hp rows),
-    /// so that every tap is one constant row offset into the flattened input. Each output row is one
-    /// run of OutW consecutive wide rows, computed straight into y (only the last tile of a run
-    /// reads past it, into rows whose results are not stored). The backward pass is the same tap
-    /// product: dX = Σₜ dY[shifted back by t] · Wₜᵀ (one run per input row, straight into dx), and
+    /// The taps of one stride phase: the kernel taps whose padded-input row is ≡ <paramref name="P"/>
+    /// (mod SH) and column ≡ <paramref name="Q"/> (mod SW), their row offsets in the phase's wide
+    /// layout, and their W blocks one after another (null: the whole kernel, in order).
+    /// </summary>
+    private sealed record ConvPhase(int P, int Q, int[] Taps, int[] Offsets, float[]? Weights);
+
+    /// <summary>
+    /// Convolution without a patch matrix: y = Σₜ X[shifted by tap t] · Wₜ over the zero-padded
+    /// input laid out "wide" (each image row padded to W′ pixels, each image to H′ rows), so that
+    /// every tap is one constant row offset into the flattened input. A stride s splits the padded
+    /// input into s_h·s_w phases (rows ≡ p, columns ≡ q), each a stride-1 convolution with the
+    /// taps that land on it (a 3×3 kernel at stride 2: 4, 2, 2 and 1 taps), summed; stride 1 is
+    /// the one phase holding every tap. Each output row is one run of OutW consecutive wide rows,
+    /// computed straight into y (only the last tile of a run reads past it, into rows whose results
+    /// are not stored). The backward pass is the same tap product per phase: dX = Σₜ dY[shifted
+    /// back by t] · Wₜᵀ (one run per input row of the phase, straight into dx at stride 1), and
     /// dWₜ = X[shifted by t]ᵀ · dY.
     /// </summary>
     private static Tensor ConvImplicit(Tensor x, Tensor kernel, ConvGeometry g, Shape outShape, string name)
     {
-        int c = g.Channels, f = outShape[-1];
-        int hp = g.OutH + (g.KH - 1) * g.DH, wp = g.OutW + (g.KW - 1) * g.DW, image = hp * wp;
-        var offsets = new int[g.KH * g.KW];
-        for (int kh = 0; kh < g.KH; kh++)
-            for (int kw = 0; kw < g.KW; kw++) offsets[kh * g.KW + kw] = kh * g.DH * wp + kw * g.DW;
-        int maxOffset = offsets[^1];
+        int c = g.Channels, f = outShape[-1], sh = g.SH, sw = g.SW;
+        int hp = (g.OutH - 1) * sh + (g.KH - 1) * g.DH + 1, wp = (g.OutW - 1) * sw + (g.KW - 1) * g.DW + 1;
+        // Every phase image has the same wide geometry, so one dY layout serves them all.
+        int phaseH = (hp + sh - 1) / sh, phaseW = (wp + sw - 1) / sw, image = phaseH * phaseW;
+        var phases = Phases(g, kernel, c, f, phaseW);
+        int maxOffset = phases.Max(ph => ph.Offsets.Max());
         // Samples go through in chunks so the working buffers (per-thread scratch) stay small; the
-        // padded input is rebuilt in the backward pass rather than kept alive between the passes.
+        // phase images are rebuilt in the backward pass rather than kept alive between the passes.
         int per = Math.Clamp(ImplicitConvChunkFloats / (image * Math.Max(c, f)), 1, g.Batch);
         var y = Tensor.Empty(outShape);
         for (int n0 = 0; n0 < g.Batch; n0 += per)
         {
             int count = Math.Min(per, g.Batch - n0);
-            var xp = PadWide(x, g, hp, wp, n0, count);
-            // One segment per output row: its OutW positions start at that row's top-left tap in the padded input.
+            // One segment per output row: its OutW positions start at that row's top-left tap in a phase image.
             var aStarts = new int[count * g.OutH];
             var cStarts = new int[count * g.OutH];
             for (int n = 0, s = 0; n < count; n++)
-                for (int oh = 0; oh < g.OutH; oh++, s++) (aStarts[s], cStarts[s]) = ((n * hp + oh) * wp, s * g.OutW);
-            Gemm.MultiplyTapSegments(aStarts, cStarts, g.OutW, f, c, offsets, xp, c, kernel.Data, false, y.Data[(n0 * g.OutH * g.OutW * f)..], f, false);
+                for (int oh = 0; oh < g.OutH; oh++, s++) (aStarts[s], cStarts[s]) = ((n * phaseH + oh) * phaseW, s * g.OutW);
+            for (int i = 0; i < phases.Count; i++)
+            {
+                var phase = phases[i];
+                var xp = PhaseWide(x, g, phase, phaseH, phaseW, n0, count);
+                Gemm.MultiplyTapSegments(aStarts, cStarts, g.OutW, f, c, phase.Offsets, xp, c, phase.Weights ?? kernel.Data, false,
+                    y.Data[(n0 * g.OutH * g.OutW * f)..], f, accumulate: i > 0);
+            }
         }
         if (!Tape.ShouldRecord(x, kernel)) return y;
         Tape.Record(name, y, [x, kernel], node =>
         {
-            var back = new int[offsets.Length];
-            for (int t = 0; t < offsets.Length; t++) back[t] = maxOffset - offsets[t];
             var dk = node.NeedsGrad(1) ? Tensor.Zeros(kernel.Shape) : null;
-            // Input positions no window reaches (past the last window of a valid convolution) keep a zero gradient.
+            // A phase's taps' dW blocks, summed over the chunks (the single stride-1 phase sums straight into dk).
+            var phaseDw = phases.Select(ph => dk is null || ph.Weights is null ? null : new float[ph.Taps.Length * c * f]).ToArray();
+            bool strided = sh > 1 || sw > 1;
+            // Input positions no window reaches keep a zero gradient.
             int h = Math.Min(g.InH, hp - g.PadTop), w = Math.Min(g.InW, wp - g.PadLeft);
-            var dx = !node.NeedsGrad(0) ? null : h == g.InH && w == g.InW ? Tensor.Empty(x.Shape) : Tensor.Zeros(x.Shape);
+            var dx = !node.NeedsGrad(0) ? null : !strided && h == g.InH && w == g.InW ? Tensor.Empty(x.Shape) : Tensor.Zeros(x.Shape);
             var grad = node.Grad;
             for (int n0 = 0; n0 < g.Batch; n0 += per)
             {
@@ -67,25 +83,148 @@ internal sealed partial class ManagedBackend
                 Parallelism.ForRanges(count, image * f, (n, samples) =>
                 {
                     for (; samples > 0; samples--, n++)
-                        Frame(grad.Data[((first + n) * g.OutH * g.OutW * f)..], g.OutW * f, g.OutH, g.OutW, dWide.AsSpan((maxOffset + n * image) * f, image * f), wp, 0, 0, f);
+                        Frame(grad.Data[((first + n) * g.OutH * g.OutW * f)..], g.OutW * f, g.OutH, g.OutW, dWide.AsSpan((maxOffset + n * image) * f, image * f), phaseW, 0, 0, f);
                 });
-                if (dk is not null)
-                    Gemm.MultiplyTapsTransposed(rows, f, c, offsets, PadWide(x, g, hp, wp, n0, count), dWide.AsSpan(maxOffset * f), dk.Data, accumulate: true);
-                if (dx is not null)
+                for (int i = 0; i < phases.Count; i++)
                 {
-                    // One segment per input row reached by a window, written straight into dx.
-                    var aStarts = new int[count * h];
-                    var cStarts = new int[count * h];
-                    for (int n = 0, s = 0; n < count; n++)
-                        for (int ih = 0; ih < h; ih++, s++)
-                            (aStarts[s], cStarts[s]) = ((n * hp + ih + g.PadTop) * wp + g.PadLeft, (n * g.InH + ih) * g.InW);
-                    Gemm.MultiplyTapSegments(aStarts, cStarts, w, c, f, back, dWide, f, kernel.Data, true, dx.Data[(n0 * g.InH * g.InW * c)..], c, false);
+                    var phase = phases[i];
+                    if (dk is not null)
+                        Gemm.MultiplyTapsTransposed(rows, f, c, phase.Offsets, PhaseWide(x, g, phase, phaseH, phaseW, n0, count), dWide.AsSpan(maxOffset * f),
+                            phaseDw[i] ?? dk.Data, accumulate: true);
+                    if (dx is not null) PhaseInputGradient(phase, g, dWide, maxOffset, phaseH, phaseW, phase.Weights ?? kernel.Data, f, dx, n0, count);
                 }
             }
-            if (dk is not null) node.AccumulateInputGrad(1, dk);
+            if (dk is not null)
+            {
+                // Each phase's tap blocks back to their places in the (KH, KW, C, F) kernel.
+                for (int i = 0; i < phases.Count; i++)
+                {
+                    if (phaseDw[i] is not { } blocks) continue;
+                    for (int j = 0; j < phases[i].Taps.Length; j++)
+                        blocks.AsSpan(j * c * f, c * f).CopyTo(dk.Data.Slice(phases[i].Taps[j] * c * f, c * f));
+                }
+                node.AccumulateInputGrad(1, dk);
+            }
             if (dx is not null) node.AccumulateInputGrad(0, dx);
         });
         return y;
+    }
+
+    /// <summary>The stride phases that hold taps, in (p, q) order; stride 1 is one phase with every tap in kernel order.</summary>
+    private static List<ConvPhase> Phases(in ConvGeometry g, Tensor kernel, int c, int f, int phaseW)
+    {
+        var taps = new List<int>[g.SH * g.SW];
+        var offsets = new List<int>[g.SH * g.SW];
+        for (int kh = 0; kh < g.KH; kh++)
+            for (int kw = 0; kw < g.KW; kw++)
+            {
+                int u = kh * g.DH, v = kw * g.DW, phase = u % g.SH * g.SW + v % g.SW;
+                (taps[phase] ??= []).Add(kh * g.KW + kw);
+                (offsets[phase] ??= []).Add(u / g.SH * phaseW + v / g.SW);
+            }
+        var phases = new List<ConvPhase>();
+        for (int i = 0; i < taps.Length; i++)
+        {
+            if (taps[i] is null) continue;
+            float[]? weights = null;
+            if (g.SH > 1 || g.SW > 1)
+            {
+                weights = new float[taps[i].Count * c * f];
+                for (int j = 0; j < taps[i].Count; j++) kernel.Data.Slice(taps[i][j] * c * f, c * f).CopyTo(weights.AsSpan(j * c * f));
+            }
+            phases.Add(new ConvPhase(i / g.SW, i % g.SW, [.. taps[i]], [.. offsets[i]], weights));
+        }
+        return phases;
+    }
+
+    /// <summary>
+    /// The input gradient of one phase: its dY-shifted products for the phase positions that are
+    /// input pixels, one run per phase row; at stride 1 written straight into dx, otherwise into a
+    /// scratch block and then to every s-th pixel (each input pixel lies in exactly one phase).
+    /// </summary>
+    private static void PhaseInputGradient(ConvPhase phase, in ConvGeometry g, float[] dWide, int maxOffset, int phaseH, int phaseW, ReadOnlySpan<float> weights,
+        int f, Tensor dx, int n0, int count)
+    {
+        int c = g.Channels, sh = g.SH, sw = g.SW;
+        // Phase rows i and columns j whose padded position (i·sh + p, j·sw + q) is an input pixel.
+        int iLo = Math.Max(0, CeilDiv(g.PadTop - phase.P, sh)), iHi = Math.Min(phaseH - 1, FloorDiv(g.InH - 1 + g.PadTop - phase.P, sh));
+        int jLo = Math.Max(0, CeilDiv(g.PadLeft - phase.Q, sw)), jHi = Math.Min(phaseW - 1, FloorDiv(g.InW - 1 + g.PadLeft - phase.Q, sw));
+        int rowsPerSample = iHi - iLo + 1, length = jHi - jLo + 1;
+        if (rowsPerSample <= 0 || length <= 0) return;
+        var back = phase.Offsets.Select(o => maxOffset - o).ToArray();
+        var aStarts = new int[count * rowsPerSample];
+        var cStarts = new int[count * rowsPerSample];
+        bool direct = sh == 1 && sw == 1;
+        for (int n = 0, s = 0; n < count; n++)
+            for (int i = iLo; i <= iHi; i++, s++)
+            {
+                int ih = i * sh + phase.P - g.PadTop, iw = jLo * sw + phase.Q - g.PadLeft;
+                aStarts[s] = (n * phaseH + i) * phaseW + jLo;
+                cStarts[s] = direct ? (n * g.InH + ih) * g.InW + iw : s * length;
+            }
+        if (direct)
+        {
+            Gemm.MultiplyTapSegments(aStarts, cStarts, length, c, f, back, dWide, f, weights, true, dx.Data[(n0 * g.InH * g.InW * c)..], c, false);
+            return;
+        }
+        var block = Scratch.Get(Scratch.Slot.Result, aStarts.Length * length * c);
+        Gemm.MultiplyTapSegments(aStarts, cStarts, length, c, f, back, dWide, f, weights, true, block, c, false);
+        var geometry = g;
+        int p = phase.P, q = phase.Q;
+        Parallelism.ForRanges(count, rowsPerSample * length * c, (n, samples) =>
+        {
+            for (; samples > 0; samples--, n++)
+                for (int i = iLo, s = n * rowsPerSample; i <= iHi; i++, s++)
+                {
+                    int ih = i * sh + p - geometry.PadTop;
+                    for (int j = 0; j < length; j++)
+                    {
+                        int iw = (jLo + j) * sw + q - geometry.PadLeft;
+                        block.AsSpan((s * length + j) * c, c).CopyTo(dx.Data.Slice((((n0 + n) * geometry.InH + ih) * geometry.InW + iw) * c, c));
+                    }
+                }
+        });
+    }
+
+    private static int CeilDiv(int a, int b) => a >= 0 ? (a + b - 1) / b : -(-a / b);
+
+    private static int FloorDiv(int a, int b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+
+    /// <summary>
+    /// One phase's image of samples [n0, n0 + count) in the wide layout (per-thread scratch), then
+    /// <see cref="Gemm.SegmentSlackRows"/> zero rows: pixel (i, j) is the padded input's
+    /// (i·SH + p, j·SW + q), zero outside the input. At stride 1 that is the padded input itself,
+    /// placed as whole rows.
+    /// </summary>
+    private static float[] PhaseWide(Tensor x, in ConvGeometry g, ConvPhase phase, int phaseH, int phaseW, int n0, int count)
+    {
+        if (g.SH == 1 && g.SW == 1) return PadWide(x, g, phaseH, phaseW, n0, count);
+        int c = g.Channels, image = phaseH * phaseW * c;
+        var p = Scratch.Get(Scratch.Slot.Operand, (count * phaseH * phaseW + Gemm.SegmentSlackRows) * c);
+        p.AsSpan(count * image, Gemm.SegmentSlackRows * c).Clear();
+        var geometry = g;
+        Parallelism.ForRanges(count, image, (n, samples) =>
+        {
+            var xs = x.Data;
+            for (; samples > 0; samples--, n++)
+                for (int i = 0; i < phaseH; i++)
+                {
+                    var row = p.AsSpan((n * phaseH + i) * phaseW * c, phaseW * c);
+                    int ih = i * geometry.SH + phase.P - geometry.PadTop;
+                    if (ih < 0 || ih >= geometry.InH)
+                    {
+                        row.Clear();
+                        continue;
+                    }
+                    for (int j = 0; j < phaseW; j++)
+                    {
+                        int iw = j * geometry.SW + phase.Q - geometry.PadLeft;
+                        if (iw < 0 || iw >= geometry.InW) row.Slice(j * c, c).Clear();
+                        else xs.Slice((((n0 + n) * geometry.InH + ih) * geometry.InW + iw) * c, c).CopyTo(row[(j * c)..]);
+                    }
+                }
+        });
+        return p;
     }
 
     /// <summary>Samples are convolved in chunks whose padded input or wide gradient has about this many floats.</summary>
