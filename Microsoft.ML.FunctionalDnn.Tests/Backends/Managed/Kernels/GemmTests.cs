@@ -79,16 +79,29 @@ public sealed class GemmTests
         int lda = k + 3;
         var a = Random((m - 1) * lda + k, r);
         var b = Random(k * n, r);
-        var packed = Gemm.Pack(b, k, n, n, kind);
-        foreach (bool accumulate in new[] { false, true })
+        // B as stored, and the same values stored transposed (n × k) and packed as its transpose.
+        foreach (bool transposed in new[] { false, true })
         {
-            var start = Random(m * n, r);
-            var expected = (float[])start.Clone();
-            Gemm.Multiply(false, false, m, n, k, a, lda, b, n, expected, n, accumulate, threads: 1, kernel: kind);
-            var actual = (float[])start.Clone();
-            Gemm.Multiply(m, a, lda, packed, actual, n, accumulate);
-            CollectionAssert.AreEqual(expected, actual, $"{kind} {m}x{n}x{k}, accumulate={accumulate}");
+            var stored = transposed ? Transpose(b, k, n) : b;
+            var packed = Gemm.Pack(stored, k, n, transposed ? k : n, transposed, kind);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                var start = Random(m * n, r);
+                var expected = (float[])start.Clone();
+                Gemm.Multiply(false, false, m, n, k, a, lda, b, n, expected, n, accumulate, threads: 1, kernel: kind);
+                var actual = (float[])start.Clone();
+                Gemm.Multiply(m, a, lda, packed, actual, n, accumulate);
+                CollectionAssert.AreEqual(expected, actual, $"{kind} {m}x{n}x{k}, transposed={transposed}, accumulate={accumulate}");
+            }
         }
+    }
+
+    private static float[] Transpose(float[] b, int rows, int cols)
+    {
+        var t = new float[b.Length];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) t[j * rows + i] = b[i * cols + j];
+        return t;
     }
 
     [TestMethod]

@@ -232,8 +232,8 @@ internal static class RecurrentCells
     /// of the step, <paramref name="tanhC"/> tanh(c) after it and <paramref name="cPrev"/> c before
     /// it; <paramref name="dh"/> is the gradient reaching h; <paramref name="dc"/> goes from the
     /// gradient reaching c to the one passed to the previous step; <paramref name="dz"/> receives
-    /// the gradients of the gate pre-activations [i f c o]. Vector lanes evaluate the scalar
-    /// expressions in the same order, so both give the same bits.
+    /// the gradients of the gate pre-activations [i f c o]. Every width (16, 8, 1 lanes) evaluates
+    /// the same expressions in the same order, so all give the same bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void LstmBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz, int units)
@@ -241,20 +241,10 @@ internal static class RecurrentCells
         int j = 0;
         if (Vector512.IsHardwareAccelerated) LstmBackwardLanes<Vector512<float>, Lanes512>(g, tanhC, cPrev, dh, dc, dz, units, ref j);
         if (Vector256.IsHardwareAccelerated) LstmBackwardLanes<Vector256<float>, Lanes256>(g, tanhC, cPrev, dh, dc, dz, units, ref j);
-        for (; j < units; j++)
-        {
-            float gi = g[j], gf = g[units + j], gg = g[2 * units + j], go = g[3 * units + j];
-            float tcv = tanhC[j];
-            float dcTotal = dc[j] + dh[j] * go * (1 - tcv * tcv);
-            dz[j] = dcTotal * gg * gi * (1 - gi);
-            dz[units + j] = dcTotal * cPrev[j] * gf * (1 - gf);
-            dz[2 * units + j] = dcTotal * gi * (1 - gg * gg);
-            dz[3 * units + j] = dh[j] * tcv * go * (1 - go);
-            dc[j] = dcTotal * gf;
-        }
+        LstmBackwardLanes<float, Lanes1>(g, tanhC, cPrev, dh, dc, dz, units, ref j);
     }
 
-    /// <summary>The units from <paramref name="j"/> on, a whole vector at a time, with the scalar loop's expressions in its order.</summary>
+    /// <summary>The units from <paramref name="j"/> on, a whole vector (or one float) at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmBackwardLanes<TV, TL>(ReadOnlySpan<float> g, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz, int units, ref int j)
         where TV : struct where TL : struct, ILanes<TV>
@@ -282,7 +272,7 @@ internal static class RecurrentCells
     /// r and ĥ, <paramref name="hPrev"/> h before it, <paramref name="recH"/> the recurrent part of
     /// ĥ; <paramref name="dh"/> goes from the gradient reaching h to z ⊙ dh (the GEMM adds the rest);
     /// <paramref name="dxw"/> and <paramref name="dRec"/> receive the gradients of the input
-    /// projection and of the recurrent part [z r h]. Same expression order as the scalar loop.
+    /// projection and of the recurrent part [z r h]. One expression for every width.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GruBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> recH, Span<float> dh, Span<float> dxw, Span<float> dRec, int units)
@@ -290,19 +280,10 @@ internal static class RecurrentCells
         int j = 0;
         if (Vector512.IsHardwareAccelerated) GruBackwardLanes<Vector512<float>, Lanes512>(g, hPrev, recH, dh, dxw, dRec, units, ref j);
         if (Vector256.IsHardwareAccelerated) GruBackwardLanes<Vector256<float>, Lanes256>(g, hPrev, recH, dh, dxw, dRec, units, ref j);
-        for (; j < units; j++)
-        {
-            float z = g[j], r = g[units + j], hh = g[2 * units + j], d = dh[j];
-            float dzPre = d * (hPrev[j] - hh) * z * (1 - z);
-            float dhPre = d * (1 - z) * (1 - hh * hh);
-            float drPre = dhPre * recH[j] * r * (1 - r);
-            (dxw[j], dxw[units + j], dxw[2 * units + j]) = (dzPre, drPre, dhPre);
-            (dRec[j], dRec[units + j], dRec[2 * units + j]) = (dzPre, drPre, dhPre * r);
-            dh[j] = d * z;
-        }
+        GruBackwardLanes<float, Lanes1>(g, hPrev, recH, dh, dxw, dRec, units, ref j);
     }
 
-    /// <summary>The units from <paramref name="j"/> on, a whole vector at a time, with the scalar loop's expressions in its order.</summary>
+    /// <summary>The units from <paramref name="j"/> on, a whole vector (or one float) at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruBackwardLanes<TV, TL>(ReadOnlySpan<float> g, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> recH, Span<float> dh, Span<float> dxw, Span<float> dRec, int units, ref int j)
         where TV : struct where TL : struct, ILanes<TV>

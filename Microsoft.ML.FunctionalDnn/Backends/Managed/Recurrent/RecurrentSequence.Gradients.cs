@@ -34,12 +34,7 @@ internal sealed partial class RecurrentSequence
     /// Uᵀ as a (gates · units, units) matrix packed once per backward pass for the steps'
     /// dh_prev = d · Uᵀ, instead of packing it again at every step (same products, same sums).
     /// </summary>
-    internal PackedMatrix TransposedRecurrentKernel()
-    {
-        var transposed = new float[Width * Units];
-        PermuteKernel.Permute<float>(RecurrentKernel.Data, transposed, new Shape(Units, Width), [1, 0]);
-        return Gemm.Pack(transposed, Width, Units, Units);
-    }
+    internal PackedMatrix TransposedRecurrentKernel() => Gemm.Pack(RecurrentKernel.Data, Width, Units, Width, transposed: true);
 
     /// <summary>
     /// dU = Σ over steps of h_prevᵀ · d(recurrent pre-activation): one product over the whole
@@ -86,9 +81,7 @@ internal sealed partial class RecurrentSequence
         {
             // dx = d(x·W) · Wᵀ, each step's rows written straight into their batch-major places
             // (one sample's sequence apart), the steps split over the cores; Wᵀ packed once.
-            var kernelT = new float[width * Features];
-            PermuteKernel.Permute<float>(Kernel.Data, kernelT, Kernel.Shape, [1, 0]);
-            var packed = Gemm.Pack(kernelT, width, Features, Features);
+            var packed = Gemm.Pack(Kernel.Data, width, Features, width, transposed: true);
             var dx = Tensor.Empty(X.Shape);
             Parallelism.ForRanges(Steps, (long)Batch * width * Features, (first, count) =>
             {

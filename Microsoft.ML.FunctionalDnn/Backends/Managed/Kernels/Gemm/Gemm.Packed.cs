@@ -32,11 +32,14 @@ internal sealed class PackedMatrix
 
 internal static partial class Gemm
 {
-    /// <summary>Packs B (k × n, row stride <paramref name="ldb"/>, not transposed) for <see cref="Multiply(int, ReadOnlySpan{float}, int, PackedMatrix, Span{float}, int, bool)"/>.</summary>
-    internal static unsafe PackedMatrix Pack(ReadOnlySpan<float> b, int k, int n, int ldb, GemmKernelKind? kernel = null)
+    /// <summary>
+    /// Packs op(B) (k × n) for <see cref="Multiply(int, ReadOnlySpan{float}, int, PackedMatrix, Span{float}, int, bool)"/>:
+    /// B itself (row stride <paramref name="ldb"/>), or with <paramref name="transposed"/> the transpose of a stored n × k B.
+    /// </summary>
+    internal static unsafe PackedMatrix Pack(ReadOnlySpan<float> b, int k, int n, int ldb, bool transposed = false, GemmKernelKind? kernel = null)
     {
         if (k < 0 || n < 0) throw new ArgumentException($"GEMM sizes must be non-negative; received k={k}, n={n}.");
-        CheckMatrix("B", k, n, b.Length, ldb);
+        CheckMatrix("B", transposed ? n : k, transposed ? k : n, b.Length, ldb);
         var kind = kernel ?? BestKernel;
         int nr = kind switch { GemmKernelKind.Vector512 => GemmKernel512.Nr, GemmKernelKind.Vector256 => GemmKernel256.Nr, _ => GemmKernelScalar.Nr };
         int padded = (n + nr - 1) / nr * nr;
@@ -44,7 +47,7 @@ internal static partial class Gemm
         if (k == 0 || n == 0) return new PackedMatrix(kind, k, n, padded, data);
         fixed (float* pb = b, dst = data)
         {
-            var g = new GemmArgs(false, false, 0, n, k, 0, ldb, 0, false, 1) { B = pb };
+            var g = new GemmArgs(false, transposed, 0, n, k, 0, ldb, 0, false, 1) { B = pb };
             switch (kind)
             {
                 case GemmKernelKind.Vector512: PackAll<GemmKernel512>(ref g, dst, padded); break;
