@@ -51,6 +51,13 @@ internal sealed partial class TorchBackend
 
     public Tensor Add(Tensor a, Tensor b) => Binary(a, b, nameof(Add), (x, y) => x + y);
 
+    public Tensor BiasAdd(Tensor x, Tensor bias, bool relu)
+    {
+        OpChecks.CheckBiasAdd(x, bias);
+        var sum = T(x) + T(bias);
+        return WrapFloat(relu ? sum.relu_() : sum, x.Shape);
+    }
+
     public Tensor Subtract(Tensor a, Tensor b) => Binary(a, b, nameof(Subtract), (x, y) => x - y);
 
     public Tensor Multiply(Tensor a, Tensor b) => Binary(a, b, nameof(Multiply), (x, y) => x * y);

@@ -164,6 +164,7 @@ internal interface IBackend
     Tensor Multiply(Tensor a, Tensor b);
     Tensor Subtract(Tensor a, Tensor b);
     Tensor Add(Tensor a, Tensor b);
+    Tensor BiasAdd(Tensor x, Tensor bias, bool relu);
     Tensor Conv1D(Tensor x, Tensor kernel, int stride, Padding padding, int dilation);
     Tensor Conv2D(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation);
     Tensor DepthwiseConv2D(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation);

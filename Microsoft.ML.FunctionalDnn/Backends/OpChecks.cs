@@ -33,6 +33,14 @@ internal static class OpChecks
             throw new ArgumentException($"{op} needs float32 tensors; received {a.DType} {a.Shape} and {b.DType} {b.Shape}. Convert ids with Ops.Cast first.");
     }
 
+    /// <summary>A bias over the last axis: float32 x of rank 1 or more and a float32 (channels) bias with x's last dimension.</summary>
+    internal static void CheckBiasAdd(Tensor x, Tensor bias)
+    {
+        RequireFloatPair(x, bias, nameof(IBackend.BiasAdd));
+        if (x.Rank < 1 || bias.Rank != 1 || bias.Shape[0] != x.Shape[-1])
+            throw new ArgumentException($"BiasAdd needs a bias of shape {(x.Rank < 1 ? "(channels,)" : new Shape(x.Shape[-1]))} for an input {x.Shape} (one value per channel of the last axis); received {bias.Shape}.");
+    }
+
     /// <summary>Dense's operands: a float input of rank 2 or more, a (features, units) kernel, a (units) bias.</summary>
     internal static void CheckDense(Tensor x, Tensor kernel, Tensor? bias)
     {

@@ -8,6 +8,13 @@ public static partial class Ops
     /// <summary>a + b with NumPy broadcasting.</summary>
     public static Tensor Add(Tensor a, Tensor b) => Backend.Current.Add(a, b);
 
+    /// <summary>
+    /// x + bias over the last axis, then max(·, 0) when <paramref name="relu"/>: a layer's bias and
+    /// ReLU as one op (one pass over the output each way on the managed engine, and no intermediate
+    /// tensor kept for the backward pass).
+    /// </summary>
+    internal static Tensor BiasAdd(Tensor x, Tensor bias, bool relu = false) => Backend.Current.BiasAdd(x, bias, relu);
+
     /// <summary>a - b with NumPy broadcasting.</summary>
     public static Tensor Subtract(Tensor a, Tensor b) => Backend.Current.Subtract(a, b);
 

@@ -41,6 +41,9 @@ public sealed class ParallelElementwiseTests : BackendTestBase
         ["bias on the right", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Subtract(x, w)), new Shape(7)],
         ["two-axis bias on the right", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Add(x, w)), new Shape(9, 7)],
         ["bias on the left", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Divide(w, Ops.Add(Ops.Square(x), Tensor.Scalar(1f)))), new Shape(7)],
+        // 720 rows of 7: six blocks of the bias gradient's partial sums, shared out differently by each split.
+        ["bias and relu in one op", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.BiasAdd(x, w, relu: true)), new Shape(7)],
+        ["bias alone in one op", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.BiasAdd(Ops.Square(x), w)), new Shape(7)],
         ["max pool", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Add(Ops.MaxPool2D(x, (3, 3), (1, 1), Padding.Same), w)), X],
         ["patch-matrix convolution", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2D(x, w, (2, 1), Padding.Same)), new Shape(3, 3, 7, 5)],
         ["implicit convolution", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2D(Ops.Concatenate([x, Ops.Square(x), Ops.Negate(x)]), w, padding: Padding.Same)), new Shape(3, 3, 21, 5)],

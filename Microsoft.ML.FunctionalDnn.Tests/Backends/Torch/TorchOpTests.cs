@@ -15,6 +15,12 @@ public sealed class TorchElementwiseGradientTests : ElementwiseGradientTests
 }
 
 [TestClass]
+public sealed class TorchBiasAddTests : BiasAddTests
+{
+    protected override string BackendName => "torch";
+}
+
+[TestClass]
 public sealed class TorchReductionTests : ReductionTests
 {
     protected override string BackendName => "torch";

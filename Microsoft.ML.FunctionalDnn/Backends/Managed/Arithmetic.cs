@@ -18,6 +18,26 @@ internal sealed partial class ManagedBackend
         return y;
     }
 
+    public Tensor BiasAdd(Tensor x, Tensor bias, bool relu)
+    {
+        OpChecks.CheckBiasAdd(x, bias);
+        var y = Tensor.Empty(x.Shape);
+        BiasKernel.Forward(x, bias, y, relu);
+        if (Tape.ShouldRecord(x, bias))
+        {
+            // The ReLU's mask is read from y (y > 0 exactly where x + b > 0), so x need not be kept.
+            Tape.Record(nameof(BiasAdd), y, [x, bias], n =>
+            {
+                var dz = relu && n.NeedsGrad(0) ? Tensor.Empty(x.Shape) : null;
+                var db = n.NeedsGrad(1) ? Tensor.Empty(bias.Shape) : null;
+                if (dz is not null || db is not null) BiasKernel.Backward(n.Grad, relu ? y : null, dz, db);
+                if (n.NeedsGrad(0)) n.AccumulateInputGrad(0, dz ?? n.Grad);
+                if (db is not null) n.AccumulateInputGrad(1, db);
+            });
+        }
+        return y;
+    }
+
     public Tensor Subtract(Tensor a, Tensor b)
     {
         var y = BinaryKernel.Run<SubtractOperator>(a, b, nameof(Subtract));

@@ -64,7 +64,7 @@ internal sealed partial class ManagedBackend
     {
         OpChecks.CheckDense(x, kernel, bias);
         var y = MatMul(x, kernel, false, false);
-        return bias is null ? y : Add(y, bias);
+        return bias is null ? y : BiasAdd(y, bias, relu: false);
     }
 
     /// <summary>C[i] = op(A[i]) · op(B[i]) for each of <paramref name="batch"/> stacked matrices.</summary>

@@ -34,9 +34,13 @@ public abstract class ConvolutionLayer : Layer
         if (UseBias) _bias = AddWeight("bias", new Shape(channels), Initializer.Zeros);
     }
 
-    /// <summary>activation(<paramref name="convolved"/> + bias).</summary>
-    private protected Tensor Finish(Tensor convolved) =>
-        ActivationFunction.Invoke(_bias is null ? convolved : Ops.Add(convolved, _bias));
+    /// <summary>activation(<paramref name="convolved"/> + bias); a ReLU is applied with the bias in one op.</summary>
+    private protected Tensor Finish(Tensor convolved)
+    {
+        if (_bias is null) return ActivationFunction.Invoke(convolved);
+        if (ReferenceEquals(ActivationFunction, Activations.Relu)) return Ops.BiasAdd(convolved, _bias, relu: true);
+        return ActivationFunction.Invoke(Ops.BiasAdd(convolved, _bias));
+    }
 
     /// <summary>Checks that a size argument is positive, naming it.</summary>
     private protected static int Positive(int value, string name) =>

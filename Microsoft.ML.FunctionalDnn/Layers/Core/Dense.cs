@@ -69,5 +69,9 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc/>
-    protected override Tensor Call(Tensor input, bool training) => ActivationFunction.Invoke(Ops.Dense(input, _kernel, _bias));
+    /// <remarks>A ReLU is applied with the bias in one op.</remarks>
+    protected override Tensor Call(Tensor input, bool training) =>
+        _bias is not null && ReferenceEquals(ActivationFunction, Activations.Relu)
+            ? Ops.BiasAdd(Ops.Dense(input, _kernel, null), _bias, relu: true)
+            : ActivationFunction.Invoke(Ops.Dense(input, _kernel, _bias));
 }
