@@ -137,6 +137,39 @@ public class ConvolutionTests : BackendTestBase
         for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4f);
         GradCheck.Check(t => Ops.DepthwiseConv2D(t[0], t[1], (sh, sh), padding, (dh, dh)), [GradCheck.Rand(_r, 1, 5, 5, 2), GradCheck.Rand(_r, 3, 3, 2, multiplier)]);
     }
+
+    [TestMethod]
+    [DataRow(1, false, 3)]
+    [DataRow(1, true, 3)]
+    [DataRow(2, true, 8)]
+    [DataRow(1, true, 8)]
+    [DataRow(1, false, 8)]
+    public void ConvolutionWithItsBiasAndReluMatchesTheSeparateOpsAndGradients(int stride, bool relu, int channels)
+    {
+        // The layers' one-op convolution: conv + bias (+ ReLU), against the ops it replaces, and by finite differences.
+        var x = GradCheck.Rand(_r, 2, 6, 7, channels);
+        var k = GradCheck.Rand(_r, 3, 3, channels, 5);
+        var b = GradCheck.Rand(_r, 5);
+        var fused = Ops.Conv2DWithBias(x, k, b, relu, (stride, stride), Padding.Same).ToArray();
+        var sum = Ops.Add(Ops.Conv2D(x, k, (stride, stride), Padding.Same), b);
+        var separate = (relu ? Ops.Relu(sum) : sum).ToArray();
+        Assert.HasCount(separate.Length, fused);
+        for (int i = 0; i < separate.Length; i++) Assert.AreEqual(separate[i], fused[i], 1e-5f, $"output {i}");
+        // Inputs of the gradient check kept off the ReLU's kink: a bias that keeps every sum clear of 0 either way.
+        var away = Tensor.FromArray(Enumerable.Range(0, 5).Select(i => i % 2 == 0 ? 6f : -6f).ToArray(), new Shape(5));
+        GradCheck.Check(t => Ops.Conv2DWithBias(t[0], t[1], t[2], relu, (stride, stride), Padding.Same),
+            [GradCheck.Rand(_r, 2, 5, 4, channels), GradCheck.Rand(_r, 3, 3, channels, 5), relu ? away : GradCheck.Rand(_r, 5)]);
+        GradCheck.Check(t => Ops.Conv1DWithBias(t[0], t[1], t[2], relu, stride, Padding.Causal),
+            [GradCheck.Rand(_r, 2, 7, channels), GradCheck.Rand(_r, 3, channels, 5), relu ? away : GradCheck.Rand(_r, 5)]);
+    }
+
+    [TestMethod]
+    public void AConvolutionBiasOfTheWrongLengthNamesTheFilters()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Ops.Conv2DWithBias(Tensor.Zeros(new Shape(1, 4, 4, 2)), Tensor.Zeros(new Shape(3, 3, 2, 6)), Tensor.Zeros(new Shape(5)), relu: false));
+        StringAssert.Contains(e.Message, "(6,)");
+        StringAssert.Contains(e.Message, "(5,)");
+    }
 }
 
 /// <summary>
@@ -262,5 +295,47 @@ public sealed class ManagedConvolutionAlgorithmTests : BackendTestBase
         var viaShiftGrad = InputGrad(implicitGemm: true);
         var viaIm2ColGrad = InputGrad(implicitGemm: false);
         for (int i = 0; i < viaShiftGrad.Length; i++) Assert.AreEqual(viaIm2ColGrad[i], viaShiftGrad[i], 1e-4f);
+    }
+
+    [TestMethod]
+    [DataRow(1, 1, Padding.Same)]
+    [DataRow(2, 2, Padding.Same)]
+    [DataRow(1, 2, Padding.Valid)]
+    public void BiasAndReluInTheConvolutionChangeNoBitOfOutputOrInputAndKernelGradients(int sh, int sw, Padding padding)
+    {
+        // In the product's store and in the wide gradient's layout, the epilogue computes what Add and
+        // Relu compute: the same bits for y, dx and dW on both algorithms; the bias gradient is a
+        // sum in another order.
+        var x = GradCheck.Rand(_r, 3, 12, 11, 16);
+        var k = GradCheck.Rand(_r, 3, 3, 16, 24);
+        var b = GradCheck.Rand(_r, 24);
+        foreach (bool implicitGemm in new[] { false, true })
+            foreach (bool relu in new[] { false, true })
+            {
+                var up = Tensor.Uniform(ManagedBackend.Instance.Conv2DCore(x, k, (sh, sw), padding, (1, 1), implicitGemm).Shape, -1, 1, _r);
+                float[][] Run(bool fused)
+                {
+                    var xi = Tensor.FromArray(x.ToArray(), x.Shape);
+                    var ki = Tensor.FromArray(k.ToArray(), k.Shape);
+                    var bi = Tensor.FromArray(b.ToArray(), b.Shape);
+                    xi.RequiresGrad = ki.RequiresGrad = bi.RequiresGrad = true;
+                    Tensor y;
+                    if (fused) y = ManagedBackend.Instance.Conv2DCore(xi, ki, (sh, sw), padding, (1, 1), implicitGemm, bi, relu);
+                    else
+                    {
+                        var sum = Ops.Add(ManagedBackend.Instance.Conv2DCore(xi, ki, (sh, sw), padding, (1, 1), implicitGemm), bi);
+                        y = relu ? Ops.Relu(sum) : sum;
+                    }
+                    Ops.Sum(Ops.Multiply(y, up)).Backward();
+                    return [y.ToArray(), xi.Grad!.ToArray(), ki.Grad!.ToArray(), bi.Grad!.ToArray()];
+                }
+                var separate = Run(false);
+                var fused = Run(true);
+                string what = $"implicit={implicitGemm}, relu={relu}";
+                CollectionAssert.AreEqual(separate[0], fused[0], $"{what}: output");
+                CollectionAssert.AreEqual(separate[1], fused[1], $"{what}: input gradient");
+                CollectionAssert.AreEqual(separate[2], fused[2], $"{what}: kernel gradient");
+                for (int i = 0; i < separate[3].Length; i++) Assert.AreEqual(separate[3][i], fused[3][i], 1e-3f * (1 + MathF.Abs(separate[3][i])), $"{what}: bias gradient {i}");
+            }
     }
 }

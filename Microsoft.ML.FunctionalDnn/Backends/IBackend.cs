@@ -165,8 +165,9 @@ internal interface IBackend
     Tensor Subtract(Tensor a, Tensor b);
     Tensor Add(Tensor a, Tensor b);
     Tensor BiasAdd(Tensor x, Tensor bias, bool relu);
-    Tensor Conv1D(Tensor x, Tensor kernel, int stride, Padding padding, int dilation);
-    Tensor Conv2D(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation);
+    // With a bias (filters) and/or relu: the layer's epilogue, max(conv + bias, 0), in the op itself.
+    Tensor Conv1D(Tensor x, Tensor kernel, int stride, Padding padding, int dilation, Tensor? bias, bool relu);
+    Tensor Conv2D(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation, Tensor? bias, bool relu);
     Tensor DepthwiseConv2D(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation);
     Tensor Where(Tensor condition, Tensor a, Tensor b);
     Tensor OneHot(Tensor indices, int depth);

@@ -41,6 +41,13 @@ internal static class OpChecks
             throw new ArgumentException($"BiasAdd needs a bias of shape {(x.Rank < 1 ? "(channels,)" : new Shape(x.Shape[-1]))} for an input {x.Shape} (one value per channel of the last axis); received {bias.Shape}.");
     }
 
+    /// <summary>A convolution's optional bias: float32, one value per filter.</summary>
+    internal static void CheckConvBias(Tensor? bias, int filters, string op)
+    {
+        if (bias is not null && (bias.DType != DType.Float32 || bias.Rank != 1 || bias.Shape[0] != filters))
+            throw new ArgumentException($"{op}'s bias must be float32 {new Shape(filters)}, one value per filter of the kernel; received {bias.DType} {bias.Shape}.");
+    }
+
     /// <summary>Dense's operands: a float input of rank 2 or more, a (features, units) kernel, a (units) bias.</summary>
     internal static void CheckDense(Tensor x, Tensor kernel, Tensor? bias)
     {

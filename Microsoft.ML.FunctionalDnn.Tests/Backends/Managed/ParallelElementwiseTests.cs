@@ -47,6 +47,8 @@ public sealed class ParallelElementwiseTests : BackendTestBase
         ["max pool", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Add(Ops.MaxPool2D(x, (3, 3), (1, 1), Padding.Same), w)), X],
         ["patch-matrix convolution", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2D(x, w, (2, 1), Padding.Same)), new Shape(3, 3, 7, 5)],
         ["implicit convolution", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2D(Ops.Concatenate([x, Ops.Square(x), Ops.Negate(x)]), w, padding: Padding.Same)), new Shape(3, 3, 21, 5)],
+        ["implicit convolution with its bias and relu", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2DWithBias(Ops.Concatenate([x, Ops.Square(x), Ops.Negate(x)]), w, Ops.Sum(w, [0, 1, 2]), relu: true, padding: Padding.Same)), new Shape(3, 3, 21, 5)],
+        ["patch-matrix convolution with its bias", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2DWithBias(x, w, Ops.Sum(w, [0, 1, 2]), relu: false, (2, 1), Padding.Same)), new Shape(3, 3, 7, 5)],
         ["transposed convolution", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.Conv2DTranspose(x, w, (2, 2), Padding.Same)), new Shape(3, 3, 4, 7)],
         ["batch normalization", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.BatchNormTraining(x, w, Ops.Negate(w), 1e-3f, out _, out _)), new Shape(7)],
         ["layer normalization", new Func<Tensor, Tensor, Tensor>((x, w) => Ops.LayerNorm(x, w, Ops.Square(w))), new Shape(7)],

@@ -8,11 +8,12 @@ internal sealed partial class ManagedBackend
     /// <summary>Patch matrices are built for this many floats at a time, so memory stays bounded for large batches.</summary>
     private const int ColumnBufferFloats = 1 << 22;
 
-    public Tensor Conv2D(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation) =>
-        Conv2DCore(x, kernel, strides, padding, dilation, implicitGemm: null);
+    public Tensor Conv2D(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation, Tensor? bias, bool relu) =>
+        Conv2DCore(x, kernel, strides, padding, dilation, implicitGemm: null, bias, relu);
 
     /// <summary>Conv2D with the algorithm chosen (<paramref name="implicitGemm"/> null) or forced (tests run both).</summary>
-    internal Tensor Conv2DCore(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation, bool? implicitGemm)
+    internal Tensor Conv2DCore(Tensor x, Tensor kernel, (int H, int W)? strides, Padding padding, (int H, int W)? dilation, bool? implicitGemm,
+        Tensor? bias = null, bool relu = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(kernel);
@@ -24,14 +25,16 @@ internal sealed partial class ManagedBackend
         var g = Geometry(x, kernel.Shape[0], kernel.Shape[1], sh, sw, dh, dw, padding, padding, nameof(Conv2D));
         if (kernel.Shape[2] != g.Channels)
             throw new ArgumentException($"Conv2D: the kernel {kernel.Shape} expects {kernel.Shape[2]} input channels; the input {x.Shape} has {g.Channels}.");
-        return ConvCore(x, kernel, g, new Shape(g.Batch, g.OutH, g.OutW, kernel.Shape[3]), nameof(Conv2D), implicitGemm);
+        OpChecks.CheckConvBias(bias, kernel.Shape[3], nameof(Conv2D));
+        return ConvCore(x, kernel, g, new Shape(g.Batch, g.OutH, g.OutW, kernel.Shape[3]), nameof(Conv2D), implicitGemm, bias, relu);
     }
 
-    public Tensor Conv1D(Tensor x, Tensor kernel, int stride, Padding padding, int dilation) =>
-        Conv1DCore(x, kernel, stride, padding, dilation, implicitGemm: null);
+    public Tensor Conv1D(Tensor x, Tensor kernel, int stride, Padding padding, int dilation, Tensor? bias, bool relu) =>
+        Conv1DCore(x, kernel, stride, padding, dilation, implicitGemm: null, bias, relu);
 
     /// <summary>Conv1D with the algorithm chosen (<paramref name="implicitGemm"/> null) or forced (tests run both).</summary>
-    internal Tensor Conv1DCore(Tensor x, Tensor kernel, int stride, Padding padding, int dilation, bool? implicitGemm)
+    internal Tensor Conv1DCore(Tensor x, Tensor kernel, int stride, Padding padding, int dilation, bool? implicitGemm,
+        Tensor? bias = null, bool relu = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(kernel);
@@ -41,8 +44,9 @@ internal sealed partial class ManagedBackend
         var g = Geometry(x4, 1, kernel.Shape[0], 1, stride, 1, dilation, Padding.Valid, padding, nameof(Conv1D));
         if (kernel.Shape[1] != g.Channels)
             throw new ArgumentException($"Conv1D: the kernel {kernel.Shape} expects {kernel.Shape[1]} input channels; the input {x.Shape} has {g.Channels}.");
+        OpChecks.CheckConvBias(bias, kernel.Shape[2], nameof(Conv1D));
         var k4 = Reshape(kernel, 1, kernel.Shape[0], kernel.Shape[1], kernel.Shape[2]);
-        var y = ConvCore(x4, k4, g, new Shape(g.Batch, 1, g.OutW, kernel.Shape[2]), nameof(Conv1D), implicitGemm);
+        var y = ConvCore(x4, k4, g, new Shape(g.Batch, 1, g.OutW, kernel.Shape[2]), nameof(Conv1D), implicitGemm, bias, relu);
         return Reshape(y, g.Batch, g.OutW, kernel.Shape[2]);
     }
 
@@ -57,10 +61,15 @@ internal sealed partial class ManagedBackend
     private static bool IsPointwise(in ConvGeometry g) =>
         g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PadTop == 0 && g.PadLeft == 0;
 
-    private static Tensor ConvCore(Tensor x, Tensor kernel, ConvGeometry g, Shape outShape, string name, bool? implicitGemm)
+    /// <summary>
+    /// y = conv(x, kernel), then + <paramref name="bias"/> and the ReLU when given (the layer's
+    /// epilogue: in the product's store on the implicit path, in one pass over y otherwise; the
+    /// backward pass masks and sums the output gradient on its way into the products).
+    /// </summary>
+    private static Tensor ConvCore(Tensor x, Tensor kernel, ConvGeometry g, Shape outShape, string name, bool? implicitGemm, Tensor? bias, bool relu)
     {
         RequireFloat(x, name);
-        if (!IsPointwise(g) && UseImplicitGemm(g, implicitGemm)) return ConvImplicit(x, kernel, g, outShape, name);
+        if (!IsPointwise(g) && UseImplicitGemm(g, implicitGemm)) return ConvImplicit(x, kernel, g, outShape, name, bias, relu);
         int filters = outShape[-1], patch = g.PatchSize, positions = g.OutputPositions;
         var y = Tensor.Empty(outShape);
         var w = kernel.Data;
@@ -82,15 +91,24 @@ internal sealed partial class ManagedBackend
             }
             ArrayPool<float>.Shared.Return(col);
         }
-        if (Tape.ShouldRecord(x, kernel))
-            Tape.Record(name, y, [x, kernel], node => ConvBackward(node, x, kernel, g, filters));
+        if (bias is not null || relu) BiasKernel.Forward(y, bias ?? Tensor.Zeros(new Shape(filters)), y, relu);
+        if (Tape.ShouldRecord(ConvInputs(x, kernel, bias)))
+            Tape.Record(name, y, ConvInputs(x, kernel, bias), node => ConvBackward(node, x, kernel, g, filters, y, bias, relu));
         return y;
     }
 
-    private static void ConvBackward(GradNode node, Tensor x, Tensor kernel, ConvGeometry g, int filters)
+    /// <summary>What a convolution's tape node depends on: x, the kernel and the bias when there is one (input 2).</summary>
+    private static Tensor[] ConvInputs(Tensor x, Tensor kernel, Tensor? bias) => bias is null ? [x, kernel] : [x, kernel, bias];
+
+    private static void ConvBackward(GradNode node, Tensor x, Tensor kernel, ConvGeometry g, int filters, Tensor y, Tensor? bias, bool relu)
     {
         int patch = g.PatchSize, positions = g.OutputPositions;
-        var dy = node.Grad.Data;
+        // The epilogue first: the ReLU's mask (from y) and the bias gradient, in one pass.
+        var db = bias is not null && node.NeedsGrad(2) ? Tensor.Empty(bias.Shape) : null;
+        var dz = relu ? Tensor.Empty(y.Shape) : null;
+        if (dz is not null || db is not null) BiasKernel.Backward(node.Grad, relu ? y : null, dz, db);
+        if (db is not null) node.AccumulateInputGrad(2, db);
+        var dy = (dz ?? node.Grad).Data;
         Tensor? dx = node.NeedsGrad(0) ? Tensor.Zeros(x.Shape) : null;
         Tensor? dw = node.NeedsGrad(1) ? Tensor.Empty(kernel.Shape) : null;
         if (IsPointwise(g))

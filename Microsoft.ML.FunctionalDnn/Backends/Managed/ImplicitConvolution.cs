@@ -31,9 +31,11 @@ internal sealed partial class ManagedBackend
     /// computed straight into y (only the last tile of a run reads past it, into rows whose results
     /// are not stored). The backward pass is the same tap product per phase: dX = Σₜ dY[shifted
     /// back by t] · Wₜᵀ (one run per input row of the phase, straight into dx at stride 1), and
-    /// dWₜ = X[shifted by t]ᵀ · dY.
+    /// dWₜ = X[shifted by t]ᵀ · dY. A bias and ReLU are added to each output row in the last
+    /// phase's store; backward, dY is masked by the ReLU and summed for the bias gradient as it is
+    /// laid out wide.
     /// </summary>
-    private static Tensor ConvImplicit(Tensor x, Tensor kernel, ConvGeometry g, Shape outShape, string name)
+    private static Tensor ConvImplicit(Tensor x, Tensor kernel, ConvGeometry g, Shape outShape, string name, Tensor? bias, bool relu)
     {
         int c = g.Channels, f = outShape[-1], sh = g.SH, sw = g.SW;
         int hp = (g.OutH - 1) * sh + (g.KH - 1) * g.DH + 1, wp = (g.OutW - 1) * sw + (g.KW - 1) * g.DW + 1;
@@ -45,6 +47,7 @@ internal sealed partial class ManagedBackend
         // phase images are rebuilt in the backward pass rather than kept alive between the passes.
         int per = Math.Clamp(ImplicitConvChunkFloats / (image * Math.Max(c, f)), 1, g.Batch);
         var y = Tensor.Empty(outShape);
+        float[]? epilogue = bias?.Data.ToArray() ?? (relu ? new float[f] : null);
         for (int n0 = 0; n0 < g.Batch; n0 += per)
         {
             int count = Math.Min(per, g.Batch - n0);
@@ -57,13 +60,18 @@ internal sealed partial class ManagedBackend
             {
                 var phase = phases[i];
                 var xp = PhaseWide(x, g, phase, phaseH, phaseW, n0, count);
+                bool last = i == phases.Count - 1;
                 Gemm.MultiplyTapSegments(aStarts, cStarts, g.OutW, f, c, phase.Offsets, xp, c, phase.Weights ?? kernel.Data, false,
-                    y.Data[(n0 * g.OutH * g.OutW * f)..], f, accumulate: i > 0);
+                    y.Data[(n0 * g.OutH * g.OutW * f)..], f, accumulate: i > 0, bias: last ? epilogue : default, relu: last && relu);
             }
         }
-        if (!Tape.ShouldRecord(x, kernel)) return y;
-        Tape.Record(name, y, [x, kernel], node =>
+        if (!Tape.ShouldRecord(ConvInputs(x, kernel, bias))) return y;
+        Tape.Record(name, y, ConvInputs(x, kernel, bias), node =>
         {
+            var db = bias is not null && node.NeedsGrad(2) ? Tensor.Zeros(bias.Shape) : null;
+            // Each sample's share of the bias gradient, added in sample order whatever the cores.
+            var sampleSums = db is null ? null : new float[per * f];
+            bool epilogueGradient = relu || db is not null;
             var dk = node.NeedsGrad(1) ? Tensor.Zeros(kernel.Shape) : null;
             // A phase's taps' dW blocks, summed over the chunks (the single stride-1 phase sums straight into dk).
             var phaseDw = phases.Select(ph => dk is null || ph.Weights is null ? null : new float[ph.Taps.Length * c * f]).ToArray();
@@ -79,12 +87,14 @@ internal sealed partial class ManagedBackend
                 var dWide = Scratch.Get(Scratch.Slot.Gradient, wideRows * f);
                 dWide.AsSpan(0, maxOffset * f).Clear();
                 dWide.AsSpan((maxOffset + count * image) * f, Gemm.SegmentSlackRows * f).Clear();
-                int first = n0;
+                int first = n0, outImage = g.OutH * g.OutW * f;
                 Parallelism.ForRanges(count, image * f, (n, samples) =>
                 {
                     for (; samples > 0; samples--, n++)
-                        Frame(grad.Data[((first + n) * g.OutH * g.OutW * f)..], g.OutW * f, g.OutH, g.OutW, dWide.AsSpan((maxOffset + n * image) * f, image * f), phaseW, 0, 0, f);
+                        Frame(grad.Data.Slice((first + n) * outImage, outImage), g.OutW * f, g.OutH, g.OutW, dWide.AsSpan((maxOffset + n * image) * f, image * f), phaseW, 0, 0, f,
+                            relu ? y.Data.Slice((first + n) * outImage, outImage) : default, sampleSums is null ? default : sampleSums.AsSpan(n * f, f), epilogueGradient);
                 });
+                if (db is not null) BiasKernel.AddPartials(sampleSums, count, db.Data);
                 for (int i = 0; i < phases.Count; i++)
                 {
                     var phase = phases[i];
@@ -106,6 +116,7 @@ internal sealed partial class ManagedBackend
                 node.AccumulateInputGrad(1, dk);
             }
             if (dx is not null) node.AccumulateInputGrad(0, dx);
+            if (db is not null) node.AccumulateInputGrad(2, db);
         });
         return y;
     }
@@ -256,15 +267,29 @@ internal sealed partial class ManagedBackend
     /// floats apart) at (<paramref name="top"/>, <paramref name="left"/>), and only the rest of the
     /// frame cleared, so each value is written once.
     /// </summary>
-    private static void Frame(ReadOnlySpan<float> source, int rowStride, int rows, int cols, Span<float> frame, int frameW, int top, int left, int channels)
+    private static void Frame(ReadOnlySpan<float> source, int rowStride, int rows, int cols, Span<float> frame, int frameW, int top, int left, int channels) =>
+        Frame(source, rowStride, rows, cols, frame, frameW, top, left, channels, default, default, epilogueGradient: false);
+
+    /// <summary>
+    /// <see cref="Frame(ReadOnlySpan{float}, int, int, int, Span{float}, int, int, int, int)"/> of an
+    /// output gradient through a layer's epilogue when <paramref name="epilogueGradient"/>: each
+    /// value kept where <paramref name="mask"/> (the output, laid out as the source) is positive
+    /// (all of them with an empty mask: no ReLU), each pixel added into <paramref name="sums"/>
+    /// (the bias gradient's share) when it is not empty.
+    /// </summary>
+    private static void Frame(ReadOnlySpan<float> source, int rowStride, int rows, int cols, Span<float> frame, int frameW, int top, int left, int channels,
+        ReadOnlySpan<float> mask, Span<float> sums, bool epilogueGradient)
     {
+        if (!sums.IsEmpty) sums.Clear();
         int rowFloats = frameW * channels;
         frame[..(top * rowFloats)].Clear();
         for (int r = 0; r < rows; r++)
         {
             var row = frame.Slice((top + r) * rowFloats, rowFloats);
             row[..(left * channels)].Clear();
-            source.Slice(r * rowStride, cols * channels).CopyTo(row[(left * channels)..]);
+            var run = row.Slice(left * channels, cols * channels);
+            if (!epilogueGradient) source.Slice(r * rowStride, cols * channels).CopyTo(run);
+            else BiasKernel.GradientRun(source.Slice(r * rowStride, cols * channels), mask.IsEmpty ? default : mask.Slice(r * rowStride, cols * channels), run, sums, channels);
             row[((left + cols) * channels)..].Clear();
         }
         frame[((top + rows) * rowFloats)..].Clear();

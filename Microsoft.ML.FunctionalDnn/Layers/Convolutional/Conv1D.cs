@@ -42,5 +42,5 @@ public sealed class Conv1D(int filters, int kernelSize, int strides = 1, Padding
     }
 
     /// <inheritdoc/>
-    protected override Tensor Call(Tensor input, bool training) => Finish(Ops.Conv1D(input, _kernel, Strides, Padding, DilationRate));
+    protected override Tensor Call(Tensor input, bool training) => FinishConvolved(Ops.Conv1DWithBias(input, _kernel, Bias, ReluInOp, Strides, Padding, DilationRate));
 }

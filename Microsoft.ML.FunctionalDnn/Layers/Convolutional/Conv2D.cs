@@ -67,5 +67,5 @@ public sealed class Conv2D : ConvolutionLayer
     }
 
     /// <inheritdoc/>
-    protected override Tensor Call(Tensor input, bool training) => Finish(Ops.Conv2D(input, _kernel, Strides, Padding, DilationRate));
+    protected override Tensor Call(Tensor input, bool training) => FinishConvolved(Ops.Conv2DWithBias(input, _kernel, Bias, ReluInOp, Strides, Padding, DilationRate));
 }

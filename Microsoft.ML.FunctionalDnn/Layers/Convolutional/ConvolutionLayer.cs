@@ -34,7 +34,16 @@ public abstract class ConvolutionLayer : Layer
         if (UseBias) _bias = AddWeight("bias", new Shape(channels), Initializer.Zeros);
     }
 
-    /// <summary>activation(<paramref name="convolved"/> + bias); a ReLU is applied with the bias in one op.</summary>
+    /// <summary>The bias a convolution op adds itself (null: none), for <see cref="FinishConvolved"/>.</summary>
+    private protected Tensor? Bias => _bias;
+
+    /// <summary>Whether the convolution op applies the activation itself (a ReLU), for <see cref="FinishConvolved"/>.</summary>
+    private protected bool ReluInOp => ReferenceEquals(ActivationFunction, Activations.Relu);
+
+    /// <summary>The activation after a convolution op that added <see cref="Bias"/> itself and applied the ReLU when <see cref="ReluInOp"/>.</summary>
+    private protected Tensor FinishConvolved(Tensor convolved) => ReluInOp ? convolved : ActivationFunction.Invoke(convolved);
+
+    /// <summary>activation(<paramref name="convolved"/> + bias), for ops without a bias of their own; a ReLU is applied with the bias in one op.</summary>
     private protected Tensor Finish(Tensor convolved)
     {
         if (_bias is null) return ActivationFunction.Invoke(convolved);

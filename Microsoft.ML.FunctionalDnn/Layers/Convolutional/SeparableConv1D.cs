@@ -39,6 +39,6 @@ public sealed class SeparableConv1D(int filters, int kernelSize, int strides = 1
         var x4 = Ops.Reshape(input, n, 1, input.Shape[1], c);
         var k4 = Ops.Reshape(_depthwise, 1, KernelSize, c, DepthMultiplier);
         var d = Ops.DepthwiseConv2D(x4, k4, (1, Strides), Padding);
-        return Finish(Ops.Conv1D(Ops.Reshape(d, n, d.Shape[2], d.Shape[3]), _pointwise));
+        return FinishConvolved(Ops.Conv1DWithBias(Ops.Reshape(d, n, d.Shape[2], d.Shape[3]), _pointwise, Bias, ReluInOp));
     }
 }

@@ -34,5 +34,5 @@ public sealed class SeparableConv2D(int filters, int kernelSize, int strides = 1
 
     /// <inheritdoc/>
     protected override Tensor Call(Tensor input, bool training) =>
-        Finish(Ops.Conv2D(Ops.DepthwiseConv2D(input, _depthwise, (Strides, Strides), Padding), _pointwise));
+        FinishConvolved(Ops.Conv2DWithBias(Ops.DepthwiseConv2D(input, _depthwise, (Strides, Strides), Padding), _pointwise, Bias, ReluInOp));
 }

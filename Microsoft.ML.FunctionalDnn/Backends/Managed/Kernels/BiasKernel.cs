@@ -66,8 +66,42 @@ internal static class BiasKernel
         if (db is null || partials is null) return;
         var total = db.Data;
         total.Clear();
-        for (int block = 0; block < blocks; block++) AddRow(partials.AsSpan(block * channels, channels), total);
+        AddPartials(partials, blocks, total);
         ArrayPool<float>.Shared.Return(partials);
+    }
+
+    /// <summary>row = row + bias (then max(·, 0) when <paramref name="relu"/>) in place, for each of <paramref name="rows"/> rows <paramref name="stride"/> floats apart: a product's epilogue while its rows are still in cache.</summary>
+    internal static unsafe void ApplyInPlace(float* c, int rows, int stride, ReadOnlySpan<float> bias, bool relu)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var row = new Span<float>(c + (long)r * stride, bias.Length);
+            if (relu) ForwardRow<Relu>(row, bias, row);
+            else ForwardRow<Linear>(row, bias, row);
+        }
+    }
+
+    /// <summary>
+    /// A run of whole pixels (bias.Length = channels floats each) of the output gradient into
+    /// <paramref name="dz"/>: dy where y &gt; 0 (with <paramref name="y"/> empty, dy itself), each
+    /// pixel's values added to <paramref name="sums"/> when it is not empty.
+    /// </summary>
+    internal static void GradientRun(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, Span<float> dz, Span<float> sums, int channels)
+    {
+        if (y.IsEmpty) dy.CopyTo(dz);
+        if (y.IsEmpty && sums.IsEmpty) return;
+        for (int at = 0; at < dy.Length; at += channels)
+        {
+            if (y.IsEmpty) AddRow(dy.Slice(at, channels), sums);
+            else BackwardRow(dy.Slice(at, channels), y.Slice(at, channels), dz.Slice(at, channels), sums);
+        }
+    }
+
+    /// <summary>total += each of the <paramref name="count"/> consecutive partial sums in <paramref name="partials"/>, in order.</summary>
+    internal static void AddPartials(ReadOnlySpan<float> partials, int count, Span<float> total)
+    {
+        int channels = total.Length;
+        for (int i = 0; i < count; i++) AddRow(partials.Slice(i * channels, channels), total);
     }
 
     private interface IActivation

@@ -70,6 +70,10 @@ internal static partial class Gemm
         /// <summary>With segments: the first A row and the first C row of each run of <see cref="SegmentLength"/> rows (M is then the segment count).</summary>
         public int[]? ASegments, CSegments;
         public int SegmentLength;
+
+        /// <summary>With segments: a bias of N values added to each segment's rows once they are final (null: none), then the ReLU when <see cref="Relu"/>.</summary>
+        public float* Bias;
+        public bool Relu;
     }
 
     /// <summary>
@@ -85,12 +89,18 @@ internal static partial class Gemm
     /// convolution's valid output positions are such runs in the padded "wide" input (one per image
     /// row), so the results go straight into the output tensor: no wide result to crop and no
     /// products for the positions that would be dropped. A needs <see cref="SegmentSlackRows"/>
-    /// readable rows past the last segment.
+    /// readable rows past the last segment. With a <paramref name="bias"/> (n values), each
+    /// segment's rows get it added (and the ReLU when <paramref name="relu"/>) as soon as they are
+    /// final, while they are still in cache: a convolution layer's epilogue without another pass.
     /// </summary>
     internal static void MultiplyTapSegments(ReadOnlySpan<int> aStarts, ReadOnlySpan<int> cStarts, int length, int n, int depth, ReadOnlySpan<int> offsets,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, bool transB, Span<float> c, int ldc,
-        bool accumulate, int threads = 0, GemmKernelKind? kernel = null)
+        bool accumulate, int threads = 0, GemmKernelKind? kernel = null, ReadOnlySpan<float> bias = default, bool relu = false)
     {
+        if (!bias.IsEmpty && bias.Length != n)
+            throw new ArgumentException($"Tap GEMM segments: the bias has {bias.Length} values for {n} columns.");
+        if (relu && bias.IsEmpty)
+            throw new ArgumentException("Tap GEMM segments: the ReLU epilogue comes with a bias (pass zeros for none).");
         if (aStarts.Length != cStarts.Length)
             throw new ArgumentException($"Tap GEMM segments: {aStarts.Length} A starts but {cStarts.Length} C starts.");
         if (length < 0 || n < 0 || depth <= 0 || offsets.Length == 0)
@@ -115,11 +125,12 @@ internal static partial class Gemm
         if ((long)aStarts.Length * length * n * depth * offsets.Length < ParallelThreshold) threads = 1;
         unsafe
         {
-            fixed (float* pa = a, pb = b, pc = c)
+            fixed (float* pa = a, pb = b, pc = c, pbias = bias)
             {
                 var args = new TapArgs(aStarts.Length, n, depth, lda, ldc, accumulate, threads, offsets.ToArray())
                 {
                     A = pa, C = pc, ASegments = aStarts.ToArray(), CSegments = cStarts.ToArray(), SegmentLength = length,
+                    Bias = bias.IsEmpty ? null : pbias, Relu = relu,
                 };
                 switch (kernel ?? BestKernel)
                 {
@@ -276,6 +287,7 @@ internal static partial class Gemm
                     StoreEdge(edge, nr, c + j0, g.Ldc, mm, nn, g.Accumulate);
                 }
             }
+            if (g.Bias != null) BiasKernel.ApplyInPlace(g.C + (long)cStarts[s] * g.Ldc, length, g.Ldc, new ReadOnlySpan<float>(g.Bias, g.N), g.Relu);
         }
     }
 }
