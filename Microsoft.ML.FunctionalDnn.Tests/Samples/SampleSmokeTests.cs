@@ -52,6 +52,25 @@ public sealed class SampleSmokeTests
     }
 
     [TestMethod]
+    public void ReviewScoringTrainsEvaluatesAndPredictsTheModelBuilderWay()
+    {
+        using var directory = new TempDirectory();
+        string output = SampleRunner.RunIn(directory.Path, "ReviewScoring", Timeout, "--quick");
+        // The generated layout's files: the data it trains on and the one model file it saves and loads.
+        Assert.IsTrue(File.Exists(Path.Combine(directory.Path, "reviews.csv")), output);
+        Assert.IsTrue(File.Exists(Path.Combine(directory.Path, "ReviewModel.mlnet")), output);
+        // Both heads against their trivial baselines, through ML.NET's evaluators.
+        var sentiment = SampleRunner.Numbers(output, "Sentiment (ML.NET's multiclass evaluator): accuracy");
+        Assert.IsTrue(sentiment[0] > sentiment[1] + 25, $"sentiment accuracy {sentiment[0]} % vs the commonest class {sentiment[1]} %\n{output}");
+        var rating = SampleRunner.Numbers(output, "Rating (ML.NET's regression evaluator): MAE");
+        Assert.IsTrue(rating[0] < rating[1] / 1.5, $"rating MAE {rating[0]} vs the mean rating's {rating[1]}\n{output}");
+        StringAssert.Contains(output, "Confusion table");
+        // ReviewModel.Predict, the generated consumption code, on a clearly good and a clearly bad review.
+        StringAssert.Contains(output, "Works well. Very sturdy.\" (Kitchen, 20) → Positive");
+        StringAssert.Contains(output, "Not good quality. Arrived late.\" (Electronics, 150) → Negative");
+    }
+
+    [TestMethod]
     public void SocialMediaHeadsShowsTheBuildErrorAndBeatsEveryBaseline()
     {
         string output = SampleRunner.Run("SocialMediaHeads", Timeout, "--quick");
