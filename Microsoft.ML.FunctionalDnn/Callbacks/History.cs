@@ -3,6 +3,7 @@ using Microsoft.ML.FunctionalDnn.Visualization;
 namespace Microsoft.ML.FunctionalDnn.Callbacks;
 
 /// <summary>What Fit returns (Keras's History): per epoch, every log value under Keras's key names.</summary>
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = ["text/html"])]
 public sealed class History : Callback
 {
     private readonly Dictionary<string, List<float>> _values = [];

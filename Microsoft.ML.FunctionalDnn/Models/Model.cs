@@ -8,6 +8,7 @@ namespace Microsoft.ML.FunctionalDnn;
 /// calling it on new symbolic tensors reuses its weights (nested models, shared towers), and
 /// calling it on concrete tensors runs the graph.
 /// </summary>
+[Visualization.TypeFormatterSource(typeof(Visualization.NotebookFormatterSource), PreferredMimeTypes = ["text/html"])]
 public partial class Model : Layer
 {
     private List<Node> _nodes = [];
@@ -151,6 +152,13 @@ public partial class Model : Layer
         string text = ModelSummary.Render(this, HideInputsInSummary);
         if (print) Console.Write(text);
         return text;
+    }
+
+    /// <summary>The summary table as HTML (what a notebook shows for a model).</summary>
+    internal string SummaryHtml()
+    {
+        RequireGraph();
+        return ModelSummary.RenderHtml(this, HideInputsInSummary);
     }
 
     /// <summary>Throws when the graph does not exist yet (a Sequential model waiting for its input shape); the trainer, saving and plotting call it first.</summary>

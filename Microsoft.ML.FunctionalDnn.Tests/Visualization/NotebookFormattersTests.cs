@@ -1,0 +1,84 @@
+using System.Xml.Linq;
+using Microsoft.DotNet.Interactive.Formatting;
+using Microsoft.ML.FunctionalDnn.Layers;
+using static Microsoft.ML.FunctionalDnn.Keras;
+
+namespace Microsoft.ML.FunctionalDnn.Tests.Visualization;
+
+/// <summary>
+/// What a .NET Interactive notebook shows for the library's objects: its Formatter (the package the
+/// kernel uses) finds the library's formatters by its naming convention, with no reference from the
+/// library to .NET Interactive.
+/// </summary>
+[TestClass]
+public sealed class NotebookFormattersTests
+{
+    [TestInitialize]
+    public void ResetNames() => LayerNames.Reset();
+
+    private static Model TwoInputs()
+    {
+        var text = Input([6], name: "text");
+        var meta = Input([3], name: "meta");
+        var joined = Concatenate([new Dense(4, "relu", name: "text_dense").Apply(text), meta], name: "join");
+        return new Model([text, meta], new Dense(2, "softmax", name: "head").Apply(joined), name: "two_inputs");
+    }
+
+    [TestMethod]
+    public void AModelIsShownAsItsSummaryTableInHtml()
+    {
+        var model = TwoInputs();
+        string html = model.ToDisplayString(HtmlFormatter.MimeType);
+        // Well-formed, one row per layer with the summary's columns, counts and connections.
+        var table = XElement.Parse(html);
+        var rows = table.Descendants("tbody").Single().Elements("tr").ToList();
+        // The layers in the text summary's order.
+        CollectionAssert.AreEqual(model.Layers.Select(l => $"{l.Name} ({l.ClassName})").ToArray(), rows.Select(r => r.Elements("td").First().Value).ToArray());
+        CollectionAssert.AreEquivalent(new[] { "text (InputLayer)", "text_dense (Dense)", "meta (InputLayer)", "join (Concatenate)", "head (Dense)" },
+            rows.Select(r => r.Elements("td").First().Value).ToArray());
+        CollectionAssert.AreEqual(new[] { "Layer (type)", "Output Shape", "Param #", "Connected to" }, table.Descendants("th").Select(h => h.Value).ToArray());
+        var join = rows.Single(r => r.Elements("td").First().Value == "join (Concatenate)").Elements("td").ToList();
+        Assert.AreEqual("(None, 7)", join[1].Value);
+        StringAssert.Contains(join[3].ToString(), "text_dense[0][0]<br />meta[0][0]");
+        StringAssert.Contains(html, $"Total params: {model.CountParams()}");
+        Assert.IsTrue(Formatter.GetPreferredMimeTypesFor(model.GetType()).Contains(HtmlFormatter.MimeType), "HTML is the model's preferred view");
+    }
+
+    [TestMethod]
+    public void ASequentialChainHasNoConnectionsColumnAndASequentialWithoutInputShapeFallsBack()
+    {
+        var chain = new Sequential([new Dense(3, name: "d1"), new Dense(1, name: "d2")], inputShape: [5], name: "chain");
+        string html = chain.ToDisplayString(HtmlFormatter.MimeType);
+        StringAssert.Contains(html, "d1 (Dense)");
+        Assert.IsFalse(html.Contains("Connected to", StringComparison.Ordinal), html);
+        // No graph yet: the kernel's own view instead of an exception in the notebook.
+        var unbuilt = new Sequential(name: "unbuilt");
+        unbuilt.Add(new Dense(3));
+        Assert.IsFalse(unbuilt.ToDisplayString(HtmlFormatter.MimeType).Contains("functionaldnn-summary", StringComparison.Ordinal));
+    }
+
+    [TestMethod]
+    public void AHistoryIsShownAsItsCurves()
+    {
+        var model = TwoInputs();
+        model.Compile("adam", "categorical_crossentropy", metrics: ["accuracy"]);
+        var r = new RandomGenerator(1);
+        var history = model.Fit([Tensor.Uniform(new Shape(40, 6), 0, 1, r), Tensor.Uniform(new Shape(40, 3), 0, 1, r)],
+            [Ops.OneHot(Tensor.RandomInts(new Shape(40), 0, 2, r), 2)], epochs: 3, batchSize: 8, validationSplit: 0.25f, verbose: 0);
+        string html = history.ToDisplayString(HtmlFormatter.MimeType);
+        Assert.IsFalse(html.Contains("<?xml", StringComparison.Ordinal), "inline SVG, without the file's XML declaration");
+        var svg = XElement.Parse(html).Elements().Single();
+        Assert.AreEqual("svg", svg.Name.LocalName);
+        StringAssert.Contains(html, "loss");
+        StringAssert.Contains(html, "accuracy");
+        // Before any epoch: the kernel's default view.
+        Assert.IsFalse(new Microsoft.ML.FunctionalDnn.Callbacks.History().ToDisplayString(HtmlFormatter.MimeType).Contains("<svg", StringComparison.Ordinal));
+    }
+
+    [TestMethod]
+    public void TheLibraryDoesNotReferenceDotNetInteractive()
+    {
+        var references = typeof(Model).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        Assert.IsFalse(references.Any(n => n!.StartsWith("Microsoft.DotNet.Interactive", StringComparison.Ordinal)), string.Join(", ", references));
+    }
+}
