@@ -75,6 +75,36 @@ public abstract partial class Tuner
         return summary;
     }
 
+    /// <summary>
+    /// The best <paramref name="numTrials"/> completed trials as an HTML table — trial, each
+    /// hyperparameter, score, best first — what a notebook shows for a tuner; null before any trial
+    /// completed (the notebook's default view then).
+    /// </summary>
+    internal string? ResultsHtml(int numTrials = 10)
+    {
+        var best = GetBestTrials(numTrials);
+        if (best.Count == 0) return null;
+        static string E(string text) => System.Net.WebUtility.HtmlEncode(text);
+        var names = best.SelectMany(t => t.HyperParameters.Values.Keys).Distinct().ToList();
+        var html = new StringBuilder("<div class=\"functionaldnn-tuner\"><table><caption>");
+        html.Append(E($"{Kind}: {best.Count} best trials, {Objective}")).Append("</caption><thead><tr><th>Trial</th>");
+        foreach (var name in names) html.Append("<th>").Append(E(name)).Append("</th>");
+        html.Append("<th>Score</th></tr></thead><tbody>");
+        foreach (var trial in best)
+        {
+            html.Append("<tr><td>").Append(E(trial.Id)).Append("</td>");
+            foreach (var name in names)
+            {
+                string cell = "";
+                if (trial.HyperParameters.Values.TryGetValue(name, out var value))
+                    cell = Space.FirstOrDefault(p => p.Name == name)?.Format(value) ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+                html.Append("<td>").Append(E(cell)).Append("</td>");
+            }
+            html.Append("<td style=\"text-align:right\">").Append(trial.Score!.Value.ToString("G6", CultureInfo.InvariantCulture)).Append("</td></tr>");
+        }
+        return html.Append("</tbody></table></div>").ToString();
+    }
+
     /// <summary>KerasTuner's search-space summary: each hyperparameter with its kind and range.</summary>
     public string SearchSpaceSummary(bool print = false)
     {

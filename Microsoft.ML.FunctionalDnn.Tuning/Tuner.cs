@@ -18,6 +18,7 @@ internal sealed record Proposal(IReadOnlyDictionary<string, object> Values, int?
 /// and records every trial under <c>directory/projectName</c>, so that an interrupted search
 /// resumes where it stopped (finished trials are kept; the interrupted one runs again).
 /// </summary>
+[Visualization.TypeFormatterSource(typeof(TunerFormatterSource), PreferredMimeTypes = ["text/html"])]
 public abstract partial class Tuner
 {
     private const int MaxConsecutiveFailures = 3;
@@ -267,4 +268,13 @@ public abstract partial class Tuner
 
     private sealed record FitArguments(DataSpec X, DataSpec Y, int Epochs, int BatchSize, float ValidationSplit,
         (DataSpec X, DataSpec Y)? ValidationData, IReadOnlyList<Callback> Callbacks, int Verbose, bool Shuffle);
+}
+
+/// <summary>A tuner in a .NET Interactive notebook: its best trials as a table (see the library's Visualization/NotebookFormatters.cs for the convention).</summary>
+internal sealed class TunerFormatterSource
+{
+    /// <summary>Called by the notebook kernel (by name, on an instance it creates).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "The kernel calls it on an instance, by name.")]
+    public IEnumerable<object> CreateTypeFormatters() =>
+        [new Visualization.NotebookFormatterSource.HtmlFormatter(typeof(Tuner), value => (value as Tuner)?.ResultsHtml())];
 }

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Microsoft.DotNet.Interactive.Formatting;
 using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Tuning;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
 namespace Microsoft.ML.FunctionalDnn.Tests.Visualization;
@@ -73,6 +74,44 @@ public sealed class NotebookFormattersTests
         StringAssert.Contains(html, "accuracy");
         // Before any epoch: the kernel's default view.
         Assert.IsFalse(new Microsoft.ML.FunctionalDnn.Callbacks.History().ToDisplayString(HtmlFormatter.MimeType).Contains("<svg", StringComparison.Ordinal));
+    }
+
+    [TestMethod]
+    public void APlotFileIsShownAsItsPictureAndStillReadsAsItsPath()
+    {
+        using var dir = new TempDirectory();
+        var model = TwoInputs();
+        var svg = model.PlotModel(dir.File("model.svg"), showShapes: true);
+        string path = svg;
+        Assert.AreEqual(Path.GetFullPath(dir.File("model.svg")), path);
+        Assert.AreEqual(path, svg.ToString());
+        Assert.AreEqual(File.ReadAllText(path), svg.Text);
+        string html = svg.ToDisplayString(HtmlFormatter.MimeType);
+        Assert.IsFalse(html.Contains("<?xml", StringComparison.Ordinal), "inline SVG, without the file's XML declaration");
+        var picture = XElement.Parse(html).Elements().Single();
+        Assert.AreEqual("svg", picture.Name.LocalName);
+        StringAssert.Contains(html, "text_dense");
+        // Graphviz DOT shows as its source.
+        var dot = model.PlotModel(dir.File("model.dot"));
+        string dotHtml = dot.ToDisplayString(HtmlFormatter.MimeType);
+        StringAssert.StartsWith(dotHtml, "<pre");
+        StringAssert.Contains(dotHtml, "digraph");
+    }
+
+    [TestMethod]
+    public void ATunerIsShownAsItsBestTrials()
+    {
+        using var dir = new TempDirectory();
+        var tuner = new RandomSearch(null, new Objective("bowl", ObjectiveDirection.Min), maxTrials: 5, seed: 3, directory: dir.Path, projectName: "view");
+        Assert.IsFalse(tuner.ToDisplayString(HtmlFormatter.MimeType).Contains("functionaldnn-tuner", StringComparison.Ordinal), "no trials yet: the default view");
+        tuner.SearchFunction(hp => Math.Pow(hp.Float("x", -1, 1), 2) + Math.Pow(hp.Float("y", -1, 1), 2));
+        var table = XElement.Parse(tuner.ToDisplayString(HtmlFormatter.MimeType)).Element("table")!;
+        CollectionAssert.AreEqual(new[] { "Trial", "x", "y", "Score" }, table.Descendants("th").Select(h => h.Value).ToArray());
+        var rows = table.Descendants("tbody").Single().Elements("tr").ToList();
+        Assert.HasCount(5, rows);
+        var best = tuner.GetBestTrials(5);
+        CollectionAssert.AreEqual(best.Select(t => t.Id).ToArray(), rows.Select(r => r.Elements("td").First().Value).ToArray(), "best first");
+        Assert.AreEqual(best[0].Score!.Value, double.Parse(rows[0].Elements("td").Last().Value, System.Globalization.CultureInfo.InvariantCulture), 1e-5);
     }
 
     [TestMethod]

@@ -39,12 +39,12 @@ public sealed class History : Callback
     /// </summary>
     /// <param name="path">The SVG file to write.</param>
     /// <param name="metrics">The metrics to draw (without <c>val_</c>); null draws every one logged.</param>
-    /// <returns>The full path written.</returns>
+    /// <returns>The file written: its full path (it converts to the path string), and in a notebook the picture.</returns>
     /// <exception cref="ArgumentException">A metric that was never logged (the message lists the keys).</exception>
-    public string Plot(string path = "history.svg", IReadOnlyCollection<string>? metrics = null)
+    public PlotFile Plot(string path = "history.svg", IReadOnlyCollection<string>? metrics = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string svg = HistoryPlot.ToSvg(this, metrics);
-        return SvgWriter.WriteFile(path, svg);
+        return new PlotFile(SvgWriter.WriteFile(path, svg), svg);
     }
 }

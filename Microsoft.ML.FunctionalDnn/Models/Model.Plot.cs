@@ -17,8 +17,8 @@ public partial class Model
     /// <param name="showLayerNames">Show layer names beside their classes.</param>
     /// <param name="rankDir"><c>"TB"</c> (top to bottom) or <c>"LR"</c> (left to right).</param>
     /// <param name="expandNested">Draw nested models' layers inside a cluster.</param>
-    /// <returns>The full path written.</returns>
+    /// <returns>The file written: its full path (it converts to the path string), and in a notebook the picture.</returns>
     /// <exception cref="ArgumentException">An unknown extension or <paramref name="rankDir"/>.</exception>
-    public string PlotModel(string path = "model.svg", bool showShapes = false, bool showLayerNames = true, string rankDir = "TB", bool expandNested = false) =>
+    public PlotFile PlotModel(string path = "model.svg", bool showShapes = false, bool showLayerNames = true, string rankDir = "TB", bool expandNested = false) =>
         ModelVisualization.PlotModel(this, path, showShapes, showLayerNames, rankDir, expandNested);
 }

@@ -4,7 +4,7 @@ namespace Microsoft.ML.FunctionalDnn.Visualization;
 internal static class ModelVisualization
 {
     /// <summary>Lays out <paramref name="model"/>'s graph and writes it as SVG or DOT (see <see cref="Model.PlotModel"/>).</summary>
-    internal static string PlotModel(Model model, string path, bool showShapes, bool showLayerNames, string rankDir, bool expandNested)
+    internal static PlotFile PlotModel(Model model, string path, bool showShapes, bool showLayerNames, string rankDir, bool expandNested)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         model.RequireGraph();
@@ -15,6 +15,6 @@ internal static class ModelVisualization
             ".dot" or ".gv" => plot.ToDot(),
             var other => throw new ArgumentException($"PlotModel writes .svg, .dot or .gv files; received \"{path}\" ({(other.Length == 0 ? "no extension" : other)}).", nameof(path)),
         };
-        return SvgWriter.WriteFile(path, text);
+        return new PlotFile(SvgWriter.WriteFile(path, text), text);
     }
 }

@@ -23,7 +23,7 @@ internal sealed class TypeFormatterSourceAttribute(Type formatterSourceType) : A
 
 /// <summary>
 /// The notebook views: a model as its summary table in HTML, a History as its training curves (the
-/// SVG of <see cref="History.Plot"/>) inline.
+/// SVG of <see cref="History.Plot"/>) inline, a <see cref="PlotFile"/> as its picture.
 /// </summary>
 internal sealed class NotebookFormatterSource
 {
@@ -33,6 +33,7 @@ internal sealed class NotebookFormatterSource
     [
         new HtmlFormatter(typeof(Model), value => value is Model model ? ModelHtml(model) : null),
         new HtmlFormatter(typeof(History), value => value is History history ? HistoryHtml(history) : null),
+        new HtmlFormatter(typeof(PlotFile), value => value is PlotFile file ? PlotHtml(file) : null),
     ];
 
     /// <summary>The summary table, or null (the kernel's default view) for a model whose graph does not exist yet.</summary>
@@ -49,13 +50,19 @@ internal sealed class NotebookFormatterSource
     }
 
     /// <summary>The curves as inline SVG, or null (the kernel's default view) before any epoch.</summary>
-    internal static string? HistoryHtml(History history)
+    internal static string? HistoryHtml(History history) =>
+        history.Epochs.Count == 0 ? null : InlineSvg(HistoryPlot.ToSvg(history, null), "functionaldnn-history");
+
+    /// <summary>A drawing: the SVG inline, DOT as its source text.</summary>
+    internal static string PlotHtml(PlotFile file) =>
+        file.IsSvg ? InlineSvg(file.Text, "functionaldnn-plot")
+            : "<pre class=\"functionaldnn-plot\">" + System.Net.WebUtility.HtmlEncode(file.Text) + "</pre>";
+
+    /// <summary>An SVG document inside a div, without the standalone file's XML declaration.</summary>
+    private static string InlineSvg(string svg, string cssClass)
     {
-        if (history.Epochs.Count == 0) return null;
-        string svg = HistoryPlot.ToSvg(history, null);
-        // Inline in HTML: the XML declaration of the standalone file goes.
         int start = svg.IndexOf("<svg", StringComparison.Ordinal);
-        return "<div class=\"functionaldnn-history\">" + (start > 0 ? svg[start..] : svg) + "</div>";
+        return $"<div class=\"{cssClass}\">" + (start > 0 ? svg[start..] : svg) + "</div>";
     }
 
     /// <summary>One formatter as the kernel reads it: <c>MimeType</c>, <c>Type</c>, <c>Format(object, TextWriter)</c>.</summary>
