@@ -102,6 +102,7 @@ public sealed class NotebookTests
             throw new AssertFailedException($"{where} did not finish within {CellTimeout.TotalMinutes:F0} min.");
         var result = await run;
         var outputs = new List<InteractiveDocumentOutputElement>();
+        var displayed = new Dictionary<string, int>();   // a display's value id → its output, which later updates replace (the restore progress)
         foreach (var e in result.Events)
         {
             switch (e)
@@ -114,7 +115,13 @@ public sealed class NotebookTests
                     outputs.Add(new TextElement(string.Concat(o.FormattedValues.Where(v => v.MimeType == PlainTextFormatter.MimeType).Select(v => v.Value))));
                     break;
                 case DisplayEvent d:
-                    outputs.Add(new DisplayElement(d.FormattedValues.ToDictionary(v => v.MimeType, v => (object)v.Value)));
+                    var element = new DisplayElement(d.FormattedValues.ToDictionary(v => v.MimeType, v => (object)v.Value));
+                    if (d.ValueId is { } id && displayed.TryGetValue(id, out int at)) outputs[at] = element;
+                    else
+                    {
+                        if (d.ValueId is { } newId) displayed[newId] = outputs.Count;
+                        outputs.Add(element);
+                    }
                     break;
             }
         }
