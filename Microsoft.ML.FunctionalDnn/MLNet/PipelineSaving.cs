@@ -48,7 +48,7 @@ internal static class PipelineSaving
         using var memory = new MemoryStream();
         using (var zip = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
         {
-            using (var s = zip.CreateEntry("transformer.json").Open()) JsonSerializer.Serialize(s, TransformerConfig.From(transformer.Settings));
+            using (var s = zip.CreateEntry("transformer.json").Open()) JsonSerializer.Serialize(s, TransformerConfig.From(transformer.Settings), Saving.Json.Options);
             using var m = zip.CreateEntry("model.fdnn", CompressionLevel.NoCompression).Open();
             m.Write(model);
         }
@@ -63,7 +63,7 @@ internal static class PipelineSaving
             var json = zip.GetEntry("transformer.json") ?? throw new InvalidDataException($"{source}: the FunctionalDnn network has no transformer.json; the file is damaged.");
             var model = zip.GetEntry("model.fdnn") ?? throw new InvalidDataException($"{source}: the FunctionalDnn network has no model.fdnn; the file is damaged.");
             TransformerConfig config;
-            using (var s = json.Open()) config = JsonSerializer.Deserialize<TransformerConfig>(s) ?? throw new InvalidDataException($"{source}: transformer.json is empty.");
+            using (var s = json.Open()) config = JsonSerializer.Deserialize<TransformerConfig>(s, Saving.Json.Options) ?? throw new InvalidDataException($"{source}: transformer.json is empty.");
             var file = new MemoryStream();
             using (var m = model.Open()) m.CopyTo(file);
             Model loaded;

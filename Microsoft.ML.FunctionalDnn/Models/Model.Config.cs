@@ -11,7 +11,7 @@ public partial class Model
     public string ToJson()
     {
         RequireGraph();
-        return System.Text.Json.JsonSerializer.Serialize(SerializableConfig());
+        return System.Text.Json.JsonSerializer.Serialize(SerializableConfig(), Saving.Json.Options);
     }
 
     internal Dictionary<string, object?> SerializableConfig() =>

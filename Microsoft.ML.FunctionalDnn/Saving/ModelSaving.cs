@@ -41,8 +41,8 @@ internal static partial class ModelSaving
         SafeTensors.WriteAtomically(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            using (var s = zip.CreateEntry(ConfigEntry).Open()) JsonSerializer.Serialize(s, config);
-            using (var s = zip.CreateEntry(MetadataEntry).Open()) JsonSerializer.Serialize(s, metadata);
+            using (var s = zip.CreateEntry(ConfigEntry).Open()) JsonSerializer.Serialize(s, config, Json.Options);
+            using (var s = zip.CreateEntry(MetadataEntry).Open()) JsonSerializer.Serialize(s, metadata, Json.Options);
             using (var s = zip.CreateEntry(WeightsEntry, CompressionLevel.NoCompression).Open()) SafeTensors.Write(s, weights);
             if (optimizerState is not null)
                 using (var s = zip.CreateEntry(OptimizerEntry, CompressionLevel.NoCompression).Open()) SafeTensors.Write(s, optimizerState);

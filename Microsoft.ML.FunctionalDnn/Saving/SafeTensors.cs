@@ -56,7 +56,7 @@ public static class SafeTensors
             };
             offset += bytes;
         }
-        var json = JsonSerializer.SerializeToUtf8Bytes(header);
+        var json = JsonSerializer.SerializeToUtf8Bytes(header, Json.Options);
         // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
         int padded = (json.Length + 7) / 8 * 8;
         Span<byte> length = stackalloc byte[8];

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.FunctionalDnn.Tests.Notebooks;
+
+/// <summary>
+/// Every notebook's twin in samples/apps runs as a .NET 10 file-based app, as a user runs it
+/// (<c>dotnet run -c Release samples/apps/name.cs</c>, its <c>#:project</c> directive pointing at
+/// the library in this repository). File-based apps turn System.Text.Json's reflection default off,
+/// so these runs also keep the library's configs and metadata serializable there.
+/// </summary>
+[TestClass]
+public sealed class FileBasedAppTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
+
+    public static IEnumerable<object[]> Apps() =>
+    [
+        ["functional-api-tour.cs", "model picture:"],
+        ["dataframe-to-mlnet.cs", "segment: accuracy"],
+        ["question-answering.cs", "accuracy on 500 new stories"],
+    ];
+
+    [TestMethod]
+    public void EveryNotebookHasATwin()
+    {
+        var notebooks = Directory.GetFiles(Repository.File("samples", "notebooks"), "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
+        var apps = Directory.GetFiles(Repository.File("samples", "apps"), "*.cs").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
+        CollectionAssert.AreEqual(notebooks.ToArray(), apps.ToArray());
+        CollectionAssert.AreEquivalent(apps.ToArray(), Apps().Select(a => Path.GetFileNameWithoutExtension((string)a[0])).ToArray());
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Apps))]
+    public void AppRunsToTheEnd(string app, string lastLine)
+    {
+        using var directory = new TempDirectory();
+        var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", Repository.File("samples", "apps", app)])
+        {
+            WorkingDirectory = directory.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1";
+        start.Environment.Remove("FUNCTIONALDNN_BACKEND");   // the apps reference the library only: the managed engine
+        start.Environment.Remove("FUNCTIONALDNN_DEVICE");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{app} did not finish within {Timeout.TotalMinutes:F0} min.");
+        }
+        process.WaitForExit();
+        Assert.AreEqual(0, process.ExitCode, $"{app} exited with {process.ExitCode}.\n{output.Result}\n{errors.Result}");
+        StringAssert.Contains(output.Result, lastLine);
+    }
+}
