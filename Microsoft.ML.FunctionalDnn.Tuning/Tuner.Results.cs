@@ -62,10 +62,7 @@ public abstract partial class Tuner
             text.AppendLine(CultureInfo.InvariantCulture, $"Trial {trial.Id} summary");
             text.AppendLine("Hyperparameters:");
             foreach (var (name, value) in trial.HyperParameters.Values)
-            {
-                var definition = Space.FirstOrDefault(p => p.Name == name);
-                text.AppendLine(CultureInfo.InvariantCulture, $"{name}: {definition?.Format(value) ?? Convert.ToString(value, CultureInfo.InvariantCulture)}");
-            }
+                text.AppendLine(CultureInfo.InvariantCulture, $"{name}: {FormatValue(name, value)}");
             if (trial.ParentId is not null)
                 text.AppendLine(CultureInfo.InvariantCulture, $"tuner/epochs: {trial.Epochs}{Environment.NewLine}tuner/initial_epoch: {trial.InitialEpoch}{Environment.NewLine}tuner/trial_id: {trial.ParentId}");
             text.AppendLine(CultureInfo.InvariantCulture, $"Score: {trial.Score!.Value.ToString("G6", CultureInfo.InvariantCulture)}");
@@ -96,14 +93,17 @@ public abstract partial class Tuner
             foreach (var name in names)
             {
                 string cell = "";
-                if (trial.HyperParameters.Values.TryGetValue(name, out var value))
-                    cell = Space.FirstOrDefault(p => p.Name == name)?.Format(value) ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+                if (trial.HyperParameters.Values.TryGetValue(name, out var value)) cell = FormatValue(name, value);
                 html.Append("<td>").Append(E(cell)).Append("</td>");
             }
             html.Append("<td style=\"text-align:right\">").Append(trial.Score!.Value.ToString("G6", CultureInfo.InvariantCulture)).Append("</td></tr>");
         }
         return html.Append("</tbody></table></div>").ToString();
     }
+
+    /// <summary>A trial's value of hyperparameter <paramref name="name"/> as its definition writes it (plain text for a name outside the space).</summary>
+    private string FormatValue(string name, object value) =>
+        Space.FirstOrDefault(p => p.Name == name)?.Format(value) ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
 
     /// <summary>KerasTuner's search-space summary: each hyperparameter with its kind and range.</summary>
     public string SearchSpaceSummary(bool print = false)

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Microsoft.ML.FunctionalDnn.Tests.Notebooks;
 
 /// <summary>
@@ -33,27 +31,9 @@ public sealed class FileBasedAppTests
     [DynamicData(nameof(Apps))]
     public void AppRunsToTheEnd(string app, string lastLine)
     {
+        // The samples' environment: no FUNCTIONALDNN_BACKEND, as the apps reference the library only (the managed engine).
         using var directory = new TempDirectory();
-        var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", Repository.File("samples", "apps", app)])
-        {
-            WorkingDirectory = directory.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1";
-        start.Environment.Remove("FUNCTIONALDNN_BACKEND");   // the apps reference the library only: the managed engine
-        start.Environment.Remove("FUNCTIONALDNN_DEVICE");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{app} did not finish within {Timeout.TotalMinutes:F0} min.");
-        }
-        process.WaitForExit();
-        Assert.AreEqual(0, process.ExitCode, $"{app} exited with {process.ExitCode}.\n{output.Result}\n{errors.Result}");
-        StringAssert.Contains(output.Result, lastLine);
+        string output = Samples.SampleRunner.RunDotnet(directory.Path, app, Timeout, ["run", "-c", "Release", Repository.File("samples", "apps", app)]);
+        StringAssert.Contains(output, lastLine);
     }
 }

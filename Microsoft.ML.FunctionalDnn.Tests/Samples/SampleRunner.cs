@@ -32,7 +32,13 @@ internal static partial class SampleRunner
     {
         string assembly = Repository.File("samples", name, "bin", Configuration, "net10.0", name + ".dll");
         if (!File.Exists(assembly)) throw new AssertFailedException($"Sample {name} is not built: {assembly} is missing (build the solution in {Configuration}).");
-        var start = new ProcessStartInfo(DotnetHost(), [assembly, .. arguments])
+        return RunDotnet(workingDirectory, $"Sample {name}", timeout, [assembly, .. arguments]);
+    }
+
+    /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>, in the samples' environment; fails naming <paramref name="what"/> if it exits non-zero or takes longer than <paramref name="timeout"/>.</summary>
+    public static string RunDotnet(string workingDirectory, string what, TimeSpan timeout, string[] arguments)
+    {
+        var start = new ProcessStartInfo(DotnetHost(), arguments)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -48,11 +54,11 @@ internal static partial class SampleRunner
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new AssertFailedException($"Sample {name} did not finish within {timeout.TotalMinutes:F0} min. Output so far:\n{output.Result}");
+            throw new AssertFailedException($"{what} did not finish within {timeout.TotalMinutes:F0} min. Output so far:\n{output.Result}");
         }
         process.WaitForExit();
         string text = output.Result;
-        Assert.AreEqual(0, process.ExitCode, $"Sample {name} exited with {process.ExitCode}.\n{text}\n{errors.Result}");
+        Assert.AreEqual(0, process.ExitCode, $"{what} exited with {process.ExitCode}.\n{text}\n{errors.Result}");
         return text;
     }
 

@@ -52,15 +52,8 @@ internal static class BiasKernel
                 int r0 = block * BlockRows, n = Math.Min(BlockRows, rows - r0);
                 var sums = partials is null ? Span<float>.Empty : partials.AsSpan(block * channels, channels);
                 sums.Clear();
-                ReadOnlySpan<float> g = dy.Data.Slice(r0 * channels, n * channels);
-                ReadOnlySpan<float> ys = y is null ? default : y.Data.Slice(r0 * channels, n * channels);
-                var zs = dz is null ? default : dz.Data.Slice(r0 * channels, n * channels);
-                for (int r = 0; r < n; r++)
-                {
-                    int at = r * channels;
-                    if (y is null) AddRow(g.Slice(at, channels), sums);
-                    else BackwardRow(g.Slice(at, channels), ys.Slice(at, channels), zs.IsEmpty ? default : zs.Slice(at, channels), sums);
-                }
+                GradientRun(dy.Data.Slice(r0 * channels, n * channels), y is null ? default : y.Data.Slice(r0 * channels, n * channels),
+                    dz is null ? default : dz.Data.Slice(r0 * channels, n * channels), sums, channels);
             }
         });
         if (db is null || partials is null) return;
@@ -82,18 +75,18 @@ internal static class BiasKernel
     }
 
     /// <summary>
-    /// A run of whole pixels (bias.Length = channels floats each) of the output gradient into
-    /// <paramref name="dz"/>: dy where y &gt; 0 (with <paramref name="y"/> empty, dy itself), each
-    /// pixel's values added to <paramref name="sums"/> when it is not empty.
+    /// A run of whole rows (pixels; <paramref name="channels"/> floats each) of the output gradient
+    /// into <paramref name="dz"/> when it is not empty: dy where y &gt; 0 (with <paramref name="y"/>
+    /// empty, dy itself), each row's values added to <paramref name="sums"/> when it is not empty.
     /// </summary>
     internal static void GradientRun(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, Span<float> dz, Span<float> sums, int channels)
     {
-        if (y.IsEmpty) dy.CopyTo(dz);
+        if (y.IsEmpty && !dz.IsEmpty) dy.CopyTo(dz);
         if (y.IsEmpty && sums.IsEmpty) return;
         for (int at = 0; at < dy.Length; at += channels)
         {
             if (y.IsEmpty) AddRow(dy.Slice(at, channels), sums);
-            else BackwardRow(dy.Slice(at, channels), y.Slice(at, channels), dz.Slice(at, channels), sums);
+            else BackwardRow(dy.Slice(at, channels), y.Slice(at, channels), dz.IsEmpty ? default : dz.Slice(at, channels), sums);
         }
     }
 
