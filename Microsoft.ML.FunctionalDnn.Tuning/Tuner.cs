@@ -270,11 +270,18 @@ public abstract partial class Tuner
         (DataSpec X, DataSpec Y)? ValidationData, IReadOnlyList<Callback> Callbacks, int Verbose, bool Shuffle);
 }
 
-/// <summary>A tuner in a .NET Interactive notebook: its best trials as a table (see the library's Visualization/NotebookFormatters.cs for the convention).</summary>
+/// <summary>
+/// A tuner in a .NET Interactive notebook: its best trials as a table and every trial's score as a chart
+/// (see the library's Visualization/NotebookFormatters.cs for the convention).
+/// </summary>
 internal sealed class TunerFormatterSource
 {
     /// <summary>Called by the notebook kernel (by name, on an instance it creates).</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "The kernel calls it on an instance, by name.")]
     public IEnumerable<object> CreateTypeFormatters() =>
-        [new Visualization.NotebookFormatterSource.HtmlFormatter(typeof(Tuner), value => (value as Tuner)?.ResultsHtml())];
+        [new Visualization.NotebookFormatterSource.HtmlFormatter(typeof(Tuner), value => value is Tuner tuner ? Html(tuner) : null)];
+
+    /// <summary>The best trials' table, then the trials chart; null (the kernel's default view) before any scored trial.</summary>
+    internal static string? Html(Tuner tuner) =>
+        tuner.ResultsHtml() is string table ? table + Visualization.NotebookFormatterSource.InlineSvg(tuner.TrialsSvg(), "functionaldnn-trials") : null;
 }

@@ -35,5 +35,11 @@ public sealed class FileBasedAppTests
         using var directory = new TempDirectory();
         string output = Samples.SampleRunner.RunDotnet(directory.Path, app, Timeout, ["run", "-c", "Release", Repository.File("samples", "apps", app)]);
         StringAssert.Contains(output, lastLine);
+        if (app == "functional-api-tour.cs")
+        {
+            // The PNG through the Plotting package's #:project reference (SkiaSharp's native library loads in a file-based app).
+            byte[] png = File.ReadAllBytes(Path.Combine(directory.Path, "tour-history.png"));
+            CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        }
     }
 }

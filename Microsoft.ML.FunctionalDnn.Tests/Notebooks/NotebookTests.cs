@@ -128,11 +128,11 @@ public sealed class NotebookTests
         return outputs;
     }
 
-    /// <summary>The notebook's <c>#r "nuget: Microsoft.ML.FunctionalDnn, …"</c> line with this run's packed version.</summary>
+    /// <summary>The notebook's <c>#r "nuget: Microsoft.ML.FunctionalDnn…, …"</c> lines (the library, its Plotting package) with this run's packed version.</summary>
     private static string PointAtTheBuild(string code, string version) =>
-        System.Text.RegularExpressions.Regex.Replace(code, $@"#r\s+""nuget:\s*{System.Text.RegularExpressions.Regex.Escape(Package)}\s*,\s*[^""]+""", $"#r \"nuget: {Package}, {version}\"");
+        System.Text.RegularExpressions.Regex.Replace(code, $@"#r\s+""nuget:\s*({System.Text.RegularExpressions.Regex.Escape(Package)}(\.Plotting)?)\s*,\s*[^""]+""", m => $"#r \"nuget: {m.Groups[1].Value}, {version}\"");
 
-    /// <summary>Packs the built library once per test run, under a version of its own so no NuGet cache serves an older build.</summary>
+    /// <summary>Packs the built library and its Plotting package once per test run, under a version of their own so no NuGet cache serves an older build.</summary>
     private static (string Feed, string Version) PackOnce()
     {
         lock (typeof(NotebookTests))
@@ -140,15 +140,18 @@ public sealed class NotebookTests
             if (s_feed is not null) return (s_feed, s_version!);
             string version = $"1.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
             string feed = Path.Combine(Path.GetTempPath(), $"fdnn_feed_{Guid.NewGuid():N}");
-            var start = new ProcessStartInfo("dotnet", ["pack", Repository.File(Package, Package + ".csproj"), "-c", "Release", "--no-build", "-o", feed, $"-p:PackageVersion={version}"])
+            foreach (string project in new[] { Package, Package + ".Plotting" })
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            Assert.AreEqual(0, process.ExitCode, $"dotnet pack failed:\n{output}");
+                var start = new ProcessStartInfo("dotnet", ["pack", Repository.File(project, project + ".csproj"), "-c", "Release", "--no-build", "-o", feed, $"-p:PackageVersion={version}"])
+                {
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                };
+                using var process = Process.Start(start)!;
+                string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+                process.WaitForExit();
+                Assert.AreEqual(0, process.ExitCode, $"dotnet pack {project} failed:\n{output}");
+            }
             (s_feed, s_version) = (feed, version);
             return (feed, version);
         }

@@ -96,16 +96,31 @@ public sealed class NotebookFormattersTests
         string dotHtml = dot.ToDisplayString(HtmlFormatter.MimeType);
         StringAssert.StartsWith(dotHtml, "<pre");
         StringAssert.Contains(dotHtml, "digraph");
+        // A PNG chart (the Plotting package is referenced by the tests) shows as an embedded image of the file's bytes.
+        model.Compile("adam", "categorical_crossentropy");
+        var r = new RandomGenerator(4);
+        var history = model.Fit([Tensor.Uniform(new Shape(16, 6), 0, 1, r), Tensor.Uniform(new Shape(16, 3), 0, 1, r)],
+            [Ops.OneHot(Tensor.RandomInts(new Shape(16), 0, 2, r), 2)], epochs: 2, batchSize: 8, verbose: 0);
+        var png = history.Plot(dir.File("curves.png"));
+        var image = XElement.Parse(png.ToDisplayString(HtmlFormatter.MimeType)).Element("img")!;
+        string source = (string)image.Attribute("src")!;
+        StringAssert.StartsWith(source, "data:image/png;base64,");
+        CollectionAssert.AreEqual(File.ReadAllBytes(png.Path), Convert.FromBase64String(source["data:image/png;base64,".Length..]));
     }
 
     [TestMethod]
-    public void ATunerIsShownAsItsBestTrials()
+    public void ATunerIsShownAsItsBestTrialsAndItsTrialsChart()
     {
         using var dir = new TempDirectory();
         var tuner = new RandomSearch(null, new Objective("bowl", ObjectiveDirection.Min), maxTrials: 5, seed: 3, directory: dir.Path, projectName: "view");
         Assert.IsFalse(tuner.ToDisplayString(HtmlFormatter.MimeType).Contains("functionaldnn-tuner", StringComparison.Ordinal), "no trials yet: the default view");
         tuner.SearchFunction(hp => Math.Pow(hp.Float("x", -1, 1), 2) + Math.Pow(hp.Float("y", -1, 1), 2));
-        var table = XElement.Parse(tuner.ToDisplayString(HtmlFormatter.MimeType)).Element("table")!;
+        var view = XElement.Parse("<view>" + tuner.ToDisplayString(HtmlFormatter.MimeType) + "</view>");
+        var table = view.Descendants("table").Single();
+        // Under the table, every trial's score as a chart.
+        var chart = view.Elements("div").Single(d => (string?)d.Attribute("class") == "functionaldnn-trials");
+        Assert.AreEqual("svg", chart.Elements().Single().Name.LocalName);
+        StringAssert.Contains(chart.ToString(), "bowl by trial (min)");
         CollectionAssert.AreEqual(new[] { "Trial", "x", "y", "Score" }, table.Descendants("th").Select(h => h.Value).ToArray());
         var rows = table.Descendants("tbody").Single().Elements("tr").ToList();
         Assert.HasCount(5, rows);

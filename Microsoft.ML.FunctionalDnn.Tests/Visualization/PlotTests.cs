@@ -140,29 +140,4 @@ public sealed class PlotTests
         ex = Assert.ThrowsExactly<ArgumentException>(() => model.PlotModel(dir.File("model.svg"), rankDir: "BT"));
         StringAssert.Contains(ex.Message, "\"BT\"");
     }
-
-    [TestMethod]
-    public void HistoryPlotHasAPanelPerMetricWithTrainingAndValidationCurves()
-    {
-        using var dir = new TempDirectory();
-        var input = Input([3]);
-        var model = new Model(input, new Dense(2, activation: "softmax").Apply(input));
-        model.Compile("adam", "categorical_crossentropy", metrics: ["accuracy"]);
-        var r = new RandomGenerator(2);
-        var x = Tensor.Uniform(new Shape(40, 3), -1, 1, r);
-        var y = Ops.OneHot(Tensor.RandomInts(new Shape(40), 0, 2, r), 2);
-        var history = model.Fit(x, y, epochs: 4, batchSize: 8, validationSplit: 0.25f, verbose: 0);
-
-        var doc = XDocument.Load(history.Plot(dir.File("curves/history.svg")));
-        var titles = doc.Descendants(Svg + "text").Where(t => (string?)t.Attribute("class") == "title").Select(t => t.Value).ToArray();
-        CollectionAssert.AreEqual(new[] { "loss", "accuracy", "learning_rate" }, titles);
-        Assert.AreEqual(3, doc.Descendants(Svg + "path").Count(p => (string?)p.Attribute("class") == "train"));
-        Assert.AreEqual(2, doc.Descendants(Svg + "path").Count(p => (string?)p.Attribute("class") == "validation"));
-        Assert.AreEqual(4 * 5, doc.Descendants(Svg + "circle").Count(), "a point per epoch on each of the five curves");
-
-        var only = XDocument.Load(history.Plot(dir.File("loss.svg"), ["loss"]));
-        Assert.AreEqual(1, only.Descendants(Svg + "text").Count(t => (string?)t.Attribute("class") == "title"));
-        var ex = Assert.ThrowsExactly<ArgumentException>(() => history.Plot(dir.File("x.svg"), ["f1"]));
-        StringAssert.Contains(ex.Message, "val_loss");
-    }
 }

@@ -15,6 +15,6 @@ internal static class ModelVisualization
             ".dot" or ".gv" => plot.ToDot(),
             var other => throw new ArgumentException($"PlotModel writes .svg, .dot or .gv files; received \"{path}\" ({(other.Length == 0 ? "no extension" : other)}).", nameof(path)),
         };
-        return new PlotFile(SvgWriter.WriteFile(path, text), text);
+        return PlotFile.Write(path, text);
     }
 }

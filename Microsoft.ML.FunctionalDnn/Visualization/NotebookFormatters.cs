@@ -22,8 +22,8 @@ internal sealed class TypeFormatterSourceAttribute(Type formatterSourceType) : A
 }
 
 /// <summary>
-/// The notebook views: a model as its summary table in HTML, a History as its training curves (the
-/// SVG of <see cref="History.Plot"/>) inline, a <see cref="PlotFile"/> as its picture.
+/// The notebook views: a model as its summary table in HTML, a History as its training curves (the SVG
+/// of <see cref="History.ToSvg"/>) inline, a <see cref="PlotFile"/> as its picture.
 /// </summary>
 internal sealed class NotebookFormatterSource
 {
@@ -51,15 +51,16 @@ internal sealed class NotebookFormatterSource
 
     /// <summary>The curves as inline SVG, or null (the kernel's default view) before any epoch.</summary>
     internal static string? HistoryHtml(History history) =>
-        history.Epochs.Count == 0 ? null : InlineSvg(HistoryPlot.ToSvg(history, null), "functionaldnn-history");
+        history.Epochs.Count == 0 ? null : InlineSvg(history.ToSvg(), "functionaldnn-history");
 
-    /// <summary>A drawing: the SVG inline, DOT as its source text.</summary>
+    /// <summary>A drawing: SVG inline, PNG as an embedded image, DOT as its source text.</summary>
     internal static string PlotHtml(PlotFile file) =>
-        file.IsSvg ? InlineSvg(file.Text, "functionaldnn-plot")
+        file.IsPng ? $"<div class=\"functionaldnn-plot\"><img src=\"data:image/png;base64,{Convert.ToBase64String(file.GetPngBytes())}\" alt=\"{System.Net.WebUtility.HtmlEncode(System.IO.Path.GetFileName(file.Path))}\"/></div>"
+        : file.IsSvg ? InlineSvg(file.Text, "functionaldnn-plot")
             : "<pre class=\"functionaldnn-plot\">" + System.Net.WebUtility.HtmlEncode(file.Text) + "</pre>";
 
     /// <summary>An SVG document inside a div, without the standalone file's XML declaration.</summary>
-    private static string InlineSvg(string svg, string cssClass)
+    internal static string InlineSvg(string svg, string cssClass)
     {
         int start = svg.IndexOf("<svg", StringComparison.Ordinal);
         return $"<div class=\"{cssClass}\">" + (start > 0 ? svg[start..] : svg) + "</div>";

@@ -14,12 +14,27 @@ internal sealed class SvgWriter
     private readonly StringBuilder _body = new();
 
     /// <summary>Writes a drawing to <paramref name="path"/>, creating its directory; returns the full path.</summary>
-    internal static string WriteFile(string path, string text)
+    internal static string WriteFile(string path, string text) => WriteFile(path, System.Text.Encoding.UTF8.GetBytes(text));
+
+    /// <summary>
+    /// Writes a drawing's bytes to <paramref name="path"/>, creating its directory; returns the full path.
+    /// Written beside the file and moved over it, so a failure leaves any earlier drawing whole.
+    /// </summary>
+    internal static string WriteFile(string path, byte[] bytes)
     {
         string full = System.IO.Path.GetFullPath(path);
         string? directory = System.IO.Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        File.WriteAllText(full, text);
+        string temporary = full + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ".tmp";
+        try
+        {
+            File.WriteAllBytes(temporary, bytes);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
         return full;
     }
 

@@ -3,7 +3,7 @@
 // "hint") → which arm it lies on. Builds the graph, prints Keras's summary, trains with a
 // validation split and early stopping, evaluates on held-out data, saves and reloads the model,
 // and prints a few predictions. It also writes TensorBoard logs, a drawing of the model and the
-// training curves to ./quickstart-output.
+// training curves (a PNG, through the Plotting package) to ./quickstart-output.
 using Microsoft.ML.FunctionalDnn;
 using Microsoft.ML.FunctionalDnn.Callbacks;
 using Microsoft.ML.FunctionalDnn.Layers;
@@ -35,7 +35,7 @@ var history = model.Fit([trainPoints, trainHints], trainArms, epochs: 40, batchS
 Console.WriteLine($"Trained {history.Epochs.Count} epochs; best val_loss {history["val_loss"].Min():F4}.");
 Console.WriteLine($"TensorBoard logs in {logs} (view them with: tensorboard --logdir {logs})");
 Console.WriteLine($"Model drawing: {model.PlotModel(Path.Combine(output, "model.svg"), showShapes: true)}");
-Console.WriteLine($"Training curves: {history.Plot(Path.Combine(output, "history.svg"))}");
+Console.WriteLine($"Training curves: {history.Plot(Path.Combine(output, "history.png"))}");
 
 var scores = model.Evaluate([testPoints, testHints], testArms);
 Console.WriteLine($"Test accuracy: {scores["accuracy"]:P1} (loss {scores["loss"]:F4})");

@@ -43,6 +43,8 @@ Console.WriteLine();
 Console.Write(tuner.SearchSpaceSummary());
 Console.WriteLine();
 Console.Write(tuner.ResultsSummary(3));
+Console.WriteLine($"Charts: {tuner.PlotTrials(Path.Combine(tuner.ProjectDirectory, "trials.svg"))}");
+Console.WriteLine($"        {tuner.PlotHyperParameters(Path.Combine(tuner.ProjectDirectory, "hyperparameters.svg"))}");
 Console.WriteLine();
 
 var best = tuner.GetBestModels(3);

@@ -1,4 +1,5 @@
 #:project ../../Microsoft.ML.FunctionalDnn/Microsoft.ML.FunctionalDnn.csproj
+#:project ../../Microsoft.ML.FunctionalDnn.Plotting/Microsoft.ML.FunctionalDnn.Plotting.csproj
 // The file-based twin of samples/notebooks/functional-api-tour.ipynb (run: dotnet run -c Release samples/apps/functional-api-tour.cs):
 // the same cells in order; what the notebook displays is printed, or written to a file, here.
 using Microsoft.ML.FunctionalDnn;
@@ -30,6 +31,9 @@ var history = model.Fit(new[] { x1, x2 }, y, epochs: 15, batchSize: 32, validati
     callbacks: [new TensorBoard("logs/tour")]);
 Console.WriteLine($"training curves: {history.Plot("history.svg")}");
 Console.WriteLine($"validation accuracy after {history.Epochs.Count} epochs: {history["val_accuracy"][^1]:P1}");
+
+// `history` shows its curves as SVG, drawn by the core library (OxyPlot). For a PNG file — a report, a README — reference the Plotting package, which rasterizes the same charts:
+Console.WriteLine($"curves as PNG: {history.Plot("tour-history.png", ["loss", "accuracy"])}");
 
 // The model's graph, as Keras's `plot_model` draws it (the shared layer once, with an edge per call):
 Console.WriteLine($"model picture: {model.PlotModel("tour.svg", showShapes: true)}");
