@@ -52,6 +52,7 @@ public sealed class NotebookTests
         finally
         {
             File.Delete(path);
+            File.Delete(Path.Combine(Repository.File("TestResults"), "notebooks", Path.GetFileName(path)));
         }
     }
 
