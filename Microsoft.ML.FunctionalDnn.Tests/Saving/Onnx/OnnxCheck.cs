@@ -35,10 +35,11 @@ internal static class OnnxCheck
         var expected = model.Predict(inputs, batchSize: 1024);
         var actual = Run(path, model.InputNames, inputs);
         Assert.HasCount(model.OutputNames.Count, actual);
+        var names = UniqueNames(model.OutputNames);
         for (int o = 0; o < expected.Count; o++)
         {
             var (name, shape, values) = actual[o];
-            Assert.AreEqual(model.OutputNames[o], name, "output names follow the model's");
+            Assert.AreEqual(names[o], name, "output names follow the model's");
             CollectionAssert.AreEqual(expected[o].Shape.ToArray().Select(d => (long)d).ToArray(), shape, $"output '{name}' shape ({because})");
             float[] ours = expected[o].ToArray();
             for (int i = 0; i < ours.Length; i++)
@@ -48,6 +49,20 @@ internal static class OnnxCheck
                     Assert.Fail($"{model.Name} ({because}, opset {opset}): output '{name}' element {i}: ours {ours[i]:R}, ONNX Runtime {values[i]:R}, difference {Math.Abs(ours[i] - values[i]):E2} > {limit:E2}.");
             }
         }
+    }
+
+    /// <summary>The model's output names as ONNX must have them, distinct: a repeated name (several outputs of one layer) gets _1, _2 ….</summary>
+    internal static List<string> UniqueNames(IReadOnlyList<string> names)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<string>();
+        foreach (var name in names)
+        {
+            string unique = name;
+            for (int i = 1; !used.Add(unique); i++) unique = $"{name}_{i}";
+            result.Add(unique);
+        }
+        return result;
     }
 
     /// <summary>Runs the ONNX file at <paramref name="path"/> on named inputs (float32 or int32); returns each output's name, shape and values.</summary>

@@ -223,4 +223,84 @@ public sealed class OnnxExportTests
         StringAssert.Contains(format.Message, "onnx");
         CollectionAssert.AreEqual(before, File.ReadAllBytes(path));
     }
+
+    private static RecurrentLayer Recurrent(string kind, int units, bool sequences, bool backwards, bool state) => kind switch
+    {
+        "lstm" => new Lstm(units, sequences, state, backwards),
+        "gru" => new Gru(units, sequences, state, backwards),
+        _ => new SimpleRnn(units, sequences, state, backwards),
+    };
+
+    /// <summary>Ids with padding (0) at the ends and in the middle, as text often has.</summary>
+    private static Tensor PaddedIds() => Tensor.FromArray(new[,] { { 3, 0, 5, 0, 19, 1, 0 }, { 0, 0, 4, 4, 0, 0, 7 }, { 1, 2, 3, 4, 5, 6, 7 }, { 9, 8, 0, 0, 0, 0, 0 } });
+
+    [TestMethod]
+    public void RecurrentLayersWithoutMasksUseOnnxsOwnOperators()
+    {
+        foreach (var kind in new[] { "lstm", "gru", "rnn" })
+            foreach (bool sequences in new[] { false, true })
+                foreach (bool backwards in new[] { false, true })
+                {
+                    var x = Input([6, 3], name: "x");
+                    var layer = Recurrent(kind, 4, sequences, backwards, state: true);
+                    var outputs = layer.ApplyMany([x]);
+                    var model = new Model(x, outputs, name: $"{kind}_{sequences}_{backwards}");
+                    OnnxCheck.Randomize(model, 8);
+                    OnnxCheck.Matches(model, [Floats(9, 3, 6, 3)], because: $"{kind}, sequences {sequences}, backwards {backwards}");
+                }
+        using var dir = new TempDirectory();
+        var input = Input([5, 2], name: "x");
+        new Model(input, new Lstm(3).Apply(input), name: "native").Export(dir.File("m.onnx"));
+        var proto = Microsoft.ML.FunctionalDnn.OnnxProtos.ModelProto.Parser.ParseFrom(File.ReadAllBytes(dir.File("m.onnx")));
+        Assert.AreEqual(1, proto.Graph.Node.Count(n => n.OpType == "LSTM"));
+    }
+
+    [TestMethod]
+    public void RecurrentLayersTakeInitialStates()
+    {
+        var x = Input([5, 3], name: "x");
+        var h = Input([4], name: "h");
+        var cell = Input([4], name: "c");
+        var lstm = new Model([x, h, cell], new Lstm(4, returnSequences: true).Apply([x, h, cell]), name: "lstm_states");
+        OnnxCheck.Randomize(lstm, 9);
+        OnnxCheck.Matches(lstm, [Floats(1, 2, 5, 3), Floats(2, 2, 4), Floats(3, 2, 4)]);
+        var gru = new Model([x, h], new Gru(4).Apply([x, h]), name: "gru_state");
+        OnnxCheck.Randomize(gru, 10);
+        OnnxCheck.Matches(gru, [Floats(4, 2, 5, 3), Floats(5, 2, 4)]);
+    }
+
+    [TestMethod]
+    public void MaskedRecurrentLayersSkipTheMaskedSteps()
+    {
+        foreach (var kind in new[] { "lstm", "gru", "rnn" })
+            foreach (bool sequences in new[] { false, true })
+                foreach (bool backwards in new[] { false, true })
+                {
+                    var ids = Input([7], DType.Int32, name: "ids");
+                    var embedded = new Embedding(20, 3, maskZero: true).Apply(ids);
+                    var outputs = Recurrent(kind, 4, sequences, backwards, state: true).ApplyMany([embedded]);
+                    // A returned sequence carries the mask on: a masked mean after it reads it.
+                    var first = sequences ? new GlobalAveragePooling1D().Apply(outputs[0]) : outputs[0];
+                    var model = new Model(ids, [first, .. outputs.Skip(1)], name: $"masked_{kind}_{sequences}_{backwards}");
+                    OnnxCheck.Randomize(model, 11);
+                    OnnxCheck.Matches(model, [PaddedIds()], because: $"{kind}, sequences {sequences}, backwards {backwards}");
+                }
+    }
+
+    [TestMethod]
+    public void BidirectionalInEveryMergeModeWithAndWithoutMasks()
+    {
+        foreach (var mode in new[] { MergeMode.Concat, MergeMode.Sum, MergeMode.Mul, MergeMode.Ave })
+            foreach (bool sequences in new[] { false, true })
+                foreach (bool masked in new[] { false, true })
+                {
+                    var ids = Input([7], DType.Int32, name: "ids");
+                    var embedded = new Embedding(20, 3, maskZero: masked).Apply(ids);
+                    var y = new Bidirectional(new Lstm(4, returnSequences: sequences), mode).Apply(embedded);
+                    if (sequences) y = new Gru(3).Apply(y);
+                    var model = new Model(ids, y, name: $"bidirectional_{mode}_{sequences}_{masked}");
+                    OnnxCheck.Randomize(model, 12);
+                    OnnxCheck.Matches(model, [PaddedIds()], because: $"{mode}, sequences {sequences}, masked {masked}");
+                }
+    }
 }

@@ -42,16 +42,18 @@ internal static partial class OnnxExporter
             values[model.Inputs[i]] = new Value(name, null);
         }
         EmitModel(builder, model, values, model.Name);
+        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < model.Outputs.Count; i++)
         {
             var output = model.Outputs[i];
             string wanted = model.OutputNames[i];
             string name = values[output].Name;
+            while (renamed.TryGetValue(name, out var newer)) name = newer;
             // Outputs carry the model's output names; a value that is also an input or another output gets an Identity.
             if (name != wanted || builder.Graph.Input.Any(v => v.Name == name) || builder.Graph.Output.Any(v => v.Name == name))
             {
                 string target = builder.Graph.Output.Any(v => v.Name == wanted) || builder.Graph.Input.Any(v => v.Name == wanted) ? builder.Unique(wanted) : wanted;
-                RenameOutput(builder, name, target);
+                if (RenameOutput(builder, name, target)) renamed[name] = target;
                 name = target;
             }
             builder.Graph.Output.Add(OnnxGraphBuilder.ValueInfo(name, output.Shape, output.DType));
@@ -78,12 +80,14 @@ internal static partial class OnnxExporter
     };
 
     /// <summary>Makes <paramref name="target"/> the name of the output: renames the producing node's output when it is a plain intermediate, otherwise adds an Identity.</summary>
-    private static void RenameOutput(OnnxGraphBuilder builder, string name, string target)
+    /// <returns>Whether the value itself was renamed (later references to it then use <paramref name="target"/>).</returns>
+    private static bool RenameOutput(OnnxGraphBuilder builder, string name, string target)
     {
         bool isInput = builder.Graph.Input.Any(v => v.Name == name) || builder.Graph.Initializer.Any(t => t.Name == name);
         bool isOutput = builder.Graph.Output.Any(v => v.Name == name);
-        if (!isInput && !isOutput && builder.TryRenameValue(name, target)) return;
+        if (!isInput && !isOutput && builder.TryRenameValue(name, target)) return true;
         builder.Identity(name, target);
+        return false;
     }
 
     /// <summary>A value in the ONNX graph: its name and, when it carries one, its mask's name (bool, the batch and step axes).</summary>
@@ -124,6 +128,8 @@ internal static partial class OnnxExporter
     {
         internal OnnxGraphBuilder B { get; } = builder;
 
+        internal Node Node => node;
+
         internal Layer Layer => node.Layer;
 
         internal Value[] Inputs { get; } = inputs;
@@ -157,7 +163,7 @@ internal static partial class OnnxExporter
 
     /// <summary>The layer's ONNX form, or null when the exporter has none for its type.</summary>
     private static IReadOnlyList<Value>? Convert(LayerCall call) =>
-        ConvertCore(call) ?? ConvertMerging(call) ?? ConvertConvolution(call) ?? ConvertNormalization(call);
+        ConvertCore(call) ?? ConvertMerging(call) ?? ConvertConvolution(call) ?? ConvertNormalization(call) ?? ConvertRecurrent(call);
 
     /// <summary>A single output without a mask (the layer consumed or dropped it).</summary>
     internal static IReadOnlyList<Value> One(string name) => [new Value(name, null)];

@@ -8,14 +8,34 @@ namespace Microsoft.ML.FunctionalDnn.Saving.Onnx;
 /// initializers (each tensor once, however many calls share it), small constants, and unique value
 /// names derived from the layers' names.
 /// </summary>
-internal sealed class OnnxGraphBuilder(int opset)
+internal sealed class OnnxGraphBuilder
 {
     private readonly GraphProto _graph = new();
-    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
-    private readonly Dictionary<Tensor, string> _weights = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<string> _names;
+    private readonly Dictionary<Tensor, string> _weights;
+    private readonly OnnxGraphBuilder? _parent;
+
+    internal OnnxGraphBuilder(int opset)
+    {
+        Opset = opset;
+        _names = new(StringComparer.Ordinal);
+        _weights = new(ReferenceEqualityComparer.Instance);
+    }
+
+    /// <summary>
+    /// A subgraph (a Scan's body): its own nodes and constants, names unique across every scope (ONNX
+    /// forbids a subgraph to reuse an outer name), weights stored in — and read from — the main graph.
+    /// </summary>
+    internal OnnxGraphBuilder(OnnxGraphBuilder parent)
+    {
+        Opset = parent.Opset;
+        _names = parent._names;
+        _weights = parent._weights;
+        _parent = parent;
+    }
 
     /// <summary>The operator set the graph targets.</summary>
-    internal int Opset { get; } = opset;
+    internal int Opset { get; }
 
     internal GraphProto Graph => _graph;
 
@@ -70,6 +90,7 @@ internal sealed class OnnxGraphBuilder(int opset)
     /// <summary>A weight as an initializer (float32, its shape), added once per tensor.</summary>
     internal string Weight(Tensor value, string name)
     {
+        if (_parent is not null) return _parent.Weight(value, name);
         if (_weights.TryGetValue(value, out var existing)) return existing;
         string unique = Unique(name);
         _graph.Initializer.Add(FloatTensor(unique, value.Shape.ToArray().Select(d => (long)d).ToArray(), value.ToArray()));
@@ -129,6 +150,8 @@ internal sealed class OnnxGraphBuilder(int opset)
         tensor.RawData = ByteString.CopyFrom(bytes);
         return tensor;
     }
+
+    internal static AttributeProto GraphAttribute(string name, GraphProto graph) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Graph, G = graph };
 
     internal static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
