@@ -11,7 +11,12 @@ internal static class OnnxCheck
 {
     internal const double Tolerance = 1e-5;
 
-    /// <summary>Gives every weight random values (biases too, so their path is checked; variances positive).</summary>
+    /// <summary>
+    /// Gives the weights the initializers left at constants random values — biases, normalization
+    /// scales, shifts and statistics (variances positive), merge logits — so their paths are checked;
+    /// kernels keep their random Glorot/orthogonal/uniform values, which keep deep stacks' activations
+    /// of order one, as in a trained model.
+    /// </summary>
     internal static void Randomize(Model model, int seed)
     {
         var random = new Random(seed);
@@ -19,8 +24,8 @@ internal static class OnnxCheck
         {
             var weights = layer.Weights;
             if (weights.Count == 0) continue;
-            layer.SetWeights([.. weights.Select(w => Enumerable.Range(0, w.Value.Size)
-                .Select(_ => w.Name == "moving_variance" ? (float)(0.5 + random.NextDouble()) : (float)(random.NextDouble() - 0.5)).ToArray())]);
+            layer.SetWeights([.. weights.Select(w => w.Name.Contains("kernel", StringComparison.Ordinal) || w.Name == "embeddings" ? w.Value.ToArray()
+                : [.. Enumerable.Range(0, w.Value.Size).Select(_ => w.Name == "moving_variance" ? (float)(0.5 + random.NextDouble()) : (float)(random.NextDouble() - 0.5))])]);
         }
     }
 

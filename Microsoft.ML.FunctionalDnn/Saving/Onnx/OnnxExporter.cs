@@ -101,7 +101,8 @@ internal static partial class OnnxExporter
             if (node.Inputs.Count == 0) continue;
             var inputs = node.Inputs.Select(t => values[t]).ToArray();
             var outputs = EmitLayer(builder, node, inputs, scope);
-            for (int i = 0; i < outputs.Count; i++) values[node.Outputs[i]] = outputs[i];
+            // As the engine: only a call's first output carries a mask on (states and a nested model's other outputs do not).
+            for (int i = 0; i < outputs.Count; i++) values[node.Outputs[i]] = i == 0 ? outputs[i] : outputs[i] with { Mask = null };
         }
     }
 
