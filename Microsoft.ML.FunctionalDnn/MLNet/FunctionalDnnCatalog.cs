@@ -9,6 +9,9 @@ public sealed class FunctionalDnnCatalog
 
     internal FunctionalDnnCatalog(MLContext context) => _context = context;
 
+    /// <summary>The context the catalog builds in (for extension packages' catalog methods).</summary>
+    internal MLContext Context => _context;
+
     // Catalog methods are instance methods, as in ML.NET's catalogs (mlContext.Regression.Trainers.Sdca …).
 #pragma warning disable CA1822
     /// <summary>Trains <paramref name="model"/> with the columns named like its inputs and the label column <paramref name="labelColumnName"/> (single-output models).</summary>

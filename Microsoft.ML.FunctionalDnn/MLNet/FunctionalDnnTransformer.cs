@@ -44,6 +44,9 @@ public sealed class FunctionalDnnTransformer : ITransformer
 
     internal TransformerSettings Settings { get; }
 
+    /// <summary>The model the transformer runs: the trained model, with any layer outputs asked for as columns added as outputs.</summary>
+    internal Model Predictor => _predictor;
+
     /// <summary>The columns this transformer adds, in schema order: an output's values, its predicted label, a binary head's raw score.</summary>
     internal IReadOnlyList<(int Output, ColumnRole Role)> AddedColumns { get; }
 

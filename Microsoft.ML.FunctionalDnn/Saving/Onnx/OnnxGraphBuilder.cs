@@ -117,6 +117,16 @@ internal sealed class OnnxGraphBuilder
         return unique;
     }
 
+    /// <summary>An int64 scalar constant.</summary>
+    internal string Int64Scalar(string name, long value)
+    {
+        string unique = Unique(name);
+        var tensor = new TensorProto { Name = unique, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Int64Data.Add(value);
+        _graph.Initializer.Add(tensor);
+        return unique;
+    }
+
     /// <summary>A bool scalar constant.</summary>
     internal string Bool(string name, bool value)
     {

@@ -1,0 +1,64 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.FunctionalDnn.Layers;
+using Microsoft.ML.FunctionalDnn.Samples.QuestionAnswering;
+using Microsoft.ML.FunctionalDnn.Tests.MLNet;
+using Microsoft.ML.FunctionalDnn.Transforms;
+
+namespace Microsoft.ML.FunctionalDnn.Tests.Onnx;
+
+/// <summary>
+/// A fitted pipeline with our transformer turned into ML.NET's own (the Microsoft.ML.FunctionalDnn.Onnx
+/// package): same columns, same types, same predictions — in this process, after mlContext.Model.Save
+/// and Load, and in an application that references ML.NET and ONNX Runtime only.
+/// </summary>
+[TestClass]
+public sealed class OnnxDeploymentTests
+{
+    private static (MLContext Ml, ITransformer Fitted, IDataView Train, IDataView Test) TrainQa()
+    {
+        using var seeds = SeedScope.Begin(3);
+        var ml = new MLContext(seed: 3);
+        var train = ml.Data.LoadFromEnumerable(Stories.Generate(600, seed: 3));
+        var test = ml.Data.LoadFromEnumerable(Stories.Generate(100, seed: 4));
+        LayerNames.Reset();
+        var model = QuestionAnsweringPipelineTests.QaModel(40, 24, 20, Stories.Places.Length);
+        return (ml, QuestionAnsweringPipelineTests.Pipeline(ml, model, epochs: 3).Fit(train), train, test);
+    }
+
+    internal static void AssertSamePredictions(IDataView expected, IDataView actual)
+    {
+        var ours = expected.GetColumn<float[]>("answer").ToList();
+        var theirs = actual.GetColumn<float[]>("answer").ToList();
+        Assert.HasCount(ours.Count, theirs);
+        for (int r = 0; r < ours.Count; r++)
+            for (int k = 0; k < ours[r].Length; k++)
+                Assert.AreEqual(ours[r][k], theirs[r][k], 1e-5 * Math.Max(1, Math.Abs(ours[r][k])), $"row {r}, class {k}");
+        // One-value columns come back as vectors of one element (ML.NET's OnnxTransformer reads tensors only).
+        CollectionAssert.AreEqual(expected.GetColumn<uint>("PredictedKey").ToList(), actual.GetColumn<uint[]>("PredictedKey").Select(v => v.Single()).ToList());
+        CollectionAssert.AreEqual(expected.GetColumn<string>("PredictedAnswer").ToList(), actual.GetColumn<string[]>("PredictedAnswer").Select(v => v.Single()).ToList());
+    }
+
+    [TestMethod]
+    public void TheQuestionAnsweringPipelineRunsOnMLNetsOwnOnnxTransformer()
+    {
+        var (ml, fitted, train, test) = TrainQa();
+        using var dir = new TempDirectory();
+        var plain = ml.FunctionalDnn().ToOnnxPipeline(fitted, train, dir.Path);
+        Assert.IsFalse(plain.Any(t => t is FunctionalDnnTransformer), "no FunctionalDnn transformer is left");
+        Assert.IsTrue(File.Exists(dir.File("question_answering.onnx")));
+
+        var expected = fitted.Transform(test);
+        var actual = plain.Transform(test);
+        // The same columns; the scores typed alike, the predicted key a one-element vector of the same key (with the label's values, so MapKeyToValue works after it).
+        Assert.AreEqual(expected.Schema["answer"].Type, actual.Schema["answer"].Type);
+        Assert.AreEqual(expected.Schema["PredictedKey"].Type, ((VectorDataViewType)actual.Schema["PredictedKey"].Type).ItemType);
+        Assert.AreEqual(TextDataViewType.Instance, ((VectorDataViewType)actual.Schema["PredictedAnswer"].Type).ItemType);
+        AssertSamePredictions(expected, actual);
+
+        // Saved as a plain ML.NET model and loaded back.
+        string zip = dir.File("plain.zip");
+        ml.Model.Save(plain, train.Schema, zip);
+        var loaded = ml.Model.Load(zip, out _);
+        AssertSamePredictions(expected, loaded.Transform(test));
+    }
+}
