@@ -61,4 +61,37 @@ public sealed class OnnxDeploymentTests
         var loaded = ml.Model.Load(zip, out _);
         AssertSamePredictions(expected, loaded.Transform(test));
     }
+
+    [TestMethod]
+    public void AnApplicationWithOnlyMLNetAndOnnxRuntimeLoadsTheSavedPipelineAndPredictsTheSame()
+    {
+        var (ml, fitted, train, _) = TrainQa();
+        using var dir = new TempDirectory();
+        var plain = ml.FunctionalDnn().ToOnnxPipeline(fitted, train, dir.Path);
+        string zip = dir.File("plain-model.zip");
+        ml.Model.Save(plain, train.Schema, zip);
+        var rows = Stories.Generate(25, seed: 5);
+        File.WriteAllLines(dir.File("stories.tsv"), rows.Select(r => $"{r.Story}\t{r.Question}"));
+
+        // samples/OnnxDeployment/PlainApp/plain-app.cs: a file-based app whose only references are Microsoft.ML, Microsoft.ML.OnnxTransformer and Microsoft.ML.OnnxRuntime.
+        string app = Repository.File("samples", "OnnxDeployment", "PlainApp", "plain-app.cs");
+        string output = Samples.SampleRunner.RunDotnet(dir.Path, "plain-app.cs", TimeSpan.FromMinutes(10), ["run", "-c", "Release", app, "--", zip, dir.File("stories.tsv")]);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        string loaded = lines.Single(l => l.StartsWith("assemblies: ", StringComparison.Ordinal));
+        StringAssert.Contains(loaded, "Microsoft.ML.OnnxTransformer");
+        Assert.IsFalse(loaded.Contains("FunctionalDnn", StringComparison.Ordinal), loaded);
+        var answers = lines.Where(l => l.Contains('\t', StringComparison.Ordinal)).Select(l => l.Split('\t')).ToList();
+        Assert.HasCount(rows.Count, answers);
+
+        var expected = fitted.Transform(ml.Data.LoadFromEnumerable(rows));
+        var expectedAnswers = expected.GetColumn<string>("PredictedAnswer").ToList();
+        var expectedScores = expected.GetColumn<float[]>("answer").ToList();
+        for (int r = 0; r < rows.Count; r++)
+        {
+            Assert.AreEqual(expectedAnswers[r], answers[r][0], $"row {r}");
+            float[] scores = [.. answers[r][1].Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
+            for (int k = 0; k < scores.Length; k++)
+                Assert.AreEqual(expectedScores[r][k], scores[k], 1e-5 * Math.Max(1, Math.Abs(expectedScores[r][k])), $"row {r}, class {k}");
+        }
+    }
 }
