@@ -52,6 +52,18 @@ public sealed class SampleSmokeTests
     }
 
     [TestMethod]
+    public void OnnxDeploymentRunsTheNetworkInOnnxRuntimeAndThePipelineInPlainMLNet()
+    {
+        using var directory = new TempDirectory();
+        string output = SampleRunner.RunIn(directory.Path, "OnnxDeployment", Timeout, "--quick");
+        StringAssert.Contains(output, "the same answer for 200 of 200 stories");
+        StringAssert.Contains(output, "the same answers; saved to");
+        Assert.IsGreaterThan(0.3, SampleRunner.Percent(output, "Trained:"), output);
+        foreach (var file in new[] { "question_answering.onnx", "plain-model.zip", "stories.tsv", Path.Combine("plain", "question_answering.onnx") })
+            Assert.IsTrue(File.Exists(Path.Combine(directory.Path, "onnx-output", file)), $"{file}\n{output}");
+    }
+
+    [TestMethod]
     public void ReviewScoringTrainsEvaluatesAndPredictsTheModelBuilderWay()
     {
         using var directory = new TempDirectory();
