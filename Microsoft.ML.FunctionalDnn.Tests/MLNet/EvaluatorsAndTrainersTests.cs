@@ -26,7 +26,7 @@ public sealed class EvaluatorsAndTrainersTests
     private static readonly string[] Incomes = ["low", "middle", "high"];
 
     /// <summary>Four features: the income class, the sex and the age are simple functions of them.</summary>
-    private static List<Person> People(int count, int seed)
+    internal static List<Person> People(int count, int seed)
     {
         var r = new Random(seed);
         return [.. Enumerable.Range(0, count).Select(_ =>
@@ -36,7 +36,7 @@ public sealed class EvaluatorsAndTrainersTests
         })];
     }
 
-    private static Model ThreeHeads()
+    internal static Model ThreeHeads()
     {
         LayerNames.Reset();
         var x = Input([4], name: "Features");
@@ -47,7 +47,7 @@ public sealed class EvaluatorsAndTrainersTests
         return model;
     }
 
-    private static FunctionalDnnOptions Options() => new()
+    internal static FunctionalDnnOptions Options() => new()
     {
         Epochs = 40,
         Seed = 5,

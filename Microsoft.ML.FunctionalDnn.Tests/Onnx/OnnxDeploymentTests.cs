@@ -94,4 +94,51 @@ public sealed class OnnxDeploymentTests
                 Assert.AreEqual(expectedScores[r][k], scores[k], 1e-5 * Math.Max(1, Math.Abs(expectedScores[r][k])), $"row {r}, class {k}");
         }
     }
+
+    /// <summary>A scalar column of ours against the one-element vector column ML.NET's OnnxTransformer gives.</summary>
+    private static void SameScalars(IDataView expected, IDataView actual, string column)
+    {
+        var ours = expected.GetColumn<float>(column).ToList();
+        var theirs = actual.GetColumn<float[]>(column).Select(v => v.Single()).ToList();
+        for (int r = 0; r < ours.Count; r++) Assert.AreEqual(ours[r], theirs[r], 1e-5 * Math.Max(1, Math.Abs(ours[r])), $"{column}, row {r}");
+    }
+
+    private static void SameVectors(IDataView expected, IDataView actual, string column)
+    {
+        var ours = expected.GetColumn<float[]>(column).ToList();
+        var theirs = actual.GetColumn<float[]>(column).ToList();
+        for (int r = 0; r < ours.Count; r++)
+            for (int k = 0; k < ours[r].Length; k++)
+                Assert.AreEqual(ours[r][k], theirs[r][k], 1e-5 * Math.Max(1, Math.Abs(ours[r][k])), $"{column}, row {r}, slot {k}");
+    }
+
+    [TestMethod]
+    public void RegressionMulticlassBinaryAndLayerColumnsKeepTheirValues()
+    {
+        using var seeds = SeedScope.Begin(5);
+        var ml = new MLContext(seed: 5);
+        var options = EvaluatorsAndTrainersTests.Options();
+        options.Epochs = 4;
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("IncomeKey", "Income").Append(ml.FunctionalDnn().Trainer(EvaluatorsAndTrainersTests.ThreeHeads(), options));
+        var train = ml.Data.LoadFromEnumerable(EvaluatorsAndTrainersTests.People(300, 1));
+        var fitted = pipeline.Fit(train);
+        using var dir = new TempDirectory();
+        var plain = ml.FunctionalDnn().ToOnnxPipeline(fitted, train, dir.Path);
+        var test = ml.Data.LoadFromEnumerable(EvaluatorsAndTrainersTests.People(60, 2));
+        var expected = fitted.Transform(test);
+        var actual = plain.Transform(test);
+
+        SameScalars(expected, actual, "AgeScore");
+        SameScalars(expected, actual, "FemaleScore");
+        SameScalars(expected, actual, "FemaleScore_RawScore");
+        SameVectors(expected, actual, "IncomeScore");
+        SameVectors(expected, actual, "Embedding");
+        CollectionAssert.AreEqual(expected.GetColumn<bool>("FemaleScore_PredictedLabel").ToList(), actual.GetColumn<bool[]>("FemaleScore_PredictedLabel").Select(v => v.Single()).ToList());
+        CollectionAssert.AreEqual(expected.GetColumn<uint>("IncomeScore_PredictedLabel").ToList(), actual.GetColumn<uint[]>("IncomeScore_PredictedLabel").Select(v => v.Single()).ToList());
+        // The predicted key carries the income labels, in the label's key order.
+        VBuffer<ReadOnlyMemory<char>> ours = default, theirs = default;
+        expected.Schema["IncomeScore_PredictedLabel"].GetKeyValues(ref ours);
+        actual.Schema["IncomeScore_PredictedLabel"].GetKeyValues(ref theirs);
+        CollectionAssert.AreEqual(ours.DenseValues().Select(v => v.ToString()).ToList(), theirs.DenseValues().Select(v => v.ToString()).ToList());
+    }
 }
