@@ -15,9 +15,9 @@ namespace Microsoft.ML.FunctionalDnn.Tests.Samples;
 internal static partial class SampleRunner
 {
 #if DEBUG
-    private const string Configuration = "Debug";
+    internal const string Configuration = "Debug";
 #else
-    private const string Configuration = "Release";
+    internal const string Configuration = "Release";
 #endif
 
     /// <summary>Runs samples/<paramref name="name"/> with <paramref name="arguments"/>; fails with its output if it exits non-zero or takes longer than <paramref name="timeout"/>.</summary>
@@ -84,7 +84,7 @@ internal static partial class SampleRunner
     [GeneratedRegex(@"-?\d+(?:\.\d+)?")]
     private static partial Regex NumberPattern();
 
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
