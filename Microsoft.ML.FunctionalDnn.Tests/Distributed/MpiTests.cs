@@ -65,4 +65,44 @@ public sealed class MpiTests
         // Loading the library initializes nothing (MPI starts on first use of World, in the ranks above).
         Assert.IsTrue(MpiCommunicator.IsAvailable(out string why), why);
     }
+
+    private static float[] Floats(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        var values = new float[bytes.Length / 4];
+        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
+        return values;
+    }
+
+    private static float[] Losses(string output, int rank, int size)
+    {
+        string line = output.Split('\n').Single(l => l.Contains($"rank {rank} of {size}: trained", StringComparison.Ordinal));
+        string losses = line[(line.IndexOf("loss ", StringComparison.Ordinal) + 5)..line.IndexOf(", kind_accuracy", StringComparison.Ordinal)];
+        return [.. losses.Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
+    }
+
+    [TestMethod]
+    public void TwoRanksWithGlobalBatchBEndWithTheWeightsOfOneProcessWithBatchB()
+    {
+        string mpirun = MpiRun();
+        using var dir = new TempDirectory();
+        var (aloneCode, alone) = Run(Samples.SampleRunner.DotnetHost(), TimeSpan.FromMinutes(3), Sample, "--train", dir.Path);
+        Assert.AreEqual(0, aloneCode, alone);
+        var (code, output) = Run(mpirun, TimeSpan.FromMinutes(3), "-np", "2", "--oversubscribe", Samples.SampleRunner.DotnetHost(), Sample, "--train", dir.Path);
+        Assert.AreEqual(0, code, output);
+
+        float[] single = Floats(dir.File("weights_rank0_of1.bin"));
+        float[] rank0 = Floats(dir.File("weights_rank0_of2.bin")), rank1 = Floats(dir.File("weights_rank1_of2.bin"));
+        CollectionAssert.AreEqual(rank0, rank1, "both ranks hold identical weights, bit for bit");
+        Assert.HasCount(single.Length, rank0);
+        for (int i = 0; i < single.Length; i++)
+            Assert.AreEqual(single[i], rank0[i], 1e-4 * Math.Max(1, Math.Abs(single[i])), $"weight value {i}: one process {single[i]}, two ranks {rank0[i]}");
+        // The History: the epochs' losses averaged over the ranks are the one process's.
+        var one = Losses(alone, 0, 1);
+        foreach (int rank in new[] { 0, 1 })
+        {
+            var two = Losses(output, rank, 2);
+            for (int e = 0; e < one.Length; e++) Assert.AreEqual(one[e], two[e], 1e-4 * Math.Max(1, one[e]), $"rank {rank}, epoch {e} loss");
+        }
+    }
 }

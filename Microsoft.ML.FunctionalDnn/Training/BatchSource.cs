@@ -1,9 +1,28 @@
 namespace Microsoft.ML.FunctionalDnn;
 
-/// <summary>One batch of training or evaluation data: a tensor per model input and per output, and optional sample weights.</summary>
-internal readonly record struct Batch(Tensor[] X, Tensor[] Y, Tensor? Weights)
+/// <summary>
+/// One batch of training or evaluation data: a tensor per model input and per output, and optional
+/// sample weights; in data-parallel training, this rank's rows of a global batch of <paramref name="GlobalRows"/>.
+/// </summary>
+internal readonly record struct Batch(Tensor[] X, Tensor[] Y, Tensor? Weights, int GlobalRows = 0)
 {
     internal int Count => X[0].Shape[0];
+}
+
+/// <summary>This rank's share of every global batch of another source (data-parallel training): the same batches, split evenly over the ranks.</summary>
+internal sealed class ShardedBatchSource(IBatchSource inner, Distributed.DataParallel parallel) : IBatchSource
+{
+    public int Count => inner.Count;
+
+    public IEnumerable<Batch> Batches(int batchSize, RandomGenerator? shuffle)
+    {
+        foreach (var batch in inner.Batches(batchSize, shuffle))
+        {
+            var (start, count) = parallel.Share(batch.Count);
+            yield return new Batch([.. batch.X.Select(t => t.SliceBatch(start, count))], [.. batch.Y.Select(t => t.SliceBatch(start, count))],
+                batch.Weights?.SliceBatch(start, count), batch.Count);
+        }
+    }
 }
 
 /// <summary>

@@ -51,6 +51,14 @@ internal sealed partial class Trainer
         var all = new List<Callback> { history };
         if (verbose > 0) all.Add(new ProgressLogger(verbose));
         if (callbacks is not null) all.AddRange(callbacks);
+        // Started by mpirun as one of several ranks: data-parallel (Distributed/DataParallel.cs).
+        var parallel = Distributed.DataParallel.Current();
+        if (parallel is not null)
+        {
+            all = [.. all.Where(parallel.Runs)];
+            parallel.BroadcastWeights(Model);
+            train = new ShardedBatchSource(train, parallel);
+        }
         int steps = (train.Count + batchSize - 1) / batchSize;
         var parameters = new TrainingParams(epochs, steps, verbose);
         foreach (var c in all) (c.Model, c.Params) = (Model, parameters);
@@ -71,15 +79,17 @@ internal sealed partial class Trainer
             var epochRandom = new RandomGenerator(MixSeed(baseSeed, epoch));
             ReseedLayers(Model, epochRandom);
             var sums = new LossSums(Model.OutputNames.Count);
+            long samples = 0;
             int step = 0;
             using var batches = train.Batches(batchSize, shuffle ? epochRandom : null).GetEnumerator();
             while (NextStep(batches, batch =>
             {
                 foreach (var c in all) c.OnTrainBatchBegin(step, empty);
-                return TrainStep(batch, metrics);
+                return parallel is null ? TrainStep(batch, metrics) : TrainStepParallel(batch, metrics, parallel);
             }, out float total, out float[] perOutput, out int count))
             {
                 sums.Add(total, perOutput, count);
+                samples += count;
                 var logs = Logs(sums, metrics);
                 foreach (var c in all) c.OnTrainBatchEnd(step, logs);
                 step++;
@@ -87,6 +97,13 @@ internal sealed partial class Trainer
                 if (StopTraining) break;
             }
             var results = new Dictionary<string, float>(Logs(sums, metrics));
+            if (parallel is not null)
+            {
+                // The same epoch logs on every rank (so EarlyStopping and ReduceLROnPlateau decide alike), and the
+                // statistics each rank updated from its own rows (batch normalization's moving moments) averaged.
+                results = parallel.ReduceLogs(results, samples);
+                parallel.AverageNonTrainable(Model);
+            }
             if (validation is not null)
                 foreach (var (key, value) in EvaluateCore(validation, batchSize, all, notify: false, validationMetrics)) results["val_" + key] = value;
             results["learning_rate"] = setup.Optimizer.LearningRate;

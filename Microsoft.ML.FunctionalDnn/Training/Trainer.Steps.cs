@@ -31,6 +31,31 @@ internal sealed partial class Trainer
     }
 
     /// <summary>
+    /// One data-parallel update: this rank's rows through the model, their gradients summed with the
+    /// other ranks' (each weighted by its share of the global batch), the same update applied everywhere.
+    /// A rank without rows in this batch contributes zeros and still takes part in the collective.
+    /// </summary>
+    private (float Total, float[] PerOutput) TrainStepParallel(Batch batch, Metric[][] metrics, Distributed.DataParallel parallel)
+    {
+        var setup = Compiled;
+        using var scope = TensorScope.Begin();
+        var weights = Model.Weights;
+        Tensor[] trainable = [.. weights.Where(w => w.Trainable).Select(w => w.Value)];
+        if (batch.Count == 0)
+        {
+            setup.Optimizer.Apply(parallel.AllReduceGradients(null, trainable, 0, batch.GlobalRows), trainable);
+            return (0, new float[Model.OutputNames.Count]);
+        }
+        var predictions = Model.ApplyMany(batch.X, training: true);
+        var (total, perOutput) = LossOf(setup, batch.Y, predictions, batch.Weights);
+        var gradients = Backend.Current.Gradients(total, trainable);
+        setup.Optimizer.Apply(parallel.AllReduceGradients(gradients, trainable, batch.Count, batch.GlobalRows), trainable);
+        Backend.Current.ClearGradients([.. weights.Select(w => w.Value)]);
+        UpdateMetrics(metrics, batch.Y, predictions, batch.Weights);
+        return (TotalValue(setup, total, perOutput), perOutput);
+    }
+
+    /// <summary>
     /// Reads the next batch and runs <paramref name="step"/> on it inside one tensor scope, so the
     /// batch's tensors (gathered rows on the backend's device, streamed columns) end with its step
     /// instead of waiting for the garbage collector; what the caller does after (logs, the batch-end

@@ -1,0 +1,128 @@
+using Microsoft.ML.FunctionalDnn.Callbacks;
+using Microsoft.ML.FunctionalDnn.Layers;
+
+namespace Microsoft.ML.FunctionalDnn.Distributed;
+
+/// <summary>
+/// Data-parallel training over an MPI job (Keras 3's <c>keras.distribution.DataParallel</c>, Horovod's
+/// scheme): every rank holds the whole model; rank 0's weights are broadcast when Fit starts; each
+/// global batch (the same shuffled order on every rank, from Fit's seed) is split evenly, each rank
+/// computing the gradients of its rows; the gradients are summed over the ranks with MPI_Allreduce in
+/// fixed-size buckets in the weights' order (weighted by each rank's share of the batch, so the result
+/// is the global batch's mean gradient) and every rank applies the same update; the logs are averaged
+/// over the ranks, weighted by their samples, so callbacks decide alike everywhere; callbacks that
+/// write (progress, checkpoints, backups, TensorBoard, CSV) run on rank 0 only.
+/// </summary>
+internal sealed class DataParallel(MpiCommunicator world)
+{
+    /// <summary>Floats per allreduce call: large enough to amortize latency, small enough to bound the copy buffer.</summary>
+    internal const int BucketFloats = 1 << 20;
+
+    internal MpiCommunicator World { get; } = world;
+
+    internal int Rank => World.Rank;
+
+    internal int Size => World.Size;
+
+    /// <summary>
+    /// The job this process trains in: a job of several ranks started by mpirun, with a supported MPI
+    /// library; null otherwise (or when FUNCTIONALDNN_DISTRIBUTED=0 opts out).
+    /// </summary>
+    internal static DataParallel? Current()
+    {
+        if (Environment.GetEnvironmentVariable("FUNCTIONALDNN_DISTRIBUTED") == "0") return null;
+        if (!MpiCommunicator.LaunchedByMpi || !MpiCommunicator.IsAvailable(out _)) return null;
+        var world = MpiCommunicator.World;
+        return world.Size > 1 ? new DataParallel(world) : null;
+    }
+
+    /// <summary>Rank 0's weights (trainable and not) on every rank.</summary>
+    internal void BroadcastWeights(Model model)
+    {
+        var values = model.Weights.Select(w => w.Value).ToList();
+        Buckets(values, buffer => World.Broadcast(buffer, 0));
+    }
+
+    /// <summary>The non-trainable weights (moving statistics each rank updated from its own rows) replaced by their mean over the ranks.</summary>
+    internal void AverageNonTrainable(Model model)
+    {
+        var values = model.Weights.Where(w => !w.Trainable).Select(w => w.Value).ToList();
+        if (values.Count == 0) return;
+        float inverse = 1f / Size;
+        Buckets(values, buffer =>
+        {
+            World.AllReduceSum(buffer);
+            for (int i = 0; i < buffer.Length; i++) buffer[i] *= inverse;
+        });
+    }
+
+    /// <summary>This rank's rows of a global batch: an even split, the first ranks taking one more when it does not divide.</summary>
+    internal (int Start, int Count) Share(int batchRows)
+    {
+        int baseCount = batchRows / Size, extra = batchRows % Size;
+        int start = Rank * baseCount + Math.Min(Rank, extra);
+        return (start, baseCount + (Rank < extra ? 1 : 0));
+    }
+
+    /// <summary>
+    /// The gradients summed over the ranks, in place: each rank's scaled by its share of the global batch
+    /// (<paramref name="localRows"/> of <paramref name="globalRows"/>) first, so the sum is the global mean.
+    /// A rank with no rows in this batch passes null gradients and contributes zeros.
+    /// </summary>
+    internal Tensor[] AllReduceGradients(IReadOnlyList<Tensor?>? gradients, Tensor[] weights, int localRows, int globalRows)
+    {
+        float scale = (float)localRows / globalRows;
+        var result = new Tensor[weights.Length];
+        var values = new List<float[]>(weights.Length);
+        for (int i = 0; i < weights.Length; i++)
+        {
+            // A weight the loss did not reach has no gradient here: zeros (another rank's rows may reach it).
+            var data = gradients?[i] is { } g ? g.ToArray() : new float[weights[i].Size];
+            if (scale != 1) for (int k = 0; k < data.Length; k++) data[k] *= scale;
+            values.Add(data);
+        }
+        BucketArrays(values, World.AllReduceSum);
+        for (int i = 0; i < weights.Length; i++) result[i] = Tensor.FromArray(values[i], weights[i].Shape);
+        return result;
+    }
+
+    /// <summary>Epoch logs averaged over the ranks, weighted by each rank's sample count (exact for means: losses, accuracy, errors).</summary>
+    internal Dictionary<string, float> ReduceLogs(IReadOnlyDictionary<string, float> logs, long samples)
+    {
+        var keys = logs.Keys.Order(StringComparer.Ordinal).ToList();
+        var buffer = new float[keys.Count + 1];
+        for (int i = 0; i < keys.Count; i++) buffer[i] = logs[keys[i]] * samples;
+        buffer[^1] = samples;
+        World.AllReduceSum(buffer);
+        var reduced = new Dictionary<string, float>();
+        for (int i = 0; i < keys.Count; i++) reduced[keys[i]] = buffer[^1] == 0 ? 0 : buffer[i] / buffer[^1];
+        return reduced;
+    }
+
+    /// <summary>Whether a callback runs on this rank: everything on rank 0; on the others, only those that write nothing.</summary>
+    internal bool Runs(Callback callback) =>
+        Rank == 0 || callback is not (ProgressLogger or ModelCheckpoint or BackupAndRestore or TensorBoard or CsvLogger);
+
+    private static void Buckets(List<Tensor> tensors, Action<float[]> collective)
+    {
+        var arrays = tensors.Select(t => t.ToArray()).ToList();
+        BucketArrays(arrays, collective);
+        for (int i = 0; i < tensors.Count; i++) tensors[i].Assign(Tensor.FromArray(arrays[i], tensors[i].Shape));
+    }
+
+    /// <summary>Runs <paramref name="collective"/> over the arrays packed in order into buckets of at most <see cref="BucketFloats"/> (larger arrays alone).</summary>
+    private static void BucketArrays(List<float[]> arrays, Action<float[]> collective)
+    {
+        int i = 0;
+        while (i < arrays.Count)
+        {
+            int j = i, total = 0;
+            while (j < arrays.Count && (j == i || total + arrays[j].Length <= BucketFloats)) total += arrays[j++].Length;
+            var bucket = new float[total];
+            for (int k = i, at = 0; k < j; at += arrays[k].Length, k++) arrays[k].CopyTo(bucket, at);
+            collective(bucket);
+            for (int k = i, at = 0; k < j; at += arrays[k].Length, k++) Array.Copy(bucket, at, arrays[k], 0, arrays[k].Length);
+            i = j;
+        }
+    }
+}
