@@ -97,6 +97,9 @@ public sealed class MpiTests
         Assert.HasCount(single.Length, rank0);
         for (int i = 0; i < single.Length; i++)
             Assert.AreEqual(single[i], rank0[i], 1e-4 * Math.Max(1, Math.Abs(single[i])), $"weight value {i}: one process {single[i]}, two ranks {rank0[i]}");
+        // Rank 0's checkpoint (ModelCheckpoint runs there only) loads in this single process with the ranks' final weights.
+        var loaded = Model.Load(dir.File("checkpoint.fdnn"));
+        CollectionAssert.AreEqual(rank0, loaded.Weights.SelectMany(w => w.Value.ToArray()).ToArray());
         // The History: the epochs' losses averaged over the ranks are the one process's.
         var one = Losses(alone, 0, 1);
         foreach (int rank in new[] { 0, 1 })
@@ -104,5 +107,18 @@ public sealed class MpiTests
             var two = Losses(output, rank, 2);
             for (int e = 0; e < one.Length; e++) Assert.AreEqual(one[e], two[e], 1e-4 * Math.Max(1, one[e]), $"rank {rank}, epoch {e} loss");
         }
+    }
+
+    [TestMethod]
+    public void AKilledRankEndsTheJobWithAClearErrorInsteadOfAHang()
+    {
+        string mpirun = MpiRun();
+        using var dir = new TempDirectory();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (code, output) = Run(mpirun, TimeSpan.FromMinutes(2), "-np", "2", "--oversubscribe", Samples.SampleRunner.DotnetHost(), Sample, "--train", dir.Path, "--fail-rank", "1");
+        Assert.AreNotEqual(0, code, output);
+        StringAssert.Contains(output, "process rank 1");
+        StringAssert.Contains(output, "signal 9");
+        Assert.IsLessThan(60, watch.Elapsed.TotalSeconds, $"the job ended after {watch.Elapsed.TotalSeconds:F0} s");
     }
 }

@@ -2,7 +2,10 @@
 //   mpirun -np 2 dotnet DistributedTraining.dll --check        every rank sums a buffer with the others
 //                                                                (MPI_Allreduce) and receives rank 0's (MPI_Bcast)
 //   mpirun -np 2 dotnet DistributedTraining.dll --train <dir>  the same Fit as in one process, data-parallel:
-//                                                                each rank writes its final weights to <dir>
+//                                                                each rank writes its final weights to <dir>,
+//                                                                rank 0 a checkpoint (<dir>/checkpoint.fdnn)
+//   … --train <dir> --fail-rank 1                              rank 1 is killed after the first epoch: the job ends
+//                                                                (mpirun reports it) instead of hanging
 // Started alone, it is a job of one rank (plain Fit).
 using System.Globalization;
 using Microsoft.ML.FunctionalDnn;
@@ -19,7 +22,8 @@ if (!MpiCommunicator.IsAvailable(out string why))
 var world = MpiCommunicator.World;
 int n = world.Size;
 int trainAt = Array.IndexOf(args, "--train");
-if (trainAt >= 0) return Train.Run(world, args[trainAt + 1]);
+int failAt = Array.IndexOf(args, "--fail-rank");
+if (trainAt >= 0) return Train.Run(world, args[trainAt + 1], failAt >= 0 ? int.Parse(args[failAt + 1], CultureInfo.InvariantCulture) : -1);
 // Rank r contributes (r + 1)·(i + 1) at slot i: the sums are (i + 1)·n(n + 1)/2 on every rank.
 var values = Enumerable.Range(0, 6).Select(i => (float)((world.Rank + 1) * (i + 1))).ToArray();
 world.AllReduceSum(values);
@@ -35,7 +39,7 @@ return summed && broadcast ? 0 : 1;
 /// <summary>A small two-input, two-output functional model trained with a fixed seed; the weights it ends with, per rank.</summary>
 internal static class Train
 {
-    internal static int Run(MpiCommunicator world, string directory)
+    internal static int Run(MpiCommunicator world, string directory, int failingRank)
     {
         using var seeds = SeedScope.Begin(11);
         var features = Input([6], name: "features");
@@ -52,9 +56,12 @@ internal static class Train
         var kind = Tensor.FromArray(Enumerable.Range(0, 100).Select(i => Math.Min(2, (int)(f[i * 6] * 3))).ToArray(), new Shape(100));
         var amount = Tensor.FromArray(Enumerable.Range(0, 100).Select(i => f[i * 6 + 1] + e[i * 3]).ToArray(), new Shape(100, 1));
         // Batches of 16 (the last of 4): with two ranks, 8 rows each (2 each at the end).
-        var history = model.Fit([x1, x2], [kind, amount], epochs: 4, batchSize: 16, shuffle: true, seed: 5, verbose: 0);
-
+        // ModelCheckpoint writes on rank 0 only; --fail-rank makes one rank die after the first epoch.
         Directory.CreateDirectory(directory);
+        var callbacks = new List<Microsoft.ML.FunctionalDnn.Callbacks.Callback> { new Microsoft.ML.FunctionalDnn.Callbacks.ModelCheckpoint(Path.Combine(directory, "checkpoint.fdnn"), monitor: "loss") };
+        if (failingRank == world.Rank) callbacks.Add(new Microsoft.ML.FunctionalDnn.Callbacks.LambdaCallback(onEpochEnd: (_, _) => System.Diagnostics.Process.GetCurrentProcess().Kill()));
+        var history = model.Fit([x1, x2], [kind, amount], epochs: 4, batchSize: 16, shuffle: true, seed: 5, verbose: 0, callbacks: callbacks);
+
         using (var file = File.Create(Path.Combine(directory, $"weights_rank{world.Rank}_of{world.Size}.bin")))
         using (var writer = new BinaryWriter(file))
             foreach (var weight in model.Weights)
