@@ -12,6 +12,10 @@ using Microsoft.ML.FunctionalDnn.Benchmarks;
 //   workload NAME [--backend managed|torch] [--quick F]   (child) ours, one workload
 //   twin NAME [--quick F]                                  (child) the plain TorchSharp twin
 //   probe NAME|lstm|ops [--steps N]   where the torch backend's time goes, beside plain TorchSharp
+//   distributed [names] [--rounds N] [--quick F]
+//             each workload's Fit in one process (2 threads) and as two MPI ranks (1 thread each, mpirun -np 2):
+//             throughput, time in MPI_Allreduce, and the gradient traffic a 10 Gb/s ring would cost
+//   distributed-worker NAME F                              (child) one workload's Fit, alone or as a rank
 string command = args.Length > 0 ? args[0] : "gemm";
 switch (command)
 {
@@ -33,6 +37,12 @@ switch (command)
     case "probe":
         Microsoft.ML.FunctionalDnn.Benchmarks.Workloads.TorchProbe.Run(args[1..]);
         break;
+    case "distributed":
+        Microsoft.ML.FunctionalDnn.Benchmarks.Workloads.DistributedBenchmark.Run(args[1..]);
+        break;
+    case "distributed-worker":
+        Microsoft.ML.FunctionalDnn.Benchmarks.Workloads.DistributedBenchmark.Worker(args[1..]);
+        break;
     case "workloads":
         try
         {
@@ -45,7 +55,7 @@ switch (command)
         }
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{command}'. Expected one of: gemm, peak, ops, workloads, probe (workload and twin are the children of workloads).");
+        Console.Error.WriteLine($"Unknown benchmark '{command}'. Expected one of: gemm, peak, ops, workloads, probe, distributed (workload, twin and distributed-worker are children).");
         return 2;
 }
 return 0;

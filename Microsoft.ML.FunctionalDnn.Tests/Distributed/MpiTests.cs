@@ -121,4 +121,17 @@ public sealed class MpiTests
         StringAssert.Contains(output, "signal 9");
         Assert.IsLessThan(60, watch.Elapsed.TotalSeconds, $"the job ended after {watch.Elapsed.TotalSeconds:F0} s");
     }
+
+    [TestMethod]
+    public void TheQuestionAnsweringPipelineTrainsDataParallelOnTwoRanks()
+    {
+        string mpirun = MpiRun();
+        var (code, output) = Run(mpirun, TimeSpan.FromMinutes(5), "-np", "2", "--oversubscribe", "-x", "DOTNET_PROCESSOR_COUNT=1",
+            Samples.SampleRunner.DotnetHost(), Sample, "--qa", "--quick");
+        Assert.AreEqual(0, code, output);
+        // Through the ML.NET estimator: both ranks end with the same model, so the same test accuracy, well above chance (1/6).
+        double[] accuracies = [.. new[] { 0, 1 }.Select(rank => Samples.SampleRunner.Percent(output, $"rank {rank} of 2: question answering"))];
+        Assert.AreEqual(accuracies[0], accuracies[1], output);
+        Assert.IsGreaterThan(0.4, accuracies[0], output);
+    }
 }

@@ -20,6 +20,9 @@ internal sealed class DataParallel(MpiCommunicator world)
 
     internal MpiCommunicator World { get; } = world;
 
+    /// <summary>Seconds this process has spent in the gradients' MPI_Allreduce (the benchmarks read and reset it).</summary>
+    internal static double AllReduceSeconds { get; set; }
+
     internal int Rank => World.Rank;
 
     internal int Size => World.Size;
@@ -81,7 +84,9 @@ internal sealed class DataParallel(MpiCommunicator world)
             if (scale != 1) for (int k = 0; k < data.Length; k++) data[k] *= scale;
             values.Add(data);
         }
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         BucketArrays(values, World.AllReduceSum);
+        AllReduceSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
         for (int i = 0; i < weights.Length; i++) result[i] = Tensor.FromArray(values[i], weights[i].Shape);
         return result;
     }
