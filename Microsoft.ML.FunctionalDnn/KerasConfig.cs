@@ -34,5 +34,36 @@ public static partial class Keras
         /// <exception cref="ArgumentException">An unknown backend or device name.</exception>
         /// <exception cref="InvalidOperationException">Tensors already exist on another backend, or the torch backend's assembly or native library cannot load (the message names what is missing and the remedy).</exception>
         public static void SetBackend(string name, string? device = null) => Backends.Backend.Select(name, device);
+
+        /// <summary>
+        /// How Fit distributes training (Keras 3's <c>keras.distribution.set_distribution</c>):
+        /// <see cref="Distribution.Auto"/> (the default) trains data-parallel when the process was started by
+        /// mpirun as one of several ranks; <see cref="Distribution.DataParallel"/> requires it (Fit fails with
+        /// the reason when MPI is missing); <see cref="Distribution.None"/> trains alone even under mpirun.
+        /// The environment variable <c>FUNCTIONALDNN_DISTRIBUTED=0</c> means None. See docs/distributed.md.
+        /// </summary>
+        public static Distribution Distribution { get; private set; } =
+            Environment.GetEnvironmentVariable("FUNCTIONALDNN_DISTRIBUTED") == "0" ? Distribution.None : Distribution.Auto;
+
+        /// <summary>Sets <see cref="Distribution"/>.</summary>
+        /// <exception cref="ArgumentOutOfRangeException">A value that is not a Distribution.</exception>
+        public static void SetDistribution(Distribution distribution)
+        {
+            if (!Enum.IsDefined(distribution)) throw new ArgumentOutOfRangeException(nameof(distribution), distribution, "Expected Auto, DataParallel or None.");
+            Distribution = distribution;
+        }
     }
+}
+
+/// <summary>How Fit distributes training over processes (see <see cref="Keras.Config.SetDistribution"/>).</summary>
+public enum Distribution
+{
+    /// <summary>Data-parallel when started by mpirun as one of several ranks; alone otherwise.</summary>
+    Auto,
+
+    /// <summary>Data-parallel over the MPI job, which must be available (a job of one trains alone).</summary>
+    DataParallel,
+
+    /// <summary>Every process trains alone, even under mpirun.</summary>
+    None,
 }

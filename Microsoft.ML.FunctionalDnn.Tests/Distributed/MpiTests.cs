@@ -134,4 +134,20 @@ public sealed class MpiTests
         Assert.AreEqual(accuracies[0], accuracies[1], output);
         Assert.IsGreaterThan(0.4, accuracies[0], output);
     }
+
+    [TestMethod]
+    public void OptingOutUnderMpirunTrainsEachRankAlone()
+    {
+        string mpirun = MpiRun();
+        using var dir = new TempDirectory();
+        var (aloneCode, alone) = Run(Samples.SampleRunner.DotnetHost(), TimeSpan.FromMinutes(3), Sample, "--train", dir.Path);
+        Assert.AreEqual(0, aloneCode, alone);
+        var (code, output) = Run(mpirun, TimeSpan.FromMinutes(3), "-np", "2", "--oversubscribe", "-x", "FUNCTIONALDNN_DISTRIBUTED=0", Samples.SampleRunner.DotnetHost(), Sample, "--train", dir.Path);
+        Assert.AreEqual(0, code, output);
+        // Each rank ran the whole Fit by itself: bit for bit the single process's weights.
+        float[] single = Floats(dir.File("weights_rank0_of1.bin"));
+        CollectionAssert.AreEqual(single, Floats(dir.File("weights_rank0_of2.bin")));
+        CollectionAssert.AreEqual(single, Floats(dir.File("weights_rank1_of2.bin")));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Keras.Config.SetDistribution((Distribution)7));
+    }
 }

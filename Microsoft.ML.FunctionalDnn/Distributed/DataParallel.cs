@@ -28,13 +28,22 @@ internal sealed class DataParallel(MpiCommunicator world)
     internal int Size => World.Size;
 
     /// <summary>
-    /// The job this process trains in: a job of several ranks started by mpirun, with a supported MPI
-    /// library; null otherwise (or when FUNCTIONALDNN_DISTRIBUTED=0 opts out).
+    /// The job this process trains in (Keras.Config.Distribution): under Auto, a job of several ranks
+    /// started by mpirun with a supported MPI library; under DataParallel, the MPI job, which must exist;
+    /// null for a job of one, or under None.
     /// </summary>
+    /// <exception cref="MpiException">DataParallel was asked for and MPI is not available (the message says why).</exception>
     internal static DataParallel? Current()
     {
-        if (Environment.GetEnvironmentVariable("FUNCTIONALDNN_DISTRIBUTED") == "0") return null;
-        if (!MpiCommunicator.LaunchedByMpi || !MpiCommunicator.IsAvailable(out _)) return null;
+        switch (Keras.Config.Distribution)
+        {
+            case Distribution.None:
+                return null;
+            case Distribution.Auto when !MpiCommunicator.LaunchedByMpi || !MpiCommunicator.IsAvailable(out _):
+                return null;
+            case Distribution.DataParallel when !MpiCommunicator.IsAvailable(out string why):
+                throw new MpiException($"Keras.Config.Distribution is DataParallel, but MPI is not available: {why}");
+        }
         var world = MpiCommunicator.World;
         return world.Size > 1 ? new DataParallel(world) : null;
     }
