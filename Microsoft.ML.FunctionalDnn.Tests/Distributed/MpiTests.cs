@@ -150,4 +150,22 @@ public sealed class MpiTests
         CollectionAssert.AreEqual(single, Floats(dir.File("weights_rank1_of2.bin")));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Keras.Config.SetDistribution((Distribution)7));
     }
+
+    [TestMethod]
+    public void AModelOnlyRankZeroLoadedContinuesWithItsWeightsAndOptimizerStateOnEveryRank()
+    {
+        string mpirun = MpiRun();
+        using var dir = new TempDirectory();
+        // Alone: 2 epochs, saved with Adam's state, loaded, 2 more epochs.
+        var (aloneCode, alone) = Run(Samples.SampleRunner.DotnetHost(), TimeSpan.FromMinutes(3), Sample, "--resume", dir.Path);
+        Assert.AreEqual(0, aloneCode, alone);
+        // Two ranks: rank 0 loads that file, rank 1 starts from a fresh model; Fit broadcasts rank 0's weights and optimizer state.
+        var (code, output) = Run(mpirun, TimeSpan.FromMinutes(3), "-np", "2", "--oversubscribe", Samples.SampleRunner.DotnetHost(), Sample, "--resume", dir.Path);
+        Assert.AreEqual(0, code, output);
+        float[] single = Floats(dir.File("resumed_rank0_of1.bin"));
+        float[] rank0 = Floats(dir.File("resumed_rank0_of2.bin")), rank1 = Floats(dir.File("resumed_rank1_of2.bin"));
+        CollectionAssert.AreEqual(rank0, rank1, "both ranks continue identically (without the optimizer state, rank 1's Adam would start over)");
+        for (int i = 0; i < single.Length; i++)
+            Assert.AreEqual(single[i], rank0[i], 1e-4 * Math.Max(1, Math.Abs(single[i])), $"weight value {i}");
+    }
 }

@@ -55,6 +55,49 @@ internal sealed class DataParallel(MpiCommunicator world)
         Buckets(values, buffer => World.Broadcast(buffer, 0));
     }
 
+    /// <summary>
+    /// Rank 0's optimizer state — its step count, learning rate and every weight's slots (moments,
+    /// velocities) — on every rank, so a Fit that continues a trained or loaded model on rank 0 continues
+    /// it everywhere. Nothing moves when rank 0 has no state yet (a first Fit: every rank starts fresh).
+    /// </summary>
+    internal void BroadcastOptimizerState(Model model, Optimizers.Optimizer optimizer)
+    {
+        var named = model.NamedWeights();
+        var keys = named.Select(p => p.Key).ToList();
+        var state = Rank == 0 ? optimizer.ExportState(named) : null;
+        // The header: whether there is state, the step count in four 16-bit parts (exact in floats), the rate,
+        // how many weights have slots, how many slots each; then the weights' indices.
+        var slotted = state is null ? [] : keys.Select((k, i) => (k, i)).Where(p => state.Any(e => e.Key == $"optimizer/{p.k}/0")).Select(p => p.i).ToList();
+        long iterations = optimizer.Iterations;
+        int slotsPerWeight = state is null || slotted.Count == 0 ? 0 : state.Count(e => e.Key.StartsWith($"optimizer/{keys[slotted[0]]}/", StringComparison.Ordinal));
+        var header = new float[8];
+        if (Rank == 0)
+        {
+            header[0] = iterations > 0 || slotted.Count > 0 ? 1 : 0;
+            for (int k = 0; k < 4; k++) header[1 + k] = (iterations >> (16 * k)) & 0xFFFF;
+            header[5] = optimizer.LearningRateValue;
+            header[6] = slotted.Count;
+            header[7] = slotsPerWeight;
+        }
+        World.Broadcast(header, 0);
+        if (header[0] == 0) return;
+        var indices = Rank == 0 ? [.. slotted.Select(i => (float)i)] : new float[(int)header[6]];
+        if (indices.Length > 0) World.Broadcast(indices, 0);
+        slotsPerWeight = (int)header[7];
+        var entries = new List<KeyValuePair<string, Tensor>>();
+        long steps = 0;
+        for (int k = 0; k < 4; k++) steps |= (long)header[1 + k] << (16 * k);
+        entries.Add(new("optimizer/iterations", Tensor.FromArray(new[] { (int)(steps >> 32), (int)(steps & 0xFFFFFFFF) })));
+        entries.Add(new("optimizer/learning_rate", Tensor.FromArray(new[] { header[5] })));
+        var slots = new List<(string Key, Shape Shape)>();
+        foreach (int i in indices.Select(v => (int)v))
+            for (int s = 0; s < slotsPerWeight; s++) slots.Add(($"optimizer/{keys[i]}/{s}", named[i].Value.Shape));
+        var arrays = slots.Select(slot => Rank == 0 ? state!.Single(e => e.Key == slot.Key).Value.ToArray() : new float[slot.Shape.Size]).ToList();
+        BucketArrays(arrays, buffer => World.Broadcast(buffer, 0));
+        for (int j = 0; j < slots.Count; j++) entries.Add(new(slots[j].Key, Tensor.FromArray(arrays[j], slots[j].Shape)));
+        optimizer.ImportState(entries.ToDictionary(e => e.Key, e => e.Value), named, "rank 0's optimizer state");
+    }
+
     /// <summary>The non-trainable weights (moving statistics each rank updated from its own rows) replaced by their mean over the ranks.</summary>
     internal void AverageNonTrainable(Model model)
     {

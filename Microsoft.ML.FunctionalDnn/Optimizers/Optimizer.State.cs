@@ -4,6 +4,9 @@ namespace Microsoft.ML.FunctionalDnn.Optimizers;
 
 public abstract partial class Optimizer
 {
+    /// <summary>The learning rate as set (not the schedule's), what ExportState writes.</summary>
+    internal float LearningRateValue => _learningRate;
+
     /// <summary>
     /// The optimizer's state as named tensors (host copies): <c>optimizer/iterations</c>, the current
     /// learning rate, and every slot of every weight (<c>optimizer/&lt;weight key&gt;/&lt;slot index&gt;</c>,

@@ -57,6 +57,7 @@ internal sealed partial class Trainer
         {
             all = [.. all.Where(parallel.Runs)];
             parallel.BroadcastWeights(Model);
+            parallel.BroadcastOptimizerState(Model, setup.Optimizer);
             train = new ShardedBatchSource(train, parallel);
         }
         int steps = (train.Count + batchSize - 1) / batchSize;

@@ -6,6 +6,9 @@
 //                                                                rank 0 a checkpoint (<dir>/checkpoint.fdnn)
 //   mpirun -np 2 dotnet DistributedTraining.dll --qa [--quick]  the question-answering sample's ML.NET pipeline,
 //                                                                the estimator's Fit data-parallel; rank 0 reports
+//   … --resume <dir>                                           continues a trained model (weights and optimizer
+//                                                                state) that only rank 0 loads: alone, it trains
+//                                                                and saves it first
 //   … --train <dir> --fail-rank 1                              rank 1 is killed after the first epoch: the job ends
 //                                                                (mpirun reports it) instead of hanging
 // Started alone, it is a job of one rank (plain Fit).
@@ -27,6 +30,8 @@ var world = MpiCommunicator.World;
 int n = world.Size;
 int trainAt = Array.IndexOf(args, "--train");
 if (args.Contains("--qa")) return QuestionAnsweringJob.Run(world, args.Contains("--quick"));
+int resumeAt = Array.IndexOf(args, "--resume");
+if (resumeAt >= 0) return Train.Resume(world, args[resumeAt + 1]);
 int failAt = Array.IndexOf(args, "--fail-rank");
 if (trainAt >= 0) return Train.Run(world, args[trainAt + 1], failAt >= 0 ? int.Parse(args[failAt + 1], CultureInfo.InvariantCulture) : -1);
 // Rank r contributes (r + 1)·(i + 1) at slot i: the sums are (i + 1)·n(n + 1)/2 on every rank.
@@ -44,22 +49,67 @@ return summed && broadcast ? 0 : 1;
 /// <summary>A small two-input, two-output functional model trained with a fixed seed; the weights it ends with, per rank.</summary>
 internal static class Train
 {
-    internal static int Run(MpiCommunicator world, string directory, int failingRank)
+    private static Model Build()
     {
-        using var seeds = SeedScope.Begin(11);
         var features = Input([6], name: "features");
         var extra = Input([3], name: "extra");
         var h = new Dense(16, "relu", name: "hidden").Apply(Concatenate([new Dense(8, "tanh", name: "branch").Apply(features), extra]));
         var model = new Model([features, extra], [new Dense(3, "softmax", name: "kind").Apply(h), new Dense(1, name: "amount").Apply(h)], name: "two_heads");
         model.Compile(new Adam(0.01f), ["sparse_categorical_crossentropy", "mse"], lossWeights: [1, 0.5f], metrics: new Dictionary<string, string[]> { ["kind"] = ["accuracy"] });
+        return model;
+    }
 
-        // 100 samples, deterministic: the kind is which third of the first feature, the amount a sum.
+    /// <summary>100 samples, deterministic: the kind is which third of the first feature, the amount a sum.</summary>
+    private static (Tensor[] X, Tensor[] Y) Data()
+    {
         var random = new RandomGenerator(3);
         var x1 = Tensor.Uniform(new Shape(100, 6), 0, 1, random);
         var x2 = Tensor.Uniform(new Shape(100, 3), -1, 1, random);
         float[] f = x1.ToArray(), e = x2.ToArray();
         var kind = Tensor.FromArray(Enumerable.Range(0, 100).Select(i => Math.Min(2, (int)(f[i * 6] * 3))).ToArray(), new Shape(100));
         var amount = Tensor.FromArray(Enumerable.Range(0, 100).Select(i => f[i * 6 + 1] + e[i * 3]).ToArray(), new Shape(100, 1));
+        return ([x1, x2], [kind, amount]);
+    }
+
+    private static void WriteWeights(Model model, string path)
+    {
+        using var file = File.Create(path);
+        using var writer = new BinaryWriter(file);
+        foreach (var weight in model.Weights)
+            foreach (float v in weight.Value.ToArray()) writer.Write(v);
+    }
+
+    /// <summary>Alone: trains 2 epochs, saves (with the optimizer), loads and continues 2 more. Under mpirun: rank 0 loads that file, the others start fresh, and all continue 2 epochs.</summary>
+    internal static int Resume(MpiCommunicator world, string directory)
+    {
+        using var seeds = SeedScope.Begin(11);
+        var (x, y) = Data();
+        string saved = Path.Combine(directory, "pretrained.fdnn");
+        Model model;
+        if (world.Size == 1)
+        {
+            Directory.CreateDirectory(directory);
+            var first = Build();
+            first.Fit(x, y, epochs: 2, batchSize: 16, shuffle: true, seed: 5, verbose: 0);
+            first.Save(saved);
+            model = Model.Load(saved);
+        }
+        else
+        {
+            model = world.Rank == 0 ? Model.Load(saved) : Build();
+        }
+        var history = model.Fit(x, y, epochs: 2, batchSize: 16, shuffle: true, seed: 6, verbose: 0);
+        WriteWeights(model, Path.Combine(directory, $"resumed_rank{world.Rank}_of{world.Size}.bin"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rank {world.Rank} of {world.Size}: resumed, loss {string.Join(" ", history["loss"].Select(l => l.ToString("R", CultureInfo.InvariantCulture)))}"));
+        return 0;
+    }
+
+    internal static int Run(MpiCommunicator world, string directory, int failingRank)
+    {
+        using var seeds = SeedScope.Begin(11);
+        var model = Build();
+        var (xs, ys) = Data();
+        var (x1, x2, kind, amount) = (xs[0], xs[1], ys[0], ys[1]);
         // Batches of 16 (the last of 4): with two ranks, 8 rows each (2 each at the end).
         // ModelCheckpoint writes on rank 0 only; --fail-rank makes one rank die after the first epoch.
         Directory.CreateDirectory(directory);
@@ -67,10 +117,7 @@ internal static class Train
         if (failingRank == world.Rank) callbacks.Add(new Microsoft.ML.FunctionalDnn.Callbacks.LambdaCallback(onEpochEnd: (_, _) => System.Diagnostics.Process.GetCurrentProcess().Kill()));
         var history = model.Fit([x1, x2], [kind, amount], epochs: 4, batchSize: 16, shuffle: true, seed: 5, verbose: 0, callbacks: callbacks);
 
-        using (var file = File.Create(Path.Combine(directory, $"weights_rank{world.Rank}_of{world.Size}.bin")))
-        using (var writer = new BinaryWriter(file))
-            foreach (var weight in model.Weights)
-                foreach (float v in weight.Value.ToArray()) writer.Write(v);
+        WriteWeights(model, Path.Combine(directory, $"weights_rank{world.Rank}_of{world.Size}.bin"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"rank {world.Rank} of {world.Size}: trained {history.Epochs.Count} epochs, loss {string.Join(" ", history["loss"].Select(l => l.ToString("R", CultureInfo.InvariantCulture)))}, kind_accuracy {history["kind_accuracy"][^1]:F4}"));
         return 0;
