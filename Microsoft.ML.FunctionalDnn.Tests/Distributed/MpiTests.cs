@@ -81,22 +81,35 @@ public sealed class MpiTests
         return [.. losses.Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
     }
 
-    [TestMethod]
-    public void TwoRanksWithGlobalBatchBEndWithTheWeightsOfOneProcessWithBatchB()
+    /// <summary>Runs the sample's <paramref name="mode"/> alone, then on two ranks (both succeed); returns both outputs.</summary>
+    private static (string Alone, string TwoRanks) AloneThenTwoRanks(string mode, string directory)
     {
         string mpirun = MpiRun();
-        using var dir = new TempDirectory();
-        var (aloneCode, alone) = Run(Samples.SampleRunner.DotnetHost(), TimeSpan.FromMinutes(3), Sample, "--train", dir.Path);
+        var (aloneCode, alone) = Run(Samples.SampleRunner.DotnetHost(), TimeSpan.FromMinutes(3), Sample, mode, directory);
         Assert.AreEqual(0, aloneCode, alone);
-        var (code, output) = Run(mpirun, TimeSpan.FromMinutes(3), "-np", "2", "--oversubscribe", Samples.SampleRunner.DotnetHost(), Sample, "--train", dir.Path);
+        var (code, output) = Run(mpirun, TimeSpan.FromMinutes(3), "-np", "2", "--oversubscribe", Samples.SampleRunner.DotnetHost(), Sample, mode, directory);
         Assert.AreEqual(0, code, output);
+        return (alone, output);
+    }
 
-        float[] single = Floats(dir.File("weights_rank0_of1.bin"));
-        float[] rank0 = Floats(dir.File("weights_rank0_of2.bin")), rank1 = Floats(dir.File("weights_rank1_of2.bin"));
-        CollectionAssert.AreEqual(rank0, rank1, "both ranks hold identical weights, bit for bit");
+    /// <summary>The two ranks' weights files identical bit for bit, and within 1e-4 (relative) of the single process's.</summary>
+    private static float[] SameOnBothRanksAndAsAlone(TempDirectory dir, string stem, string because)
+    {
+        float[] single = Floats(dir.File($"{stem}_rank0_of1.bin"));
+        float[] rank0 = Floats(dir.File($"{stem}_rank0_of2.bin")), rank1 = Floats(dir.File($"{stem}_rank1_of2.bin"));
+        CollectionAssert.AreEqual(rank0, rank1, because);
         Assert.HasCount(single.Length, rank0);
         for (int i = 0; i < single.Length; i++)
             Assert.AreEqual(single[i], rank0[i], 1e-4 * Math.Max(1, Math.Abs(single[i])), $"weight value {i}: one process {single[i]}, two ranks {rank0[i]}");
+        return rank0;
+    }
+
+    [TestMethod]
+    public void TwoRanksWithGlobalBatchBEndWithTheWeightsOfOneProcessWithBatchB()
+    {
+        using var dir = new TempDirectory();
+        var (alone, output) = AloneThenTwoRanks("--train", dir.Path);
+        float[] rank0 = SameOnBothRanksAndAsAlone(dir, "weights", "both ranks hold identical weights, bit for bit");
         // Rank 0's checkpoint (ModelCheckpoint runs there only) loads in this single process with the ranks' final weights.
         var loaded = Model.Load(dir.File("checkpoint.fdnn"));
         CollectionAssert.AreEqual(rank0, loaded.Weights.SelectMany(w => w.Value.ToArray()).ToArray());
@@ -154,18 +167,10 @@ public sealed class MpiTests
     [TestMethod]
     public void AModelOnlyRankZeroLoadedContinuesWithItsWeightsAndOptimizerStateOnEveryRank()
     {
-        string mpirun = MpiRun();
         using var dir = new TempDirectory();
-        // Alone: 2 epochs, saved with Adam's state, loaded, 2 more epochs.
-        var (aloneCode, alone) = Run(Samples.SampleRunner.DotnetHost(), TimeSpan.FromMinutes(3), Sample, "--resume", dir.Path);
-        Assert.AreEqual(0, aloneCode, alone);
-        // Two ranks: rank 0 loads that file, rank 1 starts from a fresh model; Fit broadcasts rank 0's weights and optimizer state.
-        var (code, output) = Run(mpirun, TimeSpan.FromMinutes(3), "-np", "2", "--oversubscribe", Samples.SampleRunner.DotnetHost(), Sample, "--resume", dir.Path);
-        Assert.AreEqual(0, code, output);
-        float[] single = Floats(dir.File("resumed_rank0_of1.bin"));
-        float[] rank0 = Floats(dir.File("resumed_rank0_of2.bin")), rank1 = Floats(dir.File("resumed_rank1_of2.bin"));
-        CollectionAssert.AreEqual(rank0, rank1, "both ranks continue identically (without the optimizer state, rank 1's Adam would start over)");
-        for (int i = 0; i < single.Length; i++)
-            Assert.AreEqual(single[i], rank0[i], 1e-4 * Math.Max(1, Math.Abs(single[i])), $"weight value {i}");
+        // Alone: 2 epochs, saved with Adam's state, loaded, 2 more epochs. Two ranks: rank 0 loads that file,
+        // rank 1 starts from a fresh model; Fit broadcasts rank 0's weights and optimizer state.
+        AloneThenTwoRanks("--resume", dir.Path);
+        SameOnBothRanksAndAsAlone(dir, "resumed", "both ranks continue identically (without the optimizer state, rank 1's Adam would start over)");
     }
 }
