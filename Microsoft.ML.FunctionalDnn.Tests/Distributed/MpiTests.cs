@@ -15,9 +15,14 @@ public sealed class MpiTests
         return "";
     }
 
-    private static (int ExitCode, string Output) Run(string file, TimeSpan timeout, params string[] arguments)
+    private static (int ExitCode, string Output) Run(string file, TimeSpan timeout, params string[] arguments) => RunOn(null, file, timeout, arguments);
+
+    /// <summary>Runs a process with FUNCTIONALDNN_BACKEND set to <paramref name="backend"/> (the sample's default, managed, when null).</summary>
+    private static (int ExitCode, string Output) RunOn(string? backend, string file, TimeSpan timeout, params string[] arguments)
     {
         var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment.Remove("FUNCTIONALDNN_BACKEND");
+        if (backend is not null) start.Environment["FUNCTIONALDNN_BACKEND"] = backend;
         // CI runs as root; Open MPI refuses that unless told.
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
@@ -76,18 +81,19 @@ public sealed class MpiTests
 
     private static float[] Losses(string output, int rank, int size)
     {
-        string line = output.Split('\n').Single(l => l.Contains($"rank {rank} of {size}: trained", StringComparison.Ordinal));
+        string line = output.Split('\n').Single(l => l.Contains($"rank {rank} of {size} (backend", StringComparison.Ordinal) && l.Contains(": trained", StringComparison.Ordinal));
         string losses = line[(line.IndexOf("loss ", StringComparison.Ordinal) + 5)..line.IndexOf(", kind_accuracy", StringComparison.Ordinal)];
         return [.. losses.Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
     }
 
     /// <summary>Runs the sample's <paramref name="mode"/> alone, then on two ranks (both succeed); returns both outputs.</summary>
-    private static (string Alone, string TwoRanks) AloneThenTwoRanks(string mode, string directory)
+    private static (string Alone, string TwoRanks) AloneThenTwoRanks(string mode, string directory, string? backend = null)
     {
         string mpirun = MpiRun();
-        var (aloneCode, alone) = Run(Samples.SampleRunner.DotnetHost(), TimeSpan.FromMinutes(3), Sample, mode, directory);
+        var (aloneCode, alone) = RunOn(backend, Samples.SampleRunner.DotnetHost(), TimeSpan.FromMinutes(3), Sample, mode, directory);
         Assert.AreEqual(0, aloneCode, alone);
-        var (code, output) = Run(mpirun, TimeSpan.FromMinutes(3), "-np", "2", "--oversubscribe", Samples.SampleRunner.DotnetHost(), Sample, mode, directory);
+        // mpirun passes its environment on to the ranks it starts on this machine.
+        var (code, output) = RunOn(backend, mpirun, TimeSpan.FromMinutes(3), "-np", "2", "--oversubscribe", Samples.SampleRunner.DotnetHost(), Sample, mode, directory);
         Assert.AreEqual(0, code, output);
         return (alone, output);
     }
@@ -172,5 +178,15 @@ public sealed class MpiTests
         // rank 1 starts from a fresh model; Fit broadcasts rank 0's weights and optimizer state.
         AloneThenTwoRanks("--resume", dir.Path);
         SameOnBothRanksAndAsAlone(dir, "resumed", "both ranks continue identically (without the optimizer state, rank 1's Adam would start over)");
+    }
+
+    [TestMethod]
+    public void OnTheTorchBackendTwoRanksAlsoEndAsOneProcess()
+    {
+        using var dir = new TempDirectory();
+        // libtorch computes, the gradients are reduced through host copies of the buckets.
+        var (alone, output) = AloneThenTwoRanks("--train", dir.Path, backend: "torch");
+        StringAssert.Contains(alone, "backend torch");
+        SameOnBothRanksAndAsAlone(dir, "weights", "both ranks hold identical weights on the torch backend");
     }
 }

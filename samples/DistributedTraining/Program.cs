@@ -119,7 +119,7 @@ internal static class Train
 
         WriteWeights(model, Path.Combine(directory, $"weights_rank{world.Rank}_of{world.Size}.bin"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"rank {world.Rank} of {world.Size}: trained {history.Epochs.Count} epochs, loss {string.Join(" ", history["loss"].Select(l => l.ToString("R", CultureInfo.InvariantCulture)))}, kind_accuracy {history["kind_accuracy"][^1]:F4}"));
+            $"rank {world.Rank} of {world.Size} (backend {Keras.Config.Backend}): trained {history.Epochs.Count} epochs, loss {string.Join(" ", history["loss"].Select(l => l.ToString("R", CultureInfo.InvariantCulture)))}, kind_accuracy {history["kind_accuracy"][^1]:F4}"));
         return 0;
     }
 }
