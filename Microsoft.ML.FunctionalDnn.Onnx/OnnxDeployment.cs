@@ -1,6 +1,4 @@
-using Google.Protobuf;
 using Microsoft.ML.Data;
-using Microsoft.ML.FunctionalDnn.Saving;
 using Microsoft.ML.FunctionalDnn.Saving.Onnx;
 
 namespace Microsoft.ML.FunctionalDnn.Transforms;
@@ -98,7 +96,7 @@ public static class OnnxDeployment
 
         var proto = OnnxExporter.BuildForRows(transformer.Predictor, opset, rowInputs, rowOutputs);
         string path = Path.GetFullPath(onnxPath);
-        SafeTensors.WriteAtomically(path, stream => proto.WriteTo(stream));
+        OnnxExporter.Write(proto, path);
 
         string[] onnxOutputs = [.. proto.Graph.Output.Select(o => o.Name)];
         string[] onnxInputs = [.. rowInputs.Select(i => i.Column)];

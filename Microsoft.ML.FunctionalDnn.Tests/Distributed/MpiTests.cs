@@ -20,23 +20,15 @@ public sealed class MpiTests
     /// <summary>Runs a process with FUNCTIONALDNN_BACKEND set to <paramref name="backend"/> (the sample's default, managed, when null).</summary>
     private static (int ExitCode, string Output) RunOn(string? backend, string file, TimeSpan timeout, params string[] arguments)
     {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment.Remove("FUNCTIONALDNN_BACKEND");
-        if (backend is not null) start.Environment["FUNCTIONALDNN_BACKEND"] = backend;
-        // CI runs as root; Open MPI refuses that unless told.
-        start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
-        start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
+        var (code, output, errors) = Samples.SampleRunner.RunProcess(file, arguments, timeout, $"{Path.GetFileName(file)} {string.Join(' ', arguments)}", environment =>
         {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds:F0} s.\n{output.Result}");
-        }
-        process.WaitForExit();
-        return (process.ExitCode, output.Result + errors.Result);
+            // CI runs as root; Open MPI refuses that unless told.
+            environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
+            environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+            environment.Remove("FUNCTIONALDNN_BACKEND");
+            if (backend is not null) environment["FUNCTIONALDNN_BACKEND"] = backend;
+        });
+        return (code, output + errors);
     }
 
     private static string Sample => Repository.File("samples", "DistributedTraining", "bin", Samples.SampleRunner.Configuration, "net10.0", "DistributedTraining.dll");

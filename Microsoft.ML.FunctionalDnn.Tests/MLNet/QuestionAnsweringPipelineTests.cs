@@ -30,17 +30,9 @@ public sealed class QuestionAnsweringPipelineTests
     }
 
     internal static IEstimator<ITransformer> Pipeline(MLContext ml, Model model, int epochs) =>
-        ml.Transforms.Conversion.MapValueToKey("Label", "Answer")
-            .Append(Tokens(ml, "StoryIds", "Story"))
-            .Append(Tokens(ml, "QuestionIds", "Question"))
+        StoryModel.Columns(ml)
             .Append(ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions { Epochs = epochs, BatchSize = 32, PredictedLabelColumnName = "PredictedKey" }))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedAnswer", "PredictedKey"));
-
-    /// <summary>ML.NET's text transforms: lower case without punctuation, words, then keys (1, 2 … in order of appearance; 0 = unseen).</summary>
-    internal static IEstimator<ITransformer> Tokens(MLContext ml, string output, string input) =>
-        ml.Transforms.Text.NormalizeText(output, input, keepPunctuations: false)
-            .Append(ml.Transforms.Text.TokenizeIntoWords(output))
-            .Append(ml.Transforms.Conversion.MapValueToKey(output));
 
     [TestMethod]
     public void AStoryAndQuestionModelLearnsThroughAnMLNetPipeline()

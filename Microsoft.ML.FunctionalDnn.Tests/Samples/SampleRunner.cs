@@ -38,16 +38,32 @@ internal static partial class SampleRunner
     /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>, in the samples' environment; fails naming <paramref name="what"/> if it exits non-zero or takes longer than <paramref name="timeout"/>.</summary>
     public static string RunDotnet(string workingDirectory, string what, TimeSpan timeout, string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost(), arguments)
+        var (code, output, errors) = RunProcess(DotnetHost(), arguments, timeout, what, environment =>
         {
-            WorkingDirectory = workingDirectory,
+            environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1";   // numbers as "93.5 %" and "3,466" whatever the machine's culture
+            environment.Remove("FUNCTIONALDNN_BACKEND");   // the sample's own default (or its --backend argument), not the test run's
+            environment.Remove("FUNCTIONALDNN_DEVICE");
+        }, workingDirectory);
+        Assert.AreEqual(0, code, $"{what} exited with {code}.\n{output}\n{errors}");
+        return output;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="file"/> with <paramref name="arguments"/> (telemetry off, the environment
+    /// adjusted by <paramref name="environment"/>); fails naming <paramref name="what"/> if it takes longer
+    /// than <paramref name="timeout"/>, killing its process tree. Returns the exit code, output and errors.
+    /// </summary>
+    public static (int ExitCode, string Output, string Errors) RunProcess(string file, string[] arguments, TimeSpan timeout, string what,
+        Action<IDictionary<string, string?>>? environment = null, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(file, arguments)
+        {
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1";   // numbers as "93.5 %" and "3,466" whatever the machine's culture
-        start.Environment.Remove("FUNCTIONALDNN_BACKEND");   // the sample's own default (or its --backend argument), not the test run's
-        start.Environment.Remove("FUNCTIONALDNN_DEVICE");
+        environment?.Invoke(start.Environment);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
@@ -57,9 +73,7 @@ internal static partial class SampleRunner
             throw new AssertFailedException($"{what} did not finish within {timeout.TotalMinutes:F0} min. Output so far:\n{output.Result}");
         }
         process.WaitForExit();
-        string text = output.Result;
-        Assert.AreEqual(0, process.ExitCode, $"{what} exited with {process.ExitCode}.\n{text}\n{errors.Result}");
-        return text;
+        return (process.ExitCode, output.Result, errors.Result);
     }
 
     /// <summary>The first percentage printed after <paramref name="label"/> on one line, as a fraction (0.93 for "93.0 %").</summary>

@@ -30,15 +30,12 @@ internal sealed class MpiLibrary
         Allreduce = Function<AllreduceFn>("MPI_Allreduce");
         Bcast = Function<BcastFn>("MPI_Bcast");
         Barrier = Function<BarrierFn>("MPI_Barrier");
-        Abort = Function<AbortFn>("MPI_Abort");
         ErrorString = Function<ErrorStringFn>("MPI_Error_string");
         SetErrorHandler = Function<SetErrorHandlerFn>("MPI_Comm_set_errhandler");
         ErrorsReturn = NativeLibrary.GetExport(handle, "ompi_mpi_errors_return");
         CommWorld = NativeLibrary.GetExport(handle, "ompi_mpi_comm_world");
         Float = NativeLibrary.GetExport(handle, "ompi_mpi_float");
-        Double = NativeLibrary.GetExport(handle, "ompi_mpi_double");
         Sum = NativeLibrary.GetExport(handle, "ompi_mpi_op_sum");
-        Max = NativeLibrary.GetExport(handle, "ompi_mpi_op_max");
     }
 
     /// <summary>The file the library was loaded from.</summary>
@@ -48,11 +45,7 @@ internal sealed class MpiLibrary
 
     internal IntPtr Float { get; }
 
-    internal IntPtr Double { get; }
-
     internal IntPtr Sum { get; }
-
-    internal IntPtr Max { get; }
 
     /// <summary>MPI_ERRORS_RETURN: calls return their error instead of aborting the job.</summary>
     internal IntPtr ErrorsReturn { get; }
@@ -84,9 +77,6 @@ internal sealed class MpiLibrary
     internal delegate int BarrierFn(IntPtr comm);
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-    internal delegate int AbortFn(IntPtr comm, int code);
-
-    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     internal delegate int ErrorStringFn(int code, IntPtr text, out int length);
 
     internal InitializedFn Initialized { get; }
@@ -106,8 +96,6 @@ internal sealed class MpiLibrary
     internal BcastFn Bcast { get; }
 
     internal BarrierFn Barrier { get; }
-
-    internal AbortFn Abort { get; }
 
     internal ErrorStringFn ErrorString { get; }
 

@@ -86,7 +86,7 @@ internal sealed partial class Trainer
             while (NextStep(batches, batch =>
             {
                 foreach (var c in all) c.OnTrainBatchBegin(step, empty);
-                return parallel is null ? TrainStep(batch, metrics) : TrainStepParallel(batch, metrics, parallel);
+                return TrainStep(batch, metrics, parallel);
             }, out float total, out float[] perOutput, out int count))
             {
                 sums.Add(total, perOutput, count);

@@ -12,44 +12,29 @@ internal sealed partial class Trainer
     /// <summary>
     /// One gradient update, in the shape of Keras 3's torch trainer: the forward pass and the loss,
     /// the backend's gradients of the loss for the trainable weights, the optimizer's update from
-    /// them, then the gradients cleared for the next step.
+    /// them, then the gradients cleared for the next step. Data-parallel (<paramref name="parallel"/>),
+    /// the batch is this rank's rows: its gradients are summed with the other ranks' (each weighted by
+    /// its share of the global batch) before the same update is applied everywhere, and a rank without
+    /// rows in this batch contributes zeros but still takes part in the collective.
     /// </summary>
-    private (float Total, float[] PerOutput) TrainStep(Batch batch, Metric[][] metrics)
+    private (float Total, float[] PerOutput) TrainStep(Batch batch, Metric[][] metrics, Distributed.DataParallel? parallel = null)
     {
         var setup = Compiled;
         using var scope = TensorScope.Begin();
-        var predictions = Model.ApplyMany(batch.X, training: true);
-        var (total, perOutput) = LossOf(setup, batch.Y, predictions, batch.Weights);
-        var weights = Model.Weights;
-        Tensor[] trainable = [.. weights.Where(w => w.Trainable).Select(w => w.Value)];
-        var gradients = Backend.Current.Gradients(total, trainable);
-        setup.Optimizer.Apply(gradients, trainable);
-        // Frozen weights are cleared too: backward may reach them (a layer frozen after it was built).
-        Backend.Current.ClearGradients([.. weights.Select(w => w.Value)]);
-        UpdateMetrics(metrics, batch.Y, predictions, batch.Weights);
-        return (TotalValue(setup, total, perOutput), perOutput);
-    }
-
-    /// <summary>
-    /// One data-parallel update: this rank's rows through the model, their gradients summed with the
-    /// other ranks' (each weighted by its share of the global batch), the same update applied everywhere.
-    /// A rank without rows in this batch contributes zeros and still takes part in the collective.
-    /// </summary>
-    private (float Total, float[] PerOutput) TrainStepParallel(Batch batch, Metric[][] metrics, Distributed.DataParallel parallel)
-    {
-        var setup = Compiled;
-        using var scope = TensorScope.Begin();
-        var weights = Model.Weights;
-        Tensor[] trainable = [.. weights.Where(w => w.Trainable).Select(w => w.Value)];
-        if (batch.Count == 0)
+        if (parallel is not null && batch.Count == 0)
         {
-            setup.Optimizer.Apply(parallel.AllReduceGradients(null, trainable, 0, batch.GlobalRows), trainable);
+            Tensor[] built = [.. Model.Weights.Where(w => w.Trainable).Select(w => w.Value)];
+            setup.Optimizer.Apply(parallel.AllReduceGradients(null, built, 0, batch.GlobalRows), built);
             return (0, new float[Model.OutputNames.Count]);
         }
+        // The weights are read after the forward pass, which builds a Sequential that waited for its input shape.
         var predictions = Model.ApplyMany(batch.X, training: true);
         var (total, perOutput) = LossOf(setup, batch.Y, predictions, batch.Weights);
+        var weights = Model.Weights;
+        Tensor[] trainable = [.. weights.Where(w => w.Trainable).Select(w => w.Value)];
         var gradients = Backend.Current.Gradients(total, trainable);
-        setup.Optimizer.Apply(parallel.AllReduceGradients(gradients, trainable, batch.Count, batch.GlobalRows), trainable);
+        setup.Optimizer.Apply(parallel is null ? gradients : parallel.AllReduceGradients(gradients, trainable, batch.Count, batch.GlobalRows), trainable);
+        // Frozen weights are cleared too: backward may reach them (a layer frozen after it was built).
         Backend.Current.ClearGradients([.. weights.Select(w => w.Value)]);
         UpdateMetrics(metrics, batch.Y, predictions, batch.Weights);
         return (TotalValue(setup, total, perOutput), perOutput);

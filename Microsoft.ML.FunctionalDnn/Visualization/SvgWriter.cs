@@ -62,11 +62,6 @@ internal sealed class SvgWriter
         _body.Append("/>\n");
     }
 
-    internal void Line(double x1, double y1, double x2, double y2, string cssClass) =>
-        _body.Append(CultureInfo.InvariantCulture, $"<line class=\"{cssClass}\" x1=\"{Num(x1)}\" y1=\"{Num(y1)}\" x2=\"{Num(x2)}\" y2=\"{Num(y2)}\"/>\n");
-
-    internal void Raw(string element) => _body.Append(element).Append('\n');
-
     /// <summary>The document: an XML declaration, the svg element sized to the drawing, a style sheet and the body.</summary>
     internal string Document(double width, double height, string title, string css, string defs = "") =>
         $"""

@@ -133,20 +133,8 @@ internal static class QuestionAnsweringJob
         var ml = new Microsoft.ML.MLContext(seed: 1);
         var trainRows = Microsoft.ML.FunctionalDnn.Samples.QuestionAnswering.Stories.Generate(quick ? 2000 : 5000, seed: 1);
         var testRows = Microsoft.ML.FunctionalDnn.Samples.QuestionAnswering.Stories.Generate(500, seed: 2, exclude: trainRows);
-        int places = Microsoft.ML.FunctionalDnn.Samples.QuestionAnswering.Stories.Places.Length;
-        var story = Input([24], DType.Int32, name: "StoryIds");
-        var question = Input([4], DType.Int32, name: "QuestionIds");
-        var questionCode = new Lstm(32).Apply(new Embedding(40, 16).Apply(question));
-        var storyCode = new Lstm(64).Apply(Concatenate([new Embedding(40, 32).Apply(story), new RepeatVector(24).Apply(questionCode)]));
-        var model = new Model([story, question], new Dense(places, "softmax", name: "answer").Apply(Concatenate([storyCode, questionCode])), name: "question_answering");
-        model.Compile(new Adam(0.005f), "sparse_categorical_crossentropy", metrics: ["accuracy"]);
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Answer")
-            .Append(ml.Transforms.Text.NormalizeText("StoryIds", "Story", keepPunctuations: false))
-            .Append(ml.Transforms.Text.TokenizeIntoWords("StoryIds"))
-            .Append(ml.Transforms.Conversion.MapValueToKey("StoryIds"))
-            .Append(ml.Transforms.Text.NormalizeText("QuestionIds", "Question", keepPunctuations: false))
-            .Append(ml.Transforms.Text.TokenizeIntoWords("QuestionIds"))
-            .Append(ml.Transforms.Conversion.MapValueToKey("QuestionIds"))
+        var model = Microsoft.ML.FunctionalDnn.Samples.QuestionAnswering.StoryModel.Build();
+        var pipeline = Microsoft.ML.FunctionalDnn.Samples.QuestionAnswering.StoryModel.Columns(ml)
             .Append(ml.FunctionalDnn().Trainer(model, new Microsoft.ML.FunctionalDnn.Transforms.FunctionalDnnOptions { Seed = 1, Epochs = quick ? 12 : 25, BatchSize = 32, PredictedLabelColumnName = "PredictedKey" }))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedAnswer", "PredictedKey"));
         var watch = System.Diagnostics.Stopwatch.StartNew();

@@ -16,7 +16,7 @@ using Microsoft.ML.FunctionalDnn.Transforms;
 using Microsoft.ML.OnnxRuntime;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
-const int StoryLength = 24, QuestionLength = 4, Vocabulary = 40;
+const int StoryLength = StoryModel.StoryLength, QuestionLength = StoryModel.QuestionLength;
 bool quick = args.Contains("--quick");
 using var seeds = SeedScope.Begin(1);
 var ml = new MLContext(seed: 1);
@@ -25,22 +25,8 @@ Directory.CreateDirectory(output);
 var trainRows = Stories.Generate(quick ? 1500 : 4000, seed: 1);
 var testRows = Stories.Generate(200, seed: 2, exclude: trainRows);
 
-var story = Input([StoryLength], DType.Int32, name: "StoryIds");
-var question = Input([QuestionLength], DType.Int32, name: "QuestionIds");
-var questionCode = new Lstm(32).Apply(new Embedding(Vocabulary, 16).Apply(question));
-var storyWords = new Embedding(Vocabulary, 32).Apply(story);
-var storyCode = new Lstm(64).Apply(Concatenate([storyWords, new RepeatVector(StoryLength).Apply(questionCode)]));
-var answer = new Dense(Stories.Places.Length, "softmax", name: "answer").Apply(Concatenate([storyCode, questionCode]));
-var model = new Model([story, question], answer, name: "question_answering");
-model.Compile(new Adam(0.005f), "sparse_categorical_crossentropy", metrics: ["accuracy"]);
-
-var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Answer")
-    .Append(ml.Transforms.Text.NormalizeText("StoryIds", "Story", keepPunctuations: false))
-    .Append(ml.Transforms.Text.TokenizeIntoWords("StoryIds"))
-    .Append(ml.Transforms.Conversion.MapValueToKey("StoryIds"))
-    .Append(ml.Transforms.Text.NormalizeText("QuestionIds", "Question", keepPunctuations: false))
-    .Append(ml.Transforms.Text.TokenizeIntoWords("QuestionIds"))
-    .Append(ml.Transforms.Conversion.MapValueToKey("QuestionIds"))
+var model = StoryModel.Build();
+var pipeline = StoryModel.Columns(ml)
     .Append(ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions { Seed = 1, Epochs = quick ? 10 : 25, BatchSize = 32, PredictedLabelColumnName = "PredictedKey" }))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedAnswer", "PredictedKey"));
 var train = ml.Data.LoadFromEnumerable(trainRows);

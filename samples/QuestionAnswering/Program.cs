@@ -21,7 +21,6 @@ using Microsoft.ML.FunctionalDnn.Samples.QuestionAnswering;
 using Microsoft.ML.FunctionalDnn.Transforms;
 using static Microsoft.ML.FunctionalDnn.Keras;
 
-const int StoryLength = 24, QuestionLength = 4, Vocabulary = 40;
 int backendAt = Array.IndexOf(args, "--backend");
 if (backendAt >= 0 && backendAt + 1 < args.Length) Keras.Config.SetBackend(args[backendAt + 1]);
 using var seeds = SeedScope.Begin(1);
@@ -38,28 +37,14 @@ Console.WriteLine($"{trainRows.Count} training stories, {testRows.Count} test st
 foreach (var row in trainRows.Take(2)) Console.WriteLine($"  {row.Story} / {row.Question} → {row.Answer}");
 Console.WriteLine();
 
-// The model. The story branch reads the story with the question beside every word, so its Lstm
-// knows whom to follow; the question branch encodes the question. Both are concatenated.
-var story = Input([StoryLength], DType.Int32, name: "StoryIds");
-var question = Input([QuestionLength], DType.Int32, name: "QuestionIds");
-var questionCode = new Lstm(32, name: "question_lstm").Apply(new Embedding(Vocabulary, 16, name: "question_embedding").Apply(question));
-var storyWords = new Embedding(Vocabulary, 32, name: "story_embedding").Apply(story);
-var storyCode = new Lstm(64, name: "story_lstm").Apply(Concatenate([storyWords, new RepeatVector(StoryLength).Apply(questionCode)]));
-var answer = new Dense(Stories.Places.Length, "softmax", name: "answer").Apply(Concatenate([storyCode, questionCode]));
-var model = new Model([story, question], answer, name: "question_answering");
-model.Compile(new Adam(0.005f), "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+// The model (StoryModel.cs): the story read with the question beside every word, and the question, each through an Lstm.
+var model = StoryModel.Build();
 model.Summary(print: true);
 Console.WriteLine();
 
 string logs = Path.Combine(output, "logs");
 if (Directory.Exists(logs)) Directory.Delete(logs, recursive: true);
-var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Answer")
-    .Append(ml.Transforms.Text.NormalizeText("StoryIds", "Story", keepPunctuations: false))
-    .Append(ml.Transforms.Text.TokenizeIntoWords("StoryIds"))
-    .Append(ml.Transforms.Conversion.MapValueToKey("StoryIds"))
-    .Append(ml.Transforms.Text.NormalizeText("QuestionIds", "Question", keepPunctuations: false))
-    .Append(ml.Transforms.Text.TokenizeIntoWords("QuestionIds"))
-    .Append(ml.Transforms.Conversion.MapValueToKey("QuestionIds"))
+var pipeline = StoryModel.Columns(ml)
     .Append(ml.FunctionalDnn().Trainer(model, new FunctionalDnnOptions
     {
         Seed = 1,

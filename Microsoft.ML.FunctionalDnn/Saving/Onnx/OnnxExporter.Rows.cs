@@ -72,15 +72,7 @@ internal static partial class OnnxExporter
                 : call.Op("Reshape", [call.Op("ArgMax", call.Op("Reshape", [y, builder.Int64s(call.Name + "/row", 1, -1)]), Int("axis", 1), Int("keepdims", 0)), builder.Int64s(call.Name + "/scalar", [])]);
             AddOutput(builder, call, call.Op("Cast", call.Op("Add", [index, builder.Int64Scalar(call.Name + "/one_based", 1)]), Int("to", (long)TensorProto.Types.DataType.Uint32)), spec.LabelIndexColumn!, [1], TensorProto.Types.DataType.Uint32);
         }
-        var proto = new ModelProto
-        {
-            IrVersion = IrVersion(opset),
-            ProducerName = "Microsoft.ML.FunctionalDnn",
-            DocString = $"Model '{predictor.Name}' as the columns of a fitted FunctionalDnnTransformer, for ML.NET's OnnxTransformer (one row at a time).",
-            Graph = builder.Graph,
-        };
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
-        return proto;
+        return Wrap(builder, $"Model '{predictor.Name}' as the columns of a fitted FunctionalDnnTransformer, for ML.NET's OnnxTransformer (one row at a time).");
     }
 
     /// <summary>A graph output named <paramref name="column"/> holding <paramref name="value"/> reshaped to the per-row <paramref name="dims"/>.</summary>
@@ -115,8 +107,8 @@ internal static partial class OnnxExporter
             ? c.Op("Slice", [ids, c.B.Int64s(c.Name + "/from_end", -length), c.B.Int64s(c.Name + "/end", long.MaxValue), c.B.Int64s(c.Name + "/axis", 1)])
             : c.Op("Slice", [ids, c.B.Int64s(c.Name + "/start", 0), target, c.B.Int64s(c.Name + "/axis", 1)]);
         // Pad: max(length − n, 0) zeros before (pre) or after (post).
-        string missing = c.Op("Max", [c.Op("Sub", [target, n]), c.B.Int64s(c.Name + "/zero", 0)]);
         string zero = c.B.Int64s(c.Name + "/zero", 0);
+        string missing = c.Op("Max", [c.Op("Sub", [target, n]), zero]);
         string pads = padding == SequencePadding.Pre
             ? c.Op("Concat", [zero, missing, zero, zero], Int("axis", 0))
             : c.Op("Concat", [zero, zero, zero, missing], Int("axis", 0));

@@ -21,8 +21,7 @@ internal static partial class OnnxExporter
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> (atomically: a failure leaves any earlier file whole).</summary>
     internal static void Export(Model model, string path, int opset)
     {
-        var proto = Build(model, opset);
-        SafeTensors.WriteAtomically(path, stream => proto.WriteTo(stream));
+        Write(Build(model, opset), path);
     }
 
     /// <summary>The ONNX model of <paramref name="model"/>.</summary>
@@ -58,17 +57,26 @@ internal static partial class OnnxExporter
             }
             builder.Graph.Output.Add(OnnxGraphBuilder.ValueInfo(name, output.Shape, output.DType));
         }
+        return Wrap(builder, $"Model '{model.Name}' exported by Microsoft.ML.FunctionalDnn (inference: dropout is identity, batch normalization uses its moving statistics).");
+    }
+
+    /// <summary>The model file around a built graph: the IR version of its opset, the producer, the opset import.</summary>
+    private static ModelProto Wrap(OnnxGraphBuilder builder, string docString)
+    {
         var proto = new ModelProto
         {
-            IrVersion = IrVersion(opset),
+            IrVersion = IrVersion(builder.Opset),
             ProducerName = "Microsoft.ML.FunctionalDnn",
             ProducerVersion = typeof(Model).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "",
-            DocString = $"Model '{model.Name}' exported by Microsoft.ML.FunctionalDnn (inference: dropout is identity, batch normalization uses its moving statistics).",
+            DocString = docString,
             Graph = builder.Graph,
         };
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = builder.Opset });
         return proto;
     }
+
+    /// <summary>Writes <paramref name="proto"/> to <paramref name="path"/> atomically (a failure leaves any earlier file whole).</summary>
+    internal static void Write(ModelProto proto, string path) => SafeTensors.WriteAtomically(path, stream => proto.WriteTo(stream));
 
     /// <summary>The IR version each opset was released with (a reader of that opset reads that IR).</summary>
     private static long IrVersion(int opset) => opset switch
@@ -156,8 +164,6 @@ internal static partial class OnnxExporter
             B.Weight(Layer.Weights.Single(w => w.Name == weightName).Value, $"{Layer.Name}/{weightName}");
 
         internal float[] WeightValues(string weightName) => Layer.Weights.Single(w => w.Name == weightName).Value.ToArray();
-
-        internal bool HasWeight(string weightName) => Layer.Weights.Any(w => w.Name == weightName);
 
         internal NotSupportedException NotExportable(string why) => OnnxExporter.NotExportable(Layer, why);
     }

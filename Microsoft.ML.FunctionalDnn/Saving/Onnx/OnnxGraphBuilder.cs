@@ -92,63 +92,44 @@ internal sealed class OnnxGraphBuilder
     {
         if (_parent is not null) return _parent.Weight(value, name);
         if (_weights.TryGetValue(value, out var existing)) return existing;
-        string unique = Unique(name);
-        _graph.Initializer.Add(FloatTensor(unique, value.Shape.ToArray().Select(d => (long)d).ToArray(), value.ToArray()));
+        string unique = Add(FloatTensor(Unique(name), [.. value.Shape.ToArray().Select(d => (long)d)], value.ToArray()));
         _weights[value] = unique;
         return unique;
     }
 
     /// <summary>A float32 initializer from values computed by the exporter (a reordered kernel, a folded constant).</summary>
-    internal string Floats(string name, long[] dims, float[] values)
-    {
-        string unique = Unique(name);
-        _graph.Initializer.Add(FloatTensor(unique, dims, values));
-        return unique;
-    }
+    internal string Floats(string name, long[] dims, float[] values) => Add(FloatTensor(Unique(name), dims, values));
 
-    /// <summary>An int64 constant (shapes, axes, pads) as an initializer.</summary>
-    internal string Int64s(string name, params long[] values)
-    {
-        string unique = Unique(name);
-        var tensor = new TensorProto { Name = unique, DataType = (int)TensorProto.Types.DataType.Int64 };
-        tensor.Dims.Add(values.Length);
-        tensor.Int64Data.AddRange(values);
-        _graph.Initializer.Add(tensor);
-        return unique;
-    }
+    /// <summary>A one-dimensional int64 constant (shapes, axes, pads).</summary>
+    internal string Int64s(string name, params long[] values) =>
+        Add(Constant(name, TensorProto.Types.DataType.Int64, [values.Length], t => t.Int64Data.AddRange(values)));
 
     /// <summary>An int64 scalar constant.</summary>
-    internal string Int64Scalar(string name, long value)
-    {
-        string unique = Unique(name);
-        var tensor = new TensorProto { Name = unique, DataType = (int)TensorProto.Types.DataType.Int64 };
-        tensor.Int64Data.Add(value);
-        _graph.Initializer.Add(tensor);
-        return unique;
-    }
+    internal string Int64Scalar(string name, long value) => Add(Constant(name, TensorProto.Types.DataType.Int64, [], t => t.Int64Data.Add(value)));
 
     /// <summary>A bool scalar constant.</summary>
-    internal string Bool(string name, bool value)
-    {
-        string unique = Unique(name);
-        var tensor = new TensorProto { Name = unique, DataType = (int)TensorProto.Types.DataType.Bool };
-        tensor.Int32Data.Add(value ? 1 : 0);
-        _graph.Initializer.Add(tensor);
-        return unique;
-    }
+    internal string Bool(string name, bool value) => Add(Constant(name, TensorProto.Types.DataType.Bool, [], t => t.Int32Data.Add(value ? 1 : 0)));
 
     /// <summary>An int32 scalar constant.</summary>
-    internal string Int32Scalar(string name, int value)
-    {
-        string unique = Unique(name);
-        var tensor = new TensorProto { Name = unique, DataType = (int)TensorProto.Types.DataType.Int32 };
-        tensor.Int32Data.Add(value);
-        _graph.Initializer.Add(tensor);
-        return unique;
-    }
+    internal string Int32Scalar(string name, int value) => Add(Constant(name, TensorProto.Types.DataType.Int32, [], t => t.Int32Data.Add(value)));
 
     /// <summary>A float32 scalar constant.</summary>
     internal string Scalar(string name, float value) => Floats(name, [], [value]);
+
+    private string Add(TensorProto tensor)
+    {
+        _graph.Initializer.Add(tensor);
+        return tensor.Name;
+    }
+
+    /// <summary>A constant of <paramref name="type"/> and <paramref name="dims"/> (none: a scalar) under a unique name, its data written by <paramref name="fill"/>.</summary>
+    private TensorProto Constant(string name, TensorProto.Types.DataType type, long[] dims, Action<TensorProto> fill)
+    {
+        var tensor = new TensorProto { Name = Unique(name), DataType = (int)type };
+        tensor.Dims.AddRange(dims);
+        fill(tensor);
+        return tensor;
+    }
 
     private static TensorProto FloatTensor(string name, long[] dims, float[] values)
     {
